@@ -1,0 +1,76 @@
+"""A thin, always-normalizing wrapper around a sentence-transformers model."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from embed.model import canonical_name, resolve_model
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+LOG = logging.getLogger(__name__)
+
+
+class Encoder:
+    """Encodes texts to float32, L2-normalized vectors; the model loads on first use."""
+
+    def __init__(self, model_name: str | None = None, batch_size: int = 64, cache_size: int = 256):
+        self.name = canonical_name(model_name)
+        self.location = resolve_model(model_name)
+        self.batch_size = batch_size
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    @cached_property
+    def model(self) -> SentenceTransformer:
+        """The loaded model (offline when it is a local folder)."""
+        if Path(self.location).is_dir():
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        start = time.perf_counter()
+        model = SentenceTransformer(self.location, device="cpu")
+        LOG.info("loaded model %s in %.1fs", self.name, time.perf_counter() - start)
+        return model
+
+    @cached_property
+    def dimension(self) -> int:
+        """Length of the vectors this model produces."""
+        get_dim = getattr(self.model, "get_embedding_dimension", None)
+        dim = get_dim() if get_dim else self.model.get_sentence_embedding_dimension()
+        return int(dim) if dim else int(self.encode(["dimension probe"]).shape[1])
+
+    def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        """Encode texts in batches; returns an (n, d) float32 array of unit vectors."""
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Encode one query; recent queries are served from a small in-memory cache."""
+        cached = self._query_cache.get(text)
+        if cached is not None:
+            self._query_cache.move_to_end(text)
+            return cached
+        vector = self.encode([text])[0]
+        self._query_cache[text] = vector
+        if len(self._query_cache) > self._cache_size:
+            self._query_cache.popitem(last=False)
+        return vector
