@@ -1,0 +1,1 @@
+"""Vector (FAISS) and keyword (BM25) indexes, their fusion, and their on-disk format."""

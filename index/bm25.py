@@ -1,0 +1,206 @@
+"""BM25 keyword index: rank-bm25's BM25Okapi formula, scored through a sparse matrix."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from tqdm import tqdm
+
+LOG = logging.getLogger(__name__)
+MATRIX_FILE = "bm25.npz"
+VOCAB_FILE = "bm25_vocab.json"
+TOKENIZER_VERSION = 1
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    film films movie movies like want something some kind get one""".split()
+)
+
+
+@dataclass(frozen=True)
+class Tokenizer:
+    """Lowercases, strips accents, splits on non-alphanumerics and drops stopwords."""
+
+    lowercase: bool = True
+    stopwords: bool = True
+    stem: bool = False
+    min_length: int = 2
+    version: int = TOKENIZER_VERSION
+
+    def __call__(self, text: str) -> list[str]:
+        text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+        if self.lowercase:
+            text = text.lower()
+        tokens = re.findall(r"[A-Za-z0-9]+", text)
+        tokens = [t for t in tokens if len(t) >= self.min_length]
+        if self.stopwords:
+            tokens = [t for t in tokens if t.lower() not in STOPWORDS]
+        return [_stem(t) for t in tokens] if self.stem else tokens
+
+    def settings(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Tokenizer:
+        return cls(**settings)
+
+
+def _stem(token: str) -> str:
+    return (
+        token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
+    )
+
+
+class BM25Index:
+    """Per-(term, document) BM25Okapi weights in a CSR matrix: a query sums a few of its rows."""
+
+    def __init__(self, weights: sparse.csr_matrix, vocab: dict[str, int], params: dict[str, Any]):
+        self.weights = weights
+        self.vocab = vocab
+        self._params = params
+
+    @classmethod
+    def build(
+        cls,
+        corpus_tokens: Sequence[Sequence[str]],
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+        show_progress: bool = False,
+    ) -> BM25Index:
+        """Index tokenized documents; scores equal rank_bm25.BM25Okapi with the same parameters."""
+        vocab: dict[str, int] = {}
+        rows, cols, tfs = [], [], []
+        lengths = np.zeros(len(corpus_tokens), dtype=np.float64)
+        docs = tqdm(corpus_tokens, desc="BM25", unit="doc", disable=not show_progress)
+        for doc_id, tokens in enumerate(docs):
+            lengths[doc_id] = len(tokens)
+            for term, count in Counter(tokens).items():
+                rows.append(vocab.setdefault(term, len(vocab)))
+                cols.append(doc_id)
+                tfs.append(count)
+        n_docs = len(corpus_tokens)
+        tf = sparse.csr_matrix(
+            (np.asarray(tfs, dtype=np.float64), (rows, cols)), shape=(len(vocab), n_docs)
+        )
+        avgdl = float(lengths.mean()) if n_docs and lengths.sum() else 1.0
+        idf = _okapi_idf(np.diff(tf.indptr), n_docs, epsilon)
+        weights = _term_weights(tf, idf, lengths, avgdl, k1, b)
+        params = {"k1": k1, "b": b, "epsilon": epsilon, "n_docs": n_docs, "avgdl": avgdl}
+        return cls(weights, vocab, {**params, "vocab_size": len(vocab)})
+
+    def __len__(self) -> int:
+        return int(self._params["n_docs"])
+
+    def params(self) -> dict[str, Any]:
+        return dict(self._params)
+
+    def _query_rows(self, query_tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(t for t in query_tokens if t in self.vocab)
+        terms = np.fromiter((self.vocab[t] for t in counts), dtype=np.int64, count=len(counts))
+        return terms, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+
+    def get_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every document for the query (repeated query terms count each time)."""
+        terms, counts = self._query_rows(query_tokens)
+        if len(terms) == 0:
+            return np.zeros(len(self), dtype=np.float64)
+        if len(terms) == 1:
+            row = self.weights[int(terms[0])]
+            scores = np.zeros(len(self), dtype=np.float64)
+            scores[row.indices] = row.data * counts[0]
+            return scores
+        return np.asarray(self.weights[terms].T @ counts).ravel()
+
+    def search(
+        self, query_tokens: Sequence[str], k: int, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k documents with a positive score (best first), restricted to mask if given."""
+        scores = self.get_scores(query_tokens)
+        allowed = scores > 0 if mask is None else (scores > 0) & mask
+        candidates = np.flatnonzero(allowed)
+        k = min(k, len(candidates))
+        if k == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        top = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return top.astype(np.int64), scores[top]
+
+    def matched_terms(self, query_tokens: Sequence[str], row: int) -> list[str]:
+        """Distinct query terms that occur in document `row`, in query order."""
+        seen: list[str] = []
+        for term in query_tokens:
+            term_id = self.vocab.get(term)
+            if term_id is None or term in seen:
+                continue
+            if self.weights[term_id, row] != 0:
+                seen.append(term)
+        return seen
+
+    def save(self, directory: Path) -> None:
+        """Write bm25.npz (arrays only) and bm25_vocab.json."""
+        directory = Path(directory)
+        w = self.weights
+        np.savez(
+            directory / MATRIX_FILE,
+            data=w.data,
+            indices=w.indices,
+            indptr=w.indptr,
+            shape=np.array(w.shape, dtype=np.int64),
+        )
+        terms = sorted(self.vocab, key=self.vocab.__getitem__)
+        (directory / VOCAB_FILE).write_text(json.dumps({"params": self._params, "terms": terms}))
+
+    @classmethod
+    def load(cls, directory: Path) -> BM25Index:
+        """Read an index written by `save`."""
+        matrix_path, vocab_path = Path(directory) / MATRIX_FILE, Path(directory) / VOCAB_FILE
+        for path in (matrix_path, vocab_path):
+            if not path.exists():
+                raise FileNotFoundError(f"BM25 index not found at {path}")
+        with np.load(matrix_path, allow_pickle=False) as arrays:
+            shape = tuple(int(x) for x in arrays["shape"])
+            weights = sparse.csr_matrix(
+                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+            )
+        stored = json.loads(vocab_path.read_text())
+        vocab = {term: i for i, term in enumerate(stored["terms"])}
+        return cls(weights, vocab, stored["params"])
+
+
+def _okapi_idf(doc_freq: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
+    """rank-bm25's idf: log(N - n + 0.5) - log(n + 0.5), negatives floored to eps * mean idf."""
+    idf = np.log(n_docs - doc_freq + 0.5) - np.log(doc_freq + 0.5)
+    if len(idf) == 0:
+        return idf
+    floor = epsilon * float(idf.mean())
+    return np.where(idf < 0, floor, idf)
+
+
+def _term_weights(
+    tf: sparse.csr_matrix, idf: np.ndarray, lengths: np.ndarray, avgdl: float, k1: float, b: float
+) -> sparse.csr_matrix:
+    weights = tf.copy()
+    norm = k1 * (1 - b + b * lengths / avgdl)
+    doc_of_entry = weights.indices
+    term_of_entry = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
+    data = weights.data
+    weights.data = idf[term_of_entry] * data * (k1 + 1) / (data + norm[doc_of_entry])
+    weights.eliminate_zeros()
+    return weights

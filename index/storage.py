@@ -1,0 +1,167 @@
+"""An index on disk: a directory holding manifest.json plus one file per component."""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from index.bm25 import BM25Index, Tokenizer
+from index.dense import DenseIndex
+
+LOG = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CATALOG_FILE = "catalog.parquet"
+EMBEDDINGS_FILE = "embeddings.npy"
+HASHES_FILE = "hashes.npy"
+
+
+class IndexMismatchError(ValueError):
+    """A stored index does not fit the model, dimension or catalog it is asked to serve."""
+
+
+@dataclass
+class IndexBundle:
+    """Everything a recommender needs, as built or as loaded from disk."""
+
+    manifest: dict[str, Any]
+    catalog: pd.DataFrame
+    embeddings: np.ndarray
+    hashes: np.ndarray
+    dense: DenseIndex
+    bm25: BM25Index
+    tokenizer: Tokenizer
+
+
+def _versions() -> dict[str, str]:
+    names = ("movierec", "faiss-cpu", "sentence-transformers", "numpy", "pandas", "torch")
+    found = {"python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+@contextmanager
+def atomic_directory(directory: Path) -> Iterator[Path]:
+    """Yield a temporary sibling directory that replaces `directory` only if the block succeeds."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
+    if directory.exists():
+        directory.rename(old)
+    tmp.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def save_index(directory: Path, bundle: IndexBundle) -> dict[str, Any]:
+    """Write every component and the manifest atomically; returns the manifest written."""
+    with atomic_directory(Path(directory)) as tmp:
+        bundle.catalog.to_parquet(tmp / CATALOG_FILE, index=False)
+        np.save(tmp / EMBEDDINGS_FILE, np.asarray(bundle.embeddings, dtype=np.float32))
+        np.save(tmp / HASHES_FILE, bundle.hashes)
+        dense_entry = bundle.dense.save(tmp)
+        bundle.bm25.save(tmp)
+        manifest = {
+            **bundle.manifest,
+            "format_version": FORMAT_VERSION,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "dimension": int(bundle.embeddings.shape[1]),
+            "metric": "inner_product",
+            "normalized": True,
+            "dense": dense_entry,
+            "bm25": bundle.bm25.params(),
+            "tokenizer": bundle.tokenizer.settings(),
+            "counts": {
+                "movies": len(bundle.catalog),
+                "vocabulary": bundle.bm25.params()["vocab_size"],
+            },
+            "files": [*sorted(p.name for p in tmp.iterdir()), MANIFEST],
+            "versions": _versions(),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    bundle.manifest = manifest
+    LOG.info("index written to %s (%d movies)", directory, len(bundle.catalog))
+    return manifest
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The manifest of an index directory; FileNotFoundError says how to build one."""
+    path = Path(directory) / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no index at {directory} (missing {MANIFEST}); run `movierec build`"
+        )
+    manifest = json.loads(path.read_text())
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index format {manifest.get('format_version')} at {directory} is not the supported "
+            f"format {FORMAT_VERSION}; rebuild it with `movierec build`"
+        )
+    return manifest
+
+
+def check_manifest(manifest: dict[str, Any], **expected: Any) -> None:
+    """Raise IndexMismatchError naming both values for the first expectation that fails."""
+    keys = {
+        "model": ("model",),
+        "dimension": ("dimension",),
+        "fingerprint": ("catalog", "fingerprint"),
+    }
+    for name, want in expected.items():
+        if want is None:
+            continue
+        have: Any = manifest
+        for key in keys[name]:
+            have = have.get(key) if isinstance(have, dict) else None
+        if have != want:
+            raise IndexMismatchError(
+                f"index {name} mismatch: the index was built with {name} {have!r} but "
+                f"{want!r} was asked for; rebuild it with `movierec build`"
+            )
+
+
+def load_index(
+    directory: Path,
+    expect_model: str | None = None,
+    expect_dimension: int | None = None,
+    expect_fingerprint: str | None = None,
+) -> IndexBundle:
+    """Load an index directory, refusing one built for another model, dimension or catalog."""
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    check_manifest(
+        manifest, model=expect_model, dimension=expect_dimension, fingerprint=expect_fingerprint
+    )
+    embeddings = np.load(directory / EMBEDDINGS_FILE, mmap_mode="r", allow_pickle=False)
+    return IndexBundle(
+        manifest=manifest,
+        catalog=pd.read_parquet(directory / CATALOG_FILE),
+        embeddings=embeddings,
+        hashes=np.load(directory / HASHES_FILE, allow_pickle=False),
+        dense=DenseIndex.load(directory, embeddings, manifest["dense"]),
+        bm25=BM25Index.load(directory),
+        tokenizer=Tokenizer.from_settings(manifest["tokenizer"]),
+    )
