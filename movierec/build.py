@@ -1,0 +1,108 @@
+"""Build an index directory from a catalog: documents → embeddings + BM25 → FAISS → disk."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from embed import DEFAULT_FIELDS, Encoder, build_documents, encode_cached
+from embed.documents import check_fields
+from index.bm25 import BM25Index, Tokenizer
+from index.dense import DenseIndex, check_kind
+from index.storage import (
+    EMBEDDINGS_FILE,
+    HASHES_FILE,
+    IndexBundle,
+    read_manifest,
+    save_index,
+)
+from movierec.catalog import catalog_fingerprint, load_catalog
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the CLI to print."""
+
+    directory: Path
+    movies: int
+    encoded: int
+    reused: int
+    seconds: float
+
+
+def previous_embeddings(directory: Path, model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hashes and vectors of an existing index built with the same model, to reuse on rebuild."""
+    try:
+        manifest = read_manifest(directory)
+    except (FileNotFoundError, ValueError):
+        return None
+    if manifest.get("model") != model_name:
+        return None
+    hashes = np.load(Path(directory) / HASHES_FILE, allow_pickle=False)
+    vectors = np.load(Path(directory) / EMBEDDINGS_FILE, allow_pickle=False)
+    return hashes, vectors
+
+
+def build_bundle(
+    catalog: pd.DataFrame,
+    encoder: Encoder,
+    kind: str = "flat",
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    tokenizer: Tokenizer | None = None,
+    previous: tuple[np.ndarray, np.ndarray] | None = None,
+    show_progress: bool = False,
+) -> tuple[IndexBundle, int]:
+    """Everything an index holds, in memory; returns the bundle and how many rows were encoded."""
+    check_kind(kind)
+    fields = check_fields(fields)
+    tokenizer = tokenizer or Tokenizer()
+    documents = build_documents(catalog, fields)
+    vectors, hashes, encoded = encode_cached(encoder, documents, previous, show_progress)
+    bm25 = BM25Index.build([tokenizer(doc) for doc in documents], show_progress=show_progress)
+    manifest = {
+        "model": encoder.name,
+        "document": {"fields": list(fields)},
+        "catalog": {"fingerprint": catalog_fingerprint(catalog), "rows": len(catalog)},
+    }
+    bundle = IndexBundle(
+        manifest=manifest,
+        catalog=catalog,
+        embeddings=vectors,
+        hashes=hashes,
+        dense=DenseIndex.build(vectors, kind=kind),
+        bm25=bm25,
+        tokenizer=tokenizer,
+    )
+    return bundle, encoded
+
+
+def build_index(
+    catalog_path: Path,
+    directory: Path,
+    encoder: Encoder,
+    kind: str = "flat",
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    show_progress: bool = False,
+) -> tuple[IndexBundle, BuildReport]:
+    """Validate the catalog, build every component and write the directory atomically."""
+    start = time.perf_counter()
+    catalog = load_catalog(catalog_path)
+    previous = previous_embeddings(directory, encoder.name)
+    bundle, encoded = build_bundle(
+        catalog, encoder, kind, fields, previous=previous, show_progress=show_progress
+    )
+    bundle.manifest["catalog"]["source"] = str(Path(catalog_path).resolve())
+    save_index(directory, bundle)
+    report = BuildReport(
+        Path(directory), len(catalog), encoded, len(catalog) - encoded, time.perf_counter() - start
+    )
+    LOG.info("built %s: %d movies, %d encoded", directory, len(catalog), encoded)
+    return bundle, report

@@ -1,0 +1,17 @@
+"""The errors a user can cause, which the CLI and batch report as messages, not tracebacks."""
+
+from __future__ import annotations
+
+from index.storage import IndexMismatchError
+from movierec.catalog import CatalogError
+from movierec.movies import UnknownMovieError
+from movierec.titles import TitleNotFoundError
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    CatalogError,
+    IndexMismatchError,
+    TitleNotFoundError,
+    UnknownMovieError,
+    FileNotFoundError,
+    ValueError,
+)

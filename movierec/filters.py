@@ -1,0 +1,112 @@
+"""Catalog filters, evaluated as one boolean mask before any top-k cut."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a result may be. Empty tuples and None mean "no constraint"."""
+
+    genres: tuple[str, ...] = ()
+    exclude_genres: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    min_rating: float | None = None
+    min_votes: int | None = None
+    languages: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Filters:
+        """Build from a JSON-style dict; unknown keys raise ValueError listing the valid ones."""
+        data = dict(data or {})
+        valid = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - valid)
+        if unknown:
+            raise ValueError(f"unknown filter(s) {unknown}; valid filters are {sorted(valid)}")
+        for key in ("genres", "exclude_genres", "languages"):
+            if isinstance(data.get(key), str):
+                data[key] = (data[key],)
+            data[key] = tuple(data.get(key) or ())
+        return cls(**data)
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+
+class FilterIndex:
+    """Column arrays prepared once so that a filter mask costs a few vector operations."""
+
+    def __init__(self, catalog: pd.DataFrame):
+        self.size = len(catalog)
+        self.year = catalog["year"].astype("float64").to_numpy(na_value=np.nan)
+        self.rating = catalog["vote_average"].astype("float64").to_numpy(na_value=np.nan)
+        self.votes = catalog["vote_count"].astype("float64").to_numpy(na_value=0.0)
+        self.language = catalog["original_language"].fillna("").str.lower().to_numpy()
+        self.genre_rows = _genre_rows(catalog["genres"])
+
+    @property
+    def genre_names(self) -> list[str]:
+        return sorted(self.genre_rows)
+
+    def mask(self, filters: Filters | None, exclude_rows: Iterable[int] = ()) -> np.ndarray | None:
+        """Rows allowed by the filters and not excluded; None when everything is allowed."""
+        exclude_rows = np.fromiter(exclude_rows, dtype=np.int64)
+        if (filters is None or filters.is_empty()) and len(exclude_rows) == 0:
+            return None
+        mask = np.ones(self.size, dtype=bool)
+        if filters is not None:
+            mask &= self._filter_mask(filters)
+        mask[exclude_rows] = False
+        return mask
+
+    def _filter_mask(self, f: Filters) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if f.year_min is not None:
+                mask &= self.year >= f.year_min
+            if f.year_max is not None:
+                mask &= self.year <= f.year_max
+            if f.min_rating is not None:
+                mask &= self.rating >= f.min_rating
+        if f.min_votes is not None:
+            mask &= self.votes >= f.min_votes
+        if f.languages:
+            mask &= np.isin(self.language, [lang.lower() for lang in f.languages])
+        if f.genres:
+            mask &= self._any_genre(f.genres)
+        if f.exclude_genres:
+            mask &= ~self._any_genre(f.exclude_genres)
+        return mask
+
+    def _any_genre(self, names: Iterable[str]) -> np.ndarray:
+        hit = np.zeros(self.size, dtype=bool)
+        for name in names:
+            rows = self.genre_rows.get(name.strip().lower())
+            if rows is None:
+                known = ", ".join(self.genre_names)
+                raise ValueError(f"unknown genre {name!r}; known genres: {known}")
+            hit[rows] = True
+        return hit
+
+
+def _genre_rows(genres: pd.Series) -> dict[str, np.ndarray]:
+    exploded = genres.explode().dropna()
+    exploded = exploded[exploded.astype(str).str.len() > 0]
+    if exploded.empty:
+        return {}
+    keys = exploded.astype(str).str.lower()
+    positions = pd.Series(genres.index.get_indexer(exploded.index))
+    return {
+        name: np.unique(group.to_numpy())
+        for name, group in positions.groupby(keys.to_numpy(), sort=True)
+    }

@@ -1,0 +1,42 @@
+"""A recommended film with the score and the parts that explain it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Hit:
+    """One result. `score` orders results; the other numbers say where it came from."""
+
+    id: int
+    title: str
+    year: int | None
+    score: float
+    vector_score: float | None = None
+    bm25_score: float | None = None
+    prior: float = 0.0
+    matched_terms: list[str] = field(default_factory=list)
+    because: list[dict[str, Any]] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with rounded scores."""
+        data = asdict(self)
+        for key in ("score", "vector_score", "bm25_score", "prior"):
+            if data[key] is not None:
+                data[key] = round(float(data[key]), 4)
+        return data
+
+    def explain(self) -> str:
+        """A short human sentence saying why this film was suggested."""
+        parts = []
+        if self.because:
+            titles = " and ".join(b["title"] for b in self.because)
+            parts.append(f"because you liked {titles}")
+        if self.matched_terms:
+            parts.append("matches " + ", ".join(self.matched_terms))
+        if self.vector_score is not None:
+            parts.append(f"meaning similarity {self.vector_score:.2f}")
+        return "; ".join(parts)

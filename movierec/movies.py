@@ -1,0 +1,80 @@
+"""The catalog as the façade sees it: ids ↔ rows, titles, records and hits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from movierec.hits import Hit
+from movierec.titles import TitleResolver
+
+
+class UnknownMovieError(LookupError):
+    """An id that is not in the catalog."""
+
+
+class MovieTable:
+    """Lookups over the normalized catalog."""
+
+    def __init__(self, catalog: pd.DataFrame):
+        self.catalog = catalog
+        self.ids = catalog["id"].to_numpy(dtype=np.int64)
+        self.row_of = {int(i): r for r, i in enumerate(self.ids)}
+        self.titles = TitleResolver(catalog)
+
+    def row(self, id: int) -> int:
+        try:
+            return self.row_of[int(id)]
+        except (KeyError, TypeError, ValueError):
+            raise UnknownMovieError(f"no film with id {id!r} in the catalog") from None
+
+    def rows(self, ids: Iterable[int]) -> np.ndarray:
+        """Rows of the given ids (duplicates dropped); an unknown id raises UnknownMovieError."""
+        rows = {self.row(i) for i in ids}
+        return np.array(sorted(rows), dtype=np.int64)
+
+    def find(self, title: str | None = None, id: int | None = None, year: int | None = None) -> int:
+        """The row of a film given by id or by title (fuzzy suggestions when unknown)."""
+        if id is not None:
+            return self.row(id)
+        if title and title.strip():
+            return self.titles.resolve(title, year)
+        raise ValueError("give a title or an id")
+
+    def label(self, row: int) -> str:
+        return self.titles.label(row)
+
+    def because(self, row: int, similarity: float) -> dict[str, Any]:
+        return {"id": int(self.ids[row]), "title": self.label(row), "similarity": similarity}
+
+    def year(self, row: int) -> int | None:
+        year = self.catalog["year"].iat[row]
+        return None if pd.isna(year) else int(year)
+
+    def hit(self, row: int, parts: dict[str, Any]) -> Hit:
+        """A Hit for a row, with `because` rows turned into ids and titles."""
+        because = [
+            b if "id" in b else self.because(b["row"], b["similarity"]) for b in parts["because"]
+        ]
+        return Hit(
+            id=int(self.ids[row]),
+            title=str(self.catalog["title"].iat[row]),
+            year=self.year(row),
+            genres=[str(g) for g in self.catalog["genres"].iat[row]],
+            **{**parts, "because": because},
+        )
+
+    def record(self, row: int) -> dict[str, Any]:
+        """Every field of one film, JSON-ready."""
+        record = self.catalog.iloc[row].to_dict()
+        for key, value in record.items():
+            if isinstance(value, np.ndarray):
+                record[key] = value.tolist()
+            elif isinstance(value, np.generic):
+                record[key] = value.item()
+            elif value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+                record[key] = None
+        return record

@@ -1,0 +1,125 @@
+"""The ranking pipeline every mode shares: candidates → fusion → prior → diversity → parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from index.fusion import reciprocal_rank_fusion, weighted_sum
+from index.storage import IndexBundle
+from movierec.ranking import mmr, top_k
+from movierec.settings import Settings
+
+
+@dataclass
+class Query:
+    """What to look for: a vector, keyword tokens, and the rows that explain the results."""
+
+    vector: np.ndarray | None
+    tokens: list[str]
+    because_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    because: list[dict[str, Any]] | None = None
+
+
+class Candidates:
+    """The indexes of one bundle, restricted to the rows a mask allows."""
+
+    def __init__(self, bundle: IndexBundle, prior: np.ndarray, mask: np.ndarray | None):
+        self.bundle = bundle
+        self.prior = prior
+        self.mask = mask
+
+    def dense(self, vector: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if vector is None:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        return self.bundle.dense.search(vector, n, self.mask)
+
+    def sparse(self, tokens: list[str], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        if not tokens:
+            return np.empty(0, dtype=np.int64), np.empty(0), None
+        scores = self.bundle.bm25.get_scores(tokens)
+        allowed = scores > 0 if self.mask is None else (scores > 0) & self.mask
+        rows = top_k(scores, n, allowed)
+        return rows, scores[rows], scores
+
+
+def _fuse(
+    dense: tuple[np.ndarray, np.ndarray], sparse: tuple[np.ndarray, np.ndarray], s: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and relevance in [0, 1]-ish scale; dense similarity alone when no keyword matched."""
+    if len(sparse[0]) == 0:
+        return dense[0], dense[1].astype(np.float64)
+    lists = [list(zip(r.tolist(), v.tolist(), strict=True)) for r, v in (dense, sparse)]
+    if s.fusion == "rrf":
+        weights = (s.alpha, 1.0 - s.alpha)
+        fused = reciprocal_rank_fusion(lists, k=s.rrf_k, weights=weights)
+        scale = 1.0 / (s.rrf_k + 1)
+        fused = [(key, score / scale) for key, score in fused]
+    else:
+        fused = weighted_sum(lists[0], lists[1], s.alpha)
+    rows = np.array([key for key, _ in fused], dtype=np.int64)
+    return rows, np.array([score for _, score in fused], dtype=np.float64)
+
+
+def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[tuple[int, dict]]:
+    """Top-k rows with the parts of their scores, best first."""
+    pool = max(s.candidates, 3 * k)
+    dense = candidates.dense(query.vector, pool)
+    s_rows, s_scores, bm25_all = candidates.sparse(query.tokens, pool)
+    rows, relevance = _fuse(dense, (s_rows, s_scores), s)
+    if len(rows) == 0:
+        return []
+    final = relevance + s.prior_weight * candidates.prior[rows]
+    order = np.argsort(-final, kind="stable")
+    if s.diversity > 0:
+        head = order[: max(3 * k, 30)]
+        vectors = np.asarray(candidates.bundle.embeddings[rows[head]], dtype=np.float32)
+        order = head[mmr(final[head], vectors, k, s.diversity)]
+    chosen = order[:k]
+    return _explain(query, candidates, rows[chosen], final[chosen], bm25_all)
+
+
+def _explain(
+    query: Query,
+    candidates: Candidates,
+    rows: np.ndarray,
+    scores: np.ndarray,
+    bm25_all: np.ndarray | None,
+) -> list[tuple[int, dict]]:
+    vectors = np.asarray(candidates.bundle.embeddings[rows], dtype=np.float32)
+    similarity = vectors @ query.vector if query.vector is not None else None
+    because_sims = _because_similarity(query, candidates, vectors)
+    results = []
+    for i, row in enumerate(rows.tolist()):
+        parts: dict[str, Any] = {
+            "score": float(scores[i]),
+            "vector_score": None if similarity is None else float(similarity[i]),
+            "bm25_score": None if bm25_all is None else float(bm25_all[row]),
+            "prior": float(candidates.prior[row]),
+            "matched_terms": candidates.bundle.bm25.matched_terms(query.tokens, row)
+            if query.tokens
+            else [],
+            "because": _because(query, because_sims, i),
+        }
+        results.append((row, parts))
+    return results
+
+
+def _because_similarity(query: Query, candidates: Candidates, vectors: np.ndarray) -> np.ndarray:
+    if len(query.because_rows) == 0:
+        return np.empty((0, len(vectors)))
+    seeds = np.asarray(candidates.bundle.embeddings[np.sort(query.because_rows)], dtype=np.float32)
+    return seeds @ vectors.T
+
+
+def _because(query: Query, sims: np.ndarray, i: int, top: int = 2) -> list[dict[str, Any]]:
+    """The seed rows (liked films, or the chosen title) closest to result i."""
+    if query.because is not None:
+        return query.because
+    if sims.shape[0] == 0:
+        return []
+    seeds = np.sort(query.because_rows)
+    best = np.argsort(-sims[:, i], kind="stable")[:top]
+    return [{"row": int(seeds[j]), "similarity": round(float(sims[j, i]), 4)} for j in best]

@@ -1,0 +1,69 @@
+"""Pure ranking helpers: the quality prior, candidate selection and MMR diversity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def quality_prior(catalog: pd.DataFrame, min_votes_quantile: float = 0.75) -> np.ndarray:
+    """A [0, 1] prior per film from its vote count and its Bayesian-averaged rating.
+
+    The rating is shrunk toward the catalog mean with the IMDb weighted-rating formula, so a 9.0
+    from three votes does not outrank a 8.3 from ten thousand.
+    """
+    votes = catalog["vote_count"].astype("float64").fillna(0.0).to_numpy()
+    rating = catalog["vote_average"].astype("float64").to_numpy(na_value=np.nan)
+    if len(votes) == 0:
+        return np.zeros(0, dtype=np.float32)
+    mean = float(np.nanmean(rating)) if np.isfinite(rating).any() else 0.0
+    rating = np.where(np.isfinite(rating), rating, mean)
+    m = max(float(np.quantile(votes, min_votes_quantile)), 1.0)
+    weighted = (votes / (votes + m)) * rating + (m / (votes + m)) * mean
+    popularity = np.log1p(votes)
+    return (0.5 * _unit(popularity) + 0.5 * _unit(weighted)).astype(np.float32)
+
+
+def _unit(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    return np.zeros_like(values) if high <= low else (values - low) / (high - low)
+
+
+def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the k largest scores (best first), among rows where mask is True."""
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return top[np.isfinite(scores[top])]
+
+
+def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, diversity: float) -> np.ndarray:
+    """Maximal marginal relevance: pick k of the candidates, trading relevance for novelty.
+
+    `relevance` and `vectors` are aligned with the candidates; `diversity` 0 keeps the relevance
+    order, 1 picks the most mutually dissimilar films. Returns positions into the candidates.
+    """
+    if not 0.0 <= diversity <= 1.0:
+        raise ValueError(f"diversity must be between 0 and 1, got {diversity}")
+    n = len(relevance)
+    k = min(k, n)
+    if k == 0:
+        return np.empty(0, dtype=np.int64)
+    rel = _unit(np.asarray(relevance, dtype=np.float64))
+    sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
+    chosen = [int(np.argmax(rel))]
+    closest = sims[chosen[0]].astype(np.float64)
+    available = np.ones(n, dtype=bool)
+    available[chosen[0]] = False
+    while len(chosen) < k:
+        gain = (1.0 - diversity) * rel - diversity * closest
+        gain[~available] = -np.inf
+        pick = int(np.argmax(gain))
+        chosen.append(pick)
+        available[pick] = False
+        closest = np.maximum(closest, sims[pick])
+    return np.array(chosen, dtype=np.int64)

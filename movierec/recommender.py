@@ -1,0 +1,187 @@
+"""The façade: mood search, films like a title, and profile recommendations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embed import Encoder
+from index.storage import IndexBundle, IndexMismatchError, load_index
+from movierec.build import build_index
+from movierec.catalog import DEFAULT_CATALOG, catalog_fingerprint, load_catalog
+from movierec.filters import FilterIndex, Filters
+from movierec.hits import Hit
+from movierec.movies import MovieTable
+from movierec.paths import default_index_dir
+from movierec.pipeline import Candidates, Query, rank
+from movierec.ranking import quality_prior
+from movierec.settings import Settings
+
+LOG = logging.getLogger(__name__)
+
+
+class Recommender:
+    """One entry point for the CLI, the app and the evaluation."""
+
+    def __init__(self, bundle: IndexBundle, encoder: Encoder, settings: Settings | None = None):
+        self.bundle = bundle
+        self.encoder = encoder
+        self.settings = settings or Settings()
+        self.movies = MovieTable(bundle.catalog)
+        self.filter_index = FilterIndex(bundle.catalog)
+        self.prior = quality_prior(bundle.catalog)
+
+    @classmethod
+    def open(
+        cls,
+        catalog: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        model: str | None = None,
+        kind: str = "flat",
+        build: bool = True,
+        show_progress: bool = False,
+        settings: Settings | None = None,
+    ) -> Recommender:
+        """Load the index for a catalog, building it first if it is missing or out of date."""
+        catalog_path = Path(catalog or DEFAULT_CATALOG)
+        directory = Path(index_dir) if index_dir else default_index_dir(catalog_path)
+        fingerprint = catalog_fingerprint(load_catalog(catalog_path))
+        try:
+            bundle = load_index(directory, expect_model=model, expect_fingerprint=fingerprint)
+            encoder = Encoder(bundle.manifest["model"])
+        except (FileNotFoundError, IndexMismatchError) as error:
+            stale = isinstance(error, IndexMismatchError) and "fingerprint" in str(error)
+            if not build or not (stale or isinstance(error, FileNotFoundError)):
+                raise
+            LOG.warning("building the index at %s (%s)", directory, error)
+            encoder = Encoder(model)
+            bundle, _ = build_index(
+                catalog_path, directory, encoder, kind, show_progress=show_progress
+            )
+        return cls(bundle, encoder, settings)
+
+    # -- the three ways to recommend -------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        exclude: Iterable[int] = (),
+        **overrides: Any,
+    ) -> list[Hit]:
+        """Films matching a free-text mood or description (meaning and keywords fused)."""
+        text = (text or "").strip()
+        if not text:
+            raise ValueError("the search text is empty; describe the film you feel like watching")
+        query = Query(vector=self._encode(text), tokens=self.bundle.tokenizer(text))
+        return self._rank(query, k, filters, self.movies.rows(exclude), overrides)
+
+    def similar(
+        self,
+        title: str | None = None,
+        id: int | None = None,
+        year: int | None = None,
+        text: str | None = None,
+        k: int = 10,
+        filters: Filters | None = None,
+        exclude: Iterable[int] = (),
+        **overrides: Any,
+    ) -> list[Hit]:
+        """Films like one title (or id), never the film itself; `text` steers ("but funnier")."""
+        settings = self.settings.with_overrides(**overrides)
+        row = self.movies.find(title=title, id=id, year=year)
+        vector = np.asarray(self.bundle.embeddings[row], dtype=np.float32)
+        tokens: list[str] = []
+        if text and text.strip():
+            vector = _unit(vector + settings.steer_weight * self._encode(text.strip()))
+            tokens = self.bundle.tokenizer(text)
+        because = [self.movies.because(row, 1.0)]
+        query = Query(vector=vector, tokens=tokens, because_rows=np.array([row]), because=because)
+        excluded = np.append(self.movies.rows(exclude), row)
+        return self._rank(query, k, filters, excluded, overrides)
+
+    def recommend(
+        self,
+        liked: Sequence[int],
+        disliked: Sequence[int] = (),
+        k: int = 10,
+        filters: Filters | None = None,
+        exclude: Iterable[int] = (),
+        **overrides: Any,
+    ) -> list[Hit]:
+        """Films for a profile: the average of liked films, pushed away from disliked ones."""
+        settings = self.settings.with_overrides(**overrides)
+        liked_rows, disliked_rows = self.movies.rows(liked), self.movies.rows(disliked)
+        if len(liked_rows) == 0 and len(disliked_rows) == 0:
+            raise ValueError("the profile is empty; like at least one film to get recommendations")
+        vector = self._profile_vector(liked_rows, disliked_rows, settings.dislike_weight)
+        query = Query(vector=vector, tokens=[], because_rows=liked_rows)
+        rated = np.concatenate([liked_rows, disliked_rows, self.movies.rows(exclude)])
+        return self._rank(query, k, filters, rated, overrides)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _profile_vector(self, liked: np.ndarray, disliked: np.ndarray, weight: float) -> np.ndarray:
+        vectors = self.bundle.embeddings
+        vector = np.zeros(vectors.shape[1], dtype=np.float32)
+        if len(liked):
+            vector += np.asarray(vectors[np.sort(liked)], dtype=np.float32).mean(axis=0)
+        if len(disliked):
+            vector -= weight * np.asarray(vectors[np.sort(disliked)], dtype=np.float32).mean(axis=0)
+        return _unit(vector)
+
+    def _encode(self, text: str) -> np.ndarray:
+        vector = self.encoder.encode_query(text)
+        expected = int(self.bundle.embeddings.shape[1])
+        if vector.shape[0] != expected:
+            raise IndexMismatchError(
+                f"model {self.encoder.name!r} gives {vector.shape[0]}-dimensional vectors but the "
+                f"index holds {expected}-dimensional ones; rebuild it with `movierec build`"
+            )
+        return vector
+
+    def _rank(
+        self,
+        query: Query,
+        k: int,
+        filters: Filters | None,
+        excluded_rows: np.ndarray,
+        overrides: dict[str, Any],
+    ) -> list[Hit]:
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        settings = self.settings.with_overrides(**overrides)
+        mask = self.filter_index.mask(filters, excluded_rows)
+        candidates = Candidates(self.bundle, self.prior, mask)
+        return [self.movies.hit(row, parts) for row, parts in rank(query, candidates, k, settings)]
+
+    # -- catalog access ------------------------------------------------------------------------
+
+    def movie(self, id: int) -> dict[str, Any]:
+        """All catalog fields of one film, JSON-ready."""
+        return self.movies.record(self.movies.row(id))
+
+    def info(self) -> dict[str, Any]:
+        """What this recommender serves: counts, model, index kind, genres, languages."""
+        manifest = self.bundle.manifest
+        return {
+            "movies": len(self.bundle.catalog),
+            "model": manifest["model"],
+            "dimension": int(self.bundle.embeddings.shape[1]),
+            "index": self.bundle.dense.kind,
+            "vocabulary": self.bundle.bm25.params()["vocab_size"],
+            "catalog": manifest["catalog"],
+            "built": manifest.get("created_at", "not saved"),
+            "genres": self.filter_index.genre_names,
+            "settings": self.settings.__dict__,
+        }
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm).astype(np.float32) if norm > 0 else vector.astype(np.float32)

@@ -1,0 +1,42 @@
+"""Ranking settings: the defaults are the ones the offline evaluation chose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+FUSIONS = ("weighted", "rrf")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Knobs of the ranking pipeline; every mode accepts per-call overrides of these."""
+
+    fusion: str = "weighted"
+    alpha: float = 0.6
+    rrf_k: int = 60
+    prior_weight: float = 0.1
+    dislike_weight: float = 0.5
+    steer_weight: float = 0.6
+    diversity: float = 0.0
+    candidates: int = 100
+
+    def __post_init__(self) -> None:
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
+        for name in ("alpha", "diversity"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
+        if self.prior_weight < 0 or self.dislike_weight < 0 or self.steer_weight < 0:
+            raise ValueError("prior_weight, dislike_weight and steer_weight must be >= 0")
+        if self.candidates < 1:
+            raise ValueError(f"candidates must be >= 1, got {self.candidates}")
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the given non-None values replaced; unknown names raise ValueError."""
+        valid = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - valid)
+        if unknown:
+            raise ValueError(f"unknown setting(s) {unknown}; valid settings are {sorted(valid)}")
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(self, **given) if given else self

@@ -1,0 +1,91 @@
+"""FAISS index: exact vs brute force, approximate recall, masked search, save/load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.dense import DenseIndex, check_kind, exact_search
+
+
+def unit_vectors(n: int, dim: int = 32, seed: int = 0, clusters: int = 20) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(clusters, dim))
+    x = centers[rng.integers(0, clusters, n)] + 0.6 * rng.normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def brute_force(vectors: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
+    return np.argsort(-(vectors @ query), kind="stable")[:k]
+
+
+def recall(found: np.ndarray, truth: np.ndarray) -> float:
+    return len(set(found.tolist()) & set(truth.tolist())) / len(truth)
+
+
+def test_flat_matches_numpy_brute_force() -> None:
+    vectors = unit_vectors(2000)
+    index = DenseIndex.build(vectors, kind="flat")
+    for query in unit_vectors(20, seed=1):
+        rows, scores = index.search(query, 10)
+        np.testing.assert_array_equal(rows, brute_force(vectors, query, 10))
+        np.testing.assert_allclose(scores, vectors[rows] @ query, rtol=1e-5)
+        assert np.all(np.diff(scores) <= 1e-6)
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_approximate_recall_against_exact(kind: str) -> None:
+    vectors = unit_vectors(20_000, seed=2)
+    index = DenseIndex.build(vectors, kind=kind)
+    queries = unit_vectors(100, seed=3)
+    recalls = [recall(index.search(q, 10)[0], brute_force(vectors, q, 10)) for q in queries]
+    assert np.mean(recalls) >= 0.95
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
+@pytest.mark.parametrize("allowed_fraction", [0.002, 0.9])
+def test_masked_search_returns_only_allowed_rows(kind: str, allowed_fraction: float) -> None:
+    vectors = unit_vectors(60_000, seed=4)
+    rng = np.random.default_rng(5)
+    mask = rng.random(len(vectors)) < allowed_fraction
+    index = DenseIndex.build(vectors, kind=kind)
+    query = unit_vectors(1, seed=6)[0]
+    rows, _ = index.search(query, 10, mask)
+    assert len(rows) == 10
+    assert mask[rows].all()
+    truth = np.flatnonzero(mask)[brute_force(vectors[mask], query, 10)]
+    assert recall(rows, truth) >= (1.0 if kind == "flat" or allowed_fraction < 0.5 else 0.8)
+
+
+def test_k_larger_than_index_and_empty_mask() -> None:
+    vectors = unit_vectors(5)
+    index = DenseIndex.build(vectors)
+    rows, _ = index.search(vectors[0], 50)
+    assert sorted(rows.tolist()) == [0, 1, 2, 3, 4]
+    rows, _ = index.search(vectors[0], 3, np.zeros(5, dtype=bool))
+    assert len(rows) == 0
+
+
+def test_save_load_round_trip(tmp_path) -> None:
+    vectors = unit_vectors(3000, seed=7)
+    index = DenseIndex.build(vectors, kind="hnsw")
+    entry = index.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path, vectors, entry)
+    for query in unit_vectors(5, seed=8):
+        np.testing.assert_array_equal(index.search(query, 10)[0], loaded.search(query, 10)[0])
+    with pytest.raises(FileNotFoundError, match="dense index not found"):
+        DenseIndex.load(tmp_path / "missing", vectors, entry)
+
+
+def test_unknown_kind_lists_valid_ones() -> None:
+    with pytest.raises(ValueError, match="flat, hnsw, ivf"):
+        check_kind("annoy")
+
+
+def test_exact_search_on_subset() -> None:
+    vectors = unit_vectors(100, seed=9)
+    rows = np.array([3, 50, 7, 99])
+    found, scores = exact_search(vectors, vectors[50], 2, rows)
+    assert found[0] == 50
+    assert set(found.tolist()) <= set(rows.tolist())
+    assert scores[0] == pytest.approx(1.0, abs=1e-5)

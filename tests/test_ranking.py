@@ -1,0 +1,48 @@
+"""Quality prior, top-k selection and MMR diversity, on hand-made data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from movierec.ranking import mmr, quality_prior, top_k
+
+
+def test_prior_prefers_many_votes_over_few_perfect_votes() -> None:
+    catalog = pd.DataFrame(
+        {"vote_count": [3, 10_000, 50, 0], "vote_average": [9.5, 8.3, 5.0, np.nan]}
+    )
+    prior = quality_prior(catalog)
+    assert prior.shape == (4,)
+    assert prior.min() >= 0 and prior.max() <= 1
+    assert prior[1] == prior.max()
+    assert prior[1] > prior[0] > prior[3]
+
+
+def test_top_k_orders_and_masks() -> None:
+    scores = np.array([0.1, 0.9, 0.5, 0.7, 0.3])
+    assert top_k(scores, 3).tolist() == [1, 3, 2]
+    mask = np.array([True, False, True, False, True])
+    assert top_k(scores, 2, mask).tolist() == [2, 4]
+    assert top_k(scores, 10, np.zeros(5, dtype=bool)).tolist() == []
+
+
+def test_mmr_zero_diversity_keeps_relevance_order() -> None:
+    vectors = np.eye(4, dtype=np.float32)
+    relevance = np.array([0.2, 0.9, 0.5, 0.7])
+    assert mmr(relevance, vectors, 4, 0.0).tolist() == [1, 3, 2, 0]
+
+
+def test_mmr_skips_near_duplicates() -> None:
+    a = np.array([1.0, 0.0], dtype=np.float32)
+    b = np.array([0.0, 1.0], dtype=np.float32)
+    vectors = np.stack([a, a, b])  # 0 and 1 are the same film twice
+    relevance = np.array([1.0, 0.95, 0.5])
+    assert mmr(relevance, vectors, 2, 0.0).tolist() == [0, 1]
+    assert mmr(relevance, vectors, 2, 0.5).tolist() == [0, 2]
+
+
+def test_mmr_rejects_bad_diversity() -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        mmr(np.ones(2), np.eye(2), 1, 1.5)

@@ -1,0 +1,153 @@
+"""The façade's plumbing (filters, exclusions, titles, fusion, explanations) with a fake encoder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from movierec.filters import Filters
+from movierec.movies import UnknownMovieError
+from movierec.titles import TitleNotFoundError
+from tests.helpers import fixture_recommender
+
+HEAT, COLLATERAL, OCEANS, INCEPTION, DARK_KNIGHT = 949, 1538, 161, 27205, 155
+TOY_STORY, NEMO, ALIEN, ALIENS = 862, 12, 348, 679
+
+
+@pytest.fixture
+def rec(fake_encoder):
+    return fixture_recommender(fake_encoder)
+
+
+def ids(hits) -> list[int]:
+    return [h.id for h in hits]
+
+
+def test_similar_never_returns_the_film_itself(rec) -> None:
+    hits = rec.similar("Heat", k=10)
+    assert len(hits) == 10
+    assert HEAT not in ids(hits)
+    assert all(h.because[0]["id"] == HEAT for h in hits)
+    assert ids(rec.similar(id=HEAT, k=10)) == ids(hits)
+
+
+def test_similar_title_year_and_suggestions(rec) -> None:
+    assert rec.movies.ids[rec.movies.find("Total Recall")] == 861  # most voted
+    assert rec.movies.ids[rec.movies.find("Total Recall", year=2012)] == 64635
+    assert rec.movies.ids[rec.movies.find("total recall (2012)")] == 64635
+    assert rec.movies.ids[rec.movies.find("AMELIE")] == 194
+    with pytest.raises(TitleNotFoundError, match="Did you mean: Inception"):
+        rec.similar("Incepton")
+    with pytest.raises(TitleNotFoundError, match=r"Total Recall \(1990\)"):
+        rec.similar("Total Recall", year=1999)
+
+
+def test_recommend_excludes_every_rated_film(rec) -> None:
+    hits = rec.recommend([TOY_STORY, NEMO], [ALIEN], k=27)
+    assert len(hits) == 27  # 30 films - 3 rated
+    assert not {TOY_STORY, NEMO, ALIEN} & set(ids(hits))
+    assert {b["id"] for h in hits for b in h.because} <= {TOY_STORY, NEMO}
+
+
+def test_dislikes_push_the_profile_away(rec) -> None:
+    liked, disliked = rec.movies.rows([ALIEN]), rec.movies.rows([ALIENS])
+    aliens = rec.bundle.embeddings[disliked[0]]
+    plain = rec._profile_vector(liked, np.empty(0, dtype=np.int64), 0.5)
+    pushed = rec._profile_vector(liked, disliked, 0.5)
+    assert pushed @ aliens < plain @ aliens
+    assert np.linalg.norm(pushed) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_profile_errors(rec) -> None:
+    with pytest.raises(ValueError, match="like at least one film"):
+        rec.recommend([])
+    with pytest.raises(UnknownMovieError, match="no film with id 424242"):
+        rec.recommend([424242])
+
+
+def test_keyword_match_is_explained(rec) -> None:
+    hits = rec.search("casino", k=5)
+    assert hits[0].id == OCEANS
+    assert hits[0].matched_terms == ["casino"]
+    assert hits[0].bm25_score > 0
+    assert hits[0].vector_score is not None
+    assert "matches casino" in hits[0].explain()
+
+
+def test_alpha_zero_ranks_by_keywords_only(rec) -> None:
+    hits = rec.search("gotham vigilante", k=2, alpha=0.0, prior_weight=0.0)
+    assert set(ids(hits)) == {DARK_KNIGHT, 272}
+
+
+def test_rrf_fusion_runs_and_differs_from_weighted(rec) -> None:
+    weighted = rec.search("heist twist los angeles", k=8)
+    rrf = rec.search("heist twist los angeles", k=8, fusion="rrf")
+    assert len(rrf) == 8
+    assert rrf[0].score > 0
+    assert {OCEANS, HEAT} <= set(ids(rrf[:5])) or ids(rrf) != ids(weighted)
+
+
+@pytest.mark.parametrize(
+    ("filters", "check"),
+    [
+        (Filters(genres=("Animation",)), lambda m: "Animation" in m["genres"]),
+        (Filters(exclude_genres=("horror",)), lambda m: "Horror" not in m["genres"]),
+        (Filters(year_min=2000, year_max=2005), lambda m: 2000 <= m["year"] <= 2005),
+        (Filters(min_rating=7.8), lambda m: m["vote_average"] >= 7.8),
+        (Filters(languages=("fr", "ja")), lambda m: m["original_language"] in ("fr", "ja")),
+        (Filters(min_votes=5000), lambda m: m["vote_count"] >= 5000),
+    ],
+)
+def test_filters_apply_before_the_cut(rec, filters, check) -> None:
+    allowed = [m for m in map(rec.movie, rec.movies.ids.tolist()) if check(m)]
+    for hits in (
+        rec.search("a story", k=30, filters=filters),
+        rec.similar("Heat", k=30, filters=filters),
+        rec.recommend([HEAT, COLLATERAL], k=30, filters=filters),
+    ):
+        assert all(check(rec.movie(h.id)) for h in hits)
+        expected = {m["id"] for m in allowed} - {HEAT, COLLATERAL}
+        assert set(ids(hits)) - {HEAT, COLLATERAL} <= expected
+    assert len(rec.similar("Up", k=30, filters=filters)) == len(
+        {m["id"] for m in allowed} - {14160}
+    )
+
+
+def test_unknown_genre_lists_known_ones(rec) -> None:
+    with pytest.raises(ValueError, match="known genres: action, adventure, animation"):
+        rec.search("x", filters=Filters(genres=("Westerns",)))
+
+
+def test_diversity_reorders_but_keeps_size(rec) -> None:
+    plain = rec.recommend([DARK_KNIGHT], k=6)
+    diverse = rec.recommend([DARK_KNIGHT], k=6, diversity=0.9)
+    assert len(diverse) == 6
+    assert ids(diverse) != ids(plain)
+    assert ids(diverse)[0] == ids(plain)[0]
+
+
+def test_prior_weight_moves_popular_films_up(rec) -> None:
+    flat = rec.similar("Scream", k=29, prior_weight=0.0)
+    heavy = rec.similar("Scream", k=29, prior_weight=1000.0)
+    assert ids(heavy)[0] == max(flat, key=lambda h: h.prior).id
+
+
+def test_bad_arguments(rec) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        rec.search("   ")
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        rec.search("heist", k=0)
+    with pytest.raises(ValueError, match="alpha must be between 0 and 1"):
+        rec.search("heist", alpha=2)
+    with pytest.raises(ValueError, match="unknown setting"):
+        rec.search("heist", alfa=0.3)
+    with pytest.raises(ValueError, match="give a title or an id"):
+        rec.similar()
+
+
+def test_hits_are_json_ready(rec) -> None:
+    import json
+
+    data = [h.to_dict() for h in rec.recommend([HEAT], k=3)]
+    assert json.loads(json.dumps(data)) == data
+    assert {"id", "title", "year", "score", "vector_score", "because"} <= set(data[0])

@@ -1,0 +1,130 @@
+"""Index directories: round trip, manifest, mismatches refused, atomic replacement, rebuilds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index.storage import IndexMismatchError, load_index, read_manifest, save_index
+from movierec.build import build_index
+from movierec.catalog import catalog_fingerprint, load_catalog
+from movierec.recommender import Recommender
+from tests.helpers import FIXTURE_CATALOG, fixture_recommender
+
+
+def hit_list(rec: Recommender) -> list:
+    return [
+        [(h.id, round(h.score, 5)) for h in rec.search("heist in los angeles", k=8)],
+        [(h.id, round(h.score, 5)) for h in rec.similar("Alien", k=8)],
+        [(h.id, round(h.score, 5)) for h in rec.recommend([862, 12], [348], k=8)],
+    ]
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_save_load_round_trip_gives_identical_hits(tmp_path, fake_encoder, kind) -> None:
+    built = fixture_recommender(fake_encoder, kind=kind)
+    save_index(tmp_path / "idx", built.bundle)
+    loaded = Recommender(load_index(tmp_path / "idx"), fake_encoder)
+    assert hit_list(loaded) == hit_list(built)
+    assert loaded.bundle.catalog.equals(built.bundle.catalog) or catalog_fingerprint(
+        loaded.bundle.catalog
+    ) == catalog_fingerprint(built.bundle.catalog)
+
+
+def test_manifest_records_what_built_the_index(tmp_path, fake_encoder) -> None:
+    save_index(tmp_path / "idx", fixture_recommender(fake_encoder).bundle)
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text())
+    assert manifest["model"] == fake_encoder.name
+    assert manifest["dimension"] == fake_encoder.dimension
+    assert manifest["metric"] == "inner_product"
+    assert manifest["bm25"]["k1"] == 1.5 and manifest["bm25"]["b"] == 0.75
+    assert manifest["tokenizer"]["lowercase"] is True
+    assert manifest["catalog"]["fingerprint"] == catalog_fingerprint(load_catalog(FIXTURE_CATALOG))
+    assert manifest["counts"]["movies"] == 30
+    assert {"numpy", "faiss-cpu", "python"} <= set(manifest["versions"])
+    assert all((tmp_path / "idx" / name).exists() for name in manifest["files"])
+    assert not any(name.endswith((".pkl", ".pickle")) for name in manifest["files"])
+
+
+@pytest.mark.parametrize(
+    ("expectation", "value", "named"),
+    [
+        ("expect_model", "other/model", "'other/model'"),
+        ("expect_dimension", 384, "384"),
+        ("expect_fingerprint", "0" * 64, "0000"),
+    ],
+)
+def test_mismatch_is_refused_naming_both_values(tmp_path, fake_encoder, expectation, value, named):
+    save_index(tmp_path / "idx", fixture_recommender(fake_encoder).bundle)
+    manifest = read_manifest(tmp_path / "idx")
+    with pytest.raises(IndexMismatchError) as error:
+        load_index(tmp_path / "idx", **{expectation: value})
+    message = str(error.value)
+    assert named in message
+    have = {
+        "expect_model": repr(manifest["model"]),
+        "expect_dimension": str(manifest["dimension"]),
+        "expect_fingerprint": manifest["catalog"]["fingerprint"][:12],
+    }[expectation]
+    assert have in message
+    assert "movierec build" in message
+
+
+def test_missing_index_says_how_to_build(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="run `movierec build`"):
+        load_index(tmp_path / "nothing")
+
+
+def test_failed_build_leaves_previous_index_untouched(tmp_path, fake_encoder, monkeypatch) -> None:
+    directory = tmp_path / "idx"
+    build_index(FIXTURE_CATALOG, directory, fake_encoder)
+    before = (directory / "manifest.json").read_text()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("index.bm25.BM25Index.save", explode)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_index(FIXTURE_CATALOG, directory, fake_encoder)
+    assert (directory / "manifest.json").read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["idx"]  # no temporary left behind
+    load_index(directory)
+
+
+def test_rebuild_reencodes_only_changed_rows(tmp_path, fake_encoder) -> None:
+    directory = tmp_path / "idx"
+    _, first = build_index(FIXTURE_CATALOG, directory, fake_encoder)
+    assert (first.encoded, first.reused) == (30, 0)
+    lines = FIXTURE_CATALOG.read_text().splitlines()
+    lines[1] = lines[1].replace("meticulous", "careful")  # edit Heat's overview
+    lines.append(
+        '99,New Film,2024,Drama,"A brand new film about a lighthouse keeper.",,'
+        "lighthouse,Someone,Nobody,90,en,6.0,10,1.0"
+    )
+    edited = tmp_path / "edited.csv"
+    edited.write_text("\n".join(lines) + "\n")
+    fake_encoder.encoded.clear()
+    bundle, second = build_index(edited, directory, fake_encoder)
+    assert (second.encoded, second.reused) == (2, 29)
+    assert len(fake_encoder.encoded) == 2
+    assert bundle.manifest["catalog"]["rows"] == 31
+
+
+def test_open_builds_then_loads_and_rebuilds_when_catalog_changes(
+    tmp_path, monkeypatch, fake_encoder
+):
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    catalog = tmp_path / "movies.csv"
+    catalog.write_text(FIXTURE_CATALOG.read_text())
+    first = Recommender.open(catalog, tmp_path / "idx")
+    assert len(first.bundle.catalog) == 30
+    again = Recommender.open(catalog, tmp_path / "idx", build=False)
+    assert hit_list(again) == hit_list(first)
+    catalog.write_text(FIXTURE_CATALOG.read_text().replace("Heat,1995", "Heat,1996"))
+    with pytest.raises(IndexMismatchError, match="fingerprint"):
+        Recommender.open(catalog, tmp_path / "idx", build=False)
+    rebuilt = Recommender.open(catalog, tmp_path / "idx")
+    assert rebuilt.movie(949)["year"] == 1996
+    assert np.asarray(rebuilt.bundle.embeddings).shape == (30, fake_encoder.dimension)
