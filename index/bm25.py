@@ -85,20 +85,23 @@ class BM25Index:
         show_progress: bool = False,
     ) -> BM25Index:
         """Index tokenized documents; scores equal rank_bm25.BM25Okapi with the same parameters."""
-        vocab: dict[str, int] = {}
-        rows, cols, tfs = [], [], []
-        lengths = np.zeros(len(corpus_tokens), dtype=np.float64)
-        docs = tqdm(corpus_tokens, desc="BM25", unit="doc", disable=not show_progress)
-        for doc_id, tokens in enumerate(docs):
-            lengths[doc_id] = len(tokens)
-            for term, count in Counter(tokens).items():
-                rows.append(vocab.setdefault(term, len(vocab)))
-                cols.append(doc_id)
-                tfs.append(count)
-        n_docs = len(corpus_tokens)
-        tf = sparse.csr_matrix(
-            (np.asarray(tfs, dtype=np.float64), (rows, cols)), shape=(len(vocab), n_docs)
-        )
+        tf, vocab = count_terms(corpus_tokens, show_progress)
+        return cls.from_term_frequencies(tf, vocab, k1, b, epsilon)
+
+    @classmethod
+    def from_term_frequencies(
+        cls,
+        tf: sparse.csr_matrix,
+        vocab: dict[str, int],
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> BM25Index:
+        """Index a (terms × documents) count matrix whose rows follow `vocab`."""
+        tf = sparse.csr_matrix(tf, dtype=np.float64)
+        tf.sum_duplicates()
+        n_docs = tf.shape[1]
+        lengths = np.asarray(tf.sum(axis=0), dtype=np.float64).ravel()
         avgdl = float(lengths.mean()) if n_docs and lengths.sum() else 1.0
         idf = _okapi_idf(np.diff(tf.indptr), n_docs, epsilon)
         weights = _term_weights(tf, idf, lengths, avgdl, k1, b)
@@ -182,6 +185,23 @@ class BM25Index:
         stored = json.loads(vocab_path.read_text())
         vocab = {term: i for i, term in enumerate(stored["terms"])}
         return cls(weights, vocab, stored["params"])
+
+
+def count_terms(
+    corpus_tokens: Sequence[Sequence[str]], show_progress: bool = False
+) -> tuple[sparse.csr_matrix, dict[str, int]]:
+    """A (terms × documents) count matrix and the vocabulary numbering its rows."""
+    vocab: dict[str, int] = {}
+    rows, cols, tfs = [], [], []
+    docs = tqdm(corpus_tokens, desc="BM25", unit="doc", disable=not show_progress)
+    for doc_id, tokens in enumerate(docs):
+        for term, count in Counter(tokens).items():
+            rows.append(vocab.setdefault(term, len(vocab)))
+            cols.append(doc_id)
+            tfs.append(count)
+    shape = (len(vocab), len(corpus_tokens))
+    tf = sparse.csr_matrix((np.asarray(tfs, dtype=np.float64), (rows, cols)), shape=shape)
+    return tf, vocab
 
 
 def _okapi_idf(doc_freq: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from embed import DEFAULT_FIELDS, Encoder, build_documents, encode_cached
+from embed.cache import Progress
 from embed.documents import check_fields
 from index.bm25 import BM25Index, Tokenizer
 from index.dense import DenseIndex, check_kind
@@ -59,13 +60,14 @@ def build_bundle(
     tokenizer: Tokenizer | None = None,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
     show_progress: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[IndexBundle, int]:
     """Everything an index holds, in memory; returns the bundle and how many rows were encoded."""
     check_kind(kind)
     fields = check_fields(fields)
     tokenizer = tokenizer or Tokenizer()
     documents = build_documents(catalog, fields)
-    vectors, hashes, encoded = encode_cached(encoder, documents, previous, show_progress)
+    vectors, hashes, encoded = encode_cached(encoder, documents, previous, show_progress, progress)
     bm25 = BM25Index.build([tokenizer(doc) for doc in documents], show_progress=show_progress)
     manifest = {
         "model": encoder.name,
@@ -91,13 +93,20 @@ def build_index(
     kind: str = "flat",
     fields: Sequence[str] = DEFAULT_FIELDS,
     show_progress: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[IndexBundle, BuildReport]:
     """Validate the catalog, build every component and write the directory atomically."""
     start = time.perf_counter()
     catalog = load_catalog(catalog_path)
     previous = previous_embeddings(directory, encoder.name)
     bundle, encoded = build_bundle(
-        catalog, encoder, kind, fields, previous=previous, show_progress=show_progress
+        catalog,
+        encoder,
+        kind,
+        fields,
+        previous=previous,
+        show_progress=show_progress,
+        progress=progress,
     )
     bundle.manifest["catalog"]["source"] = str(Path(catalog_path).resolve())
     save_index(directory, bundle)

@@ -57,7 +57,8 @@ class MovieTable:
     def hit(self, row: int, parts: dict[str, Any]) -> Hit:
         """A Hit for a row, with `because` rows turned into ids and titles."""
         because = [
-            b if "id" in b else self.because(b["row"], b["similarity"]) for b in parts["because"]
+            b if "id" in b else self.because(b["row"], b["similarity"])
+            for b in parts.get("because", [])
         ]
         return Hit(
             id=int(self.ids[row]),

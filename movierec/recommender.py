@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from embed import Encoder
+from embed.cache import Progress
 from index.storage import IndexBundle, IndexMismatchError, load_index
 from movierec.build import build_index
 from movierec.catalog import DEFAULT_CATALOG, catalog_fingerprint, load_catalog
@@ -18,7 +20,7 @@ from movierec.hits import Hit
 from movierec.movies import MovieTable
 from movierec.paths import default_index_dir
 from movierec.pipeline import Candidates, Query, rank
-from movierec.ranking import quality_prior
+from movierec.ranking import quality_prior, top_k
 from movierec.settings import Settings
 
 LOG = logging.getLogger(__name__)
@@ -45,8 +47,12 @@ class Recommender:
         build: bool = True,
         show_progress: bool = False,
         settings: Settings | None = None,
+        progress: Progress | None = None,
     ) -> Recommender:
-        """Load the index for a catalog, building it first if it is missing or out of date."""
+        """Load the index for a catalog, building it first if it is missing or out of date.
+
+        `progress(done, total)` reports encoding progress when a build is needed.
+        """
         catalog_path = Path(catalog or DEFAULT_CATALOG)
         directory = Path(index_dir) if index_dir else default_index_dir(catalog_path)
         fingerprint = catalog_fingerprint(load_catalog(catalog_path))
@@ -60,7 +66,12 @@ class Recommender:
             LOG.warning("building the index at %s (%s)", directory, error)
             encoder = Encoder(model)
             bundle, _ = build_index(
-                catalog_path, directory, encoder, kind, show_progress=show_progress
+                catalog_path,
+                directory,
+                encoder,
+                kind,
+                show_progress=show_progress,
+                progress=progress,
             )
         return cls(bundle, encoder, settings)
 
@@ -124,6 +135,19 @@ class Recommender:
         rated = np.concatenate([liked_rows, disliked_rows, self.movies.rows(exclude)])
         return self._rank(query, k, filters, rated, overrides)
 
+    def popular(
+        self, k: int = 10, filters: Filters | None = None, exclude: Iterable[int] = ()
+    ) -> list[Hit]:
+        """The best-known, best-rated films (the quality prior alone): a start for new users."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        mask = self.filter_index.mask(filters, self.movies.rows(exclude))
+        rows = top_k(self.prior.astype(np.float64), k, mask)
+        return [
+            self.movies.hit(row, {"score": float(self.prior[row]), "prior": float(self.prior[row])})
+            for row in rows.tolist()
+        ]
+
     # -- helpers -----------------------------------------------------------------------------
 
     def _profile_vector(self, liked: np.ndarray, disliked: np.ndarray, weight: float) -> np.ndarray:
@@ -165,6 +189,44 @@ class Recommender:
     def movie(self, id: int) -> dict[str, Any]:
         """All catalog fields of one film, JSON-ready."""
         return self.movies.record(self.movies.row(id))
+
+    def title_options(self) -> list[tuple[str, int]]:
+        """("Title (year)", id) for every film, most voted first: for a type-ahead picker."""
+        order = np.argsort(-self.filter_index.votes, kind="stable")
+        return [(self.movies.label(int(r)), int(self.movies.ids[r])) for r in order]
+
+    def facets(self) -> dict[str, Any]:
+        """What filters can choose from: genres, languages by frequency, year and rating ranges."""
+        catalog = self.bundle.catalog
+        genres = sorted({str(g) for names in catalog["genres"] for g in names if str(g)})
+        languages = catalog["original_language"].replace("", np.nan).dropna().value_counts()
+        years = catalog["year"].dropna()
+        return {
+            "genres": genres,
+            "languages": [(str(code), int(n)) for code, n in languages.items()],
+            "years": (int(years.min()), int(years.max())) if len(years) else None,
+        }
+
+    def taste_map(self) -> pd.DataFrame:
+        """Every film at a 2-D position (x, y) where similar films sit close together."""
+        from movierec.taste_map import cached_projection
+
+        catalog = self.bundle.catalog
+        coords = cached_projection(
+            self.bundle.embeddings,
+            self.bundle.manifest["catalog"]["fingerprint"],
+            self.encoder.name,
+        )
+        return pd.DataFrame(
+            {
+                "id": catalog["id"].to_numpy(),
+                "title": catalog["title"].to_numpy(),
+                "year": catalog["year"],
+                "genres": [", ".join(g[:3]) for g in catalog["genres"]],
+                "x": coords[:, 0],
+                "y": coords[:, 1],
+            }
+        )
 
     def info(self) -> dict[str, Any]:
         """What this recommender serves: counts, model, index kind, genres, languages."""

@@ -89,3 +89,17 @@ def test_real_model_gives_normalized_meaningful_vectors(real_encoder) -> None:
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert real_encoder.dimension == 384
     np.testing.assert_allclose(real_encoder.encode_query("a cartoon fish"), vectors[2], atol=1e-5)
+
+
+def test_progress_is_reported_in_chunks(fake_encoder, monkeypatch) -> None:
+    from embed import cache
+
+    monkeypatch.setattr(cache, "PROGRESS_CHUNK", 4)
+    calls = []
+    texts = [f"text number {i}" for i in range(10)]
+    vectors, _, encoded = cache.encode_cached(
+        fake_encoder, texts, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(4, 10), (8, 10), (10, 10)]
+    assert encoded == 10
+    np.testing.assert_allclose(vectors, fake_encoder.encode(texts))

@@ -151,3 +151,36 @@ def test_hits_are_json_ready(rec) -> None:
     data = [h.to_dict() for h in rec.recommend([HEAT], k=3)]
     assert json.loads(json.dumps(data)) == data
     assert {"id", "title", "year", "score", "vector_score", "because"} <= set(data[0])
+
+
+def test_popular_ranks_by_prior_and_respects_filters_and_exclusions(rec) -> None:
+    hits = rec.popular(5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].score == pytest.approx(float(rec.prior.max()))
+    animated = rec.popular(3, Filters(genres=("Animation",)), exclude=[TOY_STORY])
+    assert animated and all("Animation" in h.genres for h in animated)
+    assert TOY_STORY not in ids(animated)
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        rec.popular(0)
+
+
+def test_facets_and_title_options(rec) -> None:
+    facets = rec.facets()
+    assert "Animation" in facets["genres"] and facets["genres"] == sorted(facets["genres"])
+    assert facets["languages"][0][0] == "en"
+    assert facets["years"][0] <= 1979 and facets["years"][1] >= 2015
+    options = rec.title_options()
+    assert len(options) == len(rec.bundle.catalog)
+    labels = dict(options)
+    assert labels["Total Recall (1990)"] == 861 and labels["Total Recall (2012)"] == 64635
+    votes = [rec.movie(i)["vote_count"] for _, i in options]
+    assert votes == sorted(votes, reverse=True)
+
+
+def test_taste_map_places_every_film_and_is_cached(rec, isolated_home) -> None:
+    points = rec.taste_map()
+    assert len(points) == len(rec.bundle.catalog)
+    assert points[["x", "y"]].abs().to_numpy().max() <= 1.0
+    cached = list((isolated_home / "maps").glob("*.npy"))
+    assert len(cached) == 1
+    np.testing.assert_array_equal(rec.taste_map()[["x", "y"]], points[["x", "y"]])
