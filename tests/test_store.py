@@ -1,0 +1,502 @@
+"""The profile store: event semantics, export/import, validation, persistence, concurrency."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from movierec.store import (
+    SCHEMA_VERSION,
+    Profile,
+    ProfileStore,
+    StoreError,
+    default_store_path,
+    derive_profiles,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ProfileStore:
+    return ProfileStore(tmp_path / "profiles.db")
+
+
+def event_count(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+
+def like_many(path: str, user: str, movie_ids: list[int]) -> None:
+    """Process-pool worker: its own ProfileStore, one like per id."""
+    store = ProfileStore(path)
+    for movie_id in movie_ids:
+        store.like(user, movie_id, source="cli")
+
+
+# -- semantics --------------------------------------------------------------------------------
+
+
+def test_new_store_creates_folders_and_schema(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "profiles.db"
+    ProfileStore(path)
+    assert path.is_file()
+    with sqlite3.connect(path) as conn:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        assert meta == {"application": "movierec", "schema_version": str(SCHEMA_VERSION)}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_empty_existing_file_is_initialised(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    store = ProfileStore(path)
+    store.like("ann", 1)
+    assert store.profile("ann") == Profile("ann", [1], [])
+
+
+def test_likes_and_dislikes_keep_the_order_they_arrived_in(store: ProfileStore) -> None:
+    for movie_id in (30, 10, 20):
+        store.like("ann", movie_id)
+    for movie_id in (7, 5):
+        store.dislike("ann", movie_id)
+    assert store.profile("ann") == Profile("ann", [30, 10, 20], [7, 5])
+
+
+def test_like_then_dislike_moves_the_film(store: ProfileStore) -> None:
+    store.like("ann", 1)
+    store.like("ann", 2)
+    store.dislike("ann", 1)
+    assert store.profile("ann") == Profile("ann", [2], [1])
+    store.like("ann", 1)
+    assert store.profile("ann") == Profile("ann", [2, 1], [])
+
+
+def test_liking_again_moves_the_film_to_the_end(store: ProfileStore) -> None:
+    for movie_id in (1, 2, 3, 1):
+        store.like("ann", movie_id)
+    assert store.profile("ann").liked == [2, 3, 1]
+
+
+def test_remove_takes_the_film_out_of_both_lists(store: ProfileStore) -> None:
+    store.like("ann", 1)
+    store.dislike("ann", 2)
+    store.like("ann", 3)
+    store.remove("ann", 1)
+    store.remove("ann", 2)
+    store.remove("ann", 99)  # never there: harmless
+    assert store.profile("ann") == Profile("ann", [3], [])
+    assert [e.action for e in store.events("ann")][-3:] == ["remove"] * 3
+
+
+def test_unknown_user_has_an_empty_profile(store: ProfileStore) -> None:
+    assert store.profile("nobody") == Profile("nobody", [], [])
+    assert store.users() == []
+
+
+def test_users_are_sorted_and_profiles_are_separate(store: ProfileStore) -> None:
+    store.like("zoe", 1)
+    store.dislike("ann", 1)
+    store.like("Bob", 2)
+    store.remove("carl", 3)
+    assert store.users() == ["Bob", "ann", "carl", "zoe"]
+    assert store.profile("zoe") == Profile("zoe", [1], [])
+    assert store.profile("ann") == Profile("ann", [], [1])
+    assert store.profile("carl") == Profile("carl", [], [])
+
+
+def test_user_names_are_stripped(store: ProfileStore) -> None:
+    store.like("  ann ", 1)
+    assert store.profile("ann").liked == [1]
+    assert store.users() == ["ann"]
+
+
+def test_events_record_source_and_context(store: ProfileStore) -> None:
+    store.like("ann", 1, context={"flow": "mood", "rank": 3})
+    store.dislike("ann", 2, source="cli")
+    store.like("bob", 3)
+    events = store.events()
+    assert [(e.user, e.movie_id, e.action, e.source) for e in events] == [
+        ("ann", 1, "like", "app"),
+        ("ann", 2, "dislike", "cli"),
+        ("bob", 3, "like", "app"),
+    ]
+    assert events[0].context == {"flow": "mood", "rank": 3}
+    assert events[1].context is None
+    assert [e.seq for e in events] == sorted(e.seq for e in events)
+    assert all(e.created_at > 0 for e in events)
+    assert [e.movie_id for e in store.events("bob")] == [3]
+
+
+def test_clear_removes_everything_in_one_go(store: ProfileStore) -> None:
+    store.like("ann", 1)
+    store.like("ann", 2)
+    store.dislike("ann", 3)
+    store.like("bob", 1)
+    assert store.clear("ann") == 3
+    assert store.profile("ann") == Profile("ann", [], [])
+    assert store.profile("bob").liked == [1]
+    assert "ann" in store.users()
+
+
+# -- export and import ------------------------------------------------------------------------
+
+
+def test_export_format(store: ProfileStore) -> None:
+    store.like("ann", 1)
+    store.dislike("ann", 2)
+    exported = store.export_profile("ann")
+    assert exported == {
+        "format": "movierec-profile",
+        "version": 1,
+        "user": "ann",
+        "liked": [1],
+        "disliked": [2],
+    }
+    assert json.loads(json.dumps(exported)) == exported
+
+
+def test_export_import_round_trip_into_another_user(store: ProfileStore) -> None:
+    for movie_id in (5, 3, 9):
+        store.like("ann", movie_id)
+    store.dislike("ann", 4)
+    imported = store.import_profile(store.export_profile("ann"), user="bob")
+    assert imported == Profile("bob", [5, 3, 9], [4])
+    assert store.profile("bob") == imported
+    assert {e.source for e in store.events("bob")} == {"import"}
+    assert store.events("bob")[0].context == {"flow": "import", "from_user": "ann"}
+
+
+def test_export_import_round_trip_into_a_new_database(tmp_path: Path) -> None:
+    first = ProfileStore(tmp_path / "one.db")
+    first.like("ann", 1)
+    first.like("ann", 2)
+    first.dislike("ann", 3)
+    text = json.dumps(first.export_profile("ann"))
+    second = ProfileStore(tmp_path / "two.db")
+    assert second.import_profile(json.loads(text)) == Profile("ann", [1, 2], [3])
+    assert second.profile("ann") == first.profile("ann")
+    assert second.users() == ["ann"]
+
+
+def test_import_merges_by_default(store: ProfileStore) -> None:
+    store.like("ann", 1)
+    store.dislike("ann", 2)
+    data = {"format": "movierec-profile", "version": 1, "liked": [2, 3], "disliked": []}
+    assert store.import_profile(data, user="ann") == Profile("ann", [1, 2, 3], [])
+
+
+def test_import_with_replace_drops_what_the_import_lacks(store: ProfileStore) -> None:
+    store.like("ann", 1)
+    store.like("ann", 2)
+    store.dislike("ann", 3)
+    store.dislike("ann", 4)
+    data = {"format": "movierec-profile", "version": 1, "liked": [2, 5], "disliked": [1]}
+    assert store.import_profile(data, user="ann", replace=True) == Profile("ann", [2, 5], [1])
+    assert store.profile("ann") == Profile("ann", [2, 5], [1])
+    removed = {e.movie_id for e in store.events("ann") if e.action == "remove"}
+    assert removed == {3, 4}
+
+
+GOOD = {"format": "movierec-profile", "version": 1, "user": "ann", "liked": [1], "disliked": []}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"format": "something-else"}, "format"),
+        ({"version": 2}, "version"),
+        ({"version": "1"}, "version"),
+        ({"liked": [1, "2"]}, "liked[1]"),
+        ({"liked": [1, 2.0]}, "liked[1]"),
+        ({"disliked": [True]}, "disliked[0]"),
+        ({"liked": "1,2"}, "liked"),
+        ({"liked": None}, "liked"),
+        ({"disliked": [1]}, "both"),
+        ({"user": ""}, "user name"),
+        ({"user": "x" * 65}, "user name"),
+    ],
+)
+def test_bad_import_raises_and_writes_nothing(
+    store: ProfileStore, change: dict, field: str
+) -> None:
+    store.like("ann", 7)
+    before = event_count(store.path)
+    with pytest.raises(StoreError, match=r"profile import|user name") as caught:
+        store.import_profile({**GOOD, **change})
+    assert field in str(caught.value)
+    assert event_count(store.path) == before
+    assert store.profile("ann") == Profile("ann", [7], [])
+
+
+@pytest.mark.parametrize("missing", ["format", "version", "liked", "disliked"])
+def test_import_with_a_missing_key_raises_and_writes_nothing(
+    store: ProfileStore, missing: str
+) -> None:
+    before = event_count(store.path)
+    data = {k: v for k, v in GOOD.items() if k != missing}
+    with pytest.raises(StoreError, match=f"missing {missing!r}"):
+        store.import_profile(data)
+    assert event_count(store.path) == before == 0
+    assert store.users() == []
+
+
+def test_import_without_any_user_name_raises(store: ProfileStore) -> None:
+    data = {k: v for k, v in GOOD.items() if k != "user"}
+    with pytest.raises(StoreError, match="user"):
+        store.import_profile(data)
+    assert store.import_profile(data, user="bob") == Profile("bob", [1], [])
+
+
+def test_import_of_a_non_dict_raises(store: ProfileStore) -> None:
+    with pytest.raises(StoreError, match="JSON object"):
+        store.import_profile([1, 2, 3])  # type: ignore[arg-type]
+    assert event_count(store.path) == 0
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 65, None, 42, "ann\nbob"])
+def test_bad_user_names_are_refused(store: ProfileStore, name: object) -> None:
+    with pytest.raises(StoreError, match="1–64"):
+        store.like(name, 1)  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="1–64"):
+        store.profile(name)  # type: ignore[arg-type]
+    assert event_count(store.path) == 0
+
+
+def test_a_64_character_name_is_fine(store: ProfileStore) -> None:
+    store.like("x" * 64, 1)
+    assert store.users() == ["x" * 64]
+
+
+@pytest.mark.parametrize("movie_id", ["862", 1.0, True, False, None, 2**63])
+def test_bad_movie_ids_are_refused(store: ProfileStore, movie_id: object) -> None:
+    for method in (store.like, store.dislike, store.remove):
+        with pytest.raises(StoreError, match="movie id"):
+            method("ann", movie_id)  # type: ignore[arg-type]
+    assert event_count(store.path) == 0
+
+
+def test_bad_context_and_source_are_refused(store: ProfileStore) -> None:
+    with pytest.raises(StoreError, match="context"):
+        store.like("ann", 1, context={"when": object()})
+    with pytest.raises(StoreError, match="context"):
+        store.like("ann", 1, context="mood")  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="source"):
+        store.like("ann", 1, source="")
+    assert event_count(store.path) == 0
+
+
+# -- opening files ----------------------------------------------------------------------------
+
+
+def test_a_second_store_on_the_same_file_sees_the_profile(tmp_path: Path) -> None:
+    path = tmp_path / "profiles.db"
+    first = ProfileStore(path)
+    first.like("ann", 1)
+    first.dislike("ann", 2)
+    second = ProfileStore(str(path))
+    assert second.profile("ann") == Profile("ann", [1], [2])
+    second.like("ann", 3)
+    assert first.profile("ann").liked == [1, 3]
+
+
+def test_random_bytes_are_refused_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "profiles.db"
+    content = random.Random(1).randbytes(4096)
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match="not a SQLite database") as caught:
+        ProfileStore(path)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == content
+
+
+def test_a_text_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are my favourite films\n" * 10)
+    with pytest.raises(StoreError, match="corrupted or is not a SQLite database"):
+        ProfileStore(path)
+
+
+def test_a_foreign_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('alice')")
+    conn.close()
+    content, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    with pytest.raises(StoreError, match="not a movierec profile database") as caught:
+        ProfileStore(path)
+    assert "tables customers" in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == content
+    assert path.stat().st_mtime_ns == mtime
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.db"]
+
+
+def test_a_foreign_meta_table_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta VALUES ('application', 'someone-else')")
+    conn.close()
+    with pytest.raises(StoreError, match="not a movierec profile database"):
+        ProfileStore(path)
+
+
+def test_a_newer_schema_version_asks_for_an_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "profiles.db"
+    ProfileStore(path).like("ann", 1)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(StoreError, match="upgrade movierec") as caught:
+        ProfileStore(path)
+    assert "99" in str(caught.value)
+
+
+def test_store_errors_are_value_errors_for_the_cli() -> None:
+    assert issubclass(StoreError, ValueError)
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="directory"):
+        ProfileStore(tmp_path)
+
+
+def test_default_store_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("MOVIEREC_STORE", raising=False)
+    monkeypatch.setenv("MOVIEREC_HOME", str(tmp_path / "home"))
+    assert default_store_path() == tmp_path / "home" / "profiles.db"
+    monkeypatch.setenv("MOVIEREC_STORE", str(tmp_path / "elsewhere.db"))
+    assert default_store_path() == tmp_path / "elsewhere.db"
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+
+def test_threads_writing_at_once_lose_nothing(store: ProfileStore) -> None:
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for i in range(50):
+                store.like("ann", worker * 1000 + i)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    liked = store.profile("ann").liked
+    assert len(liked) == 400
+    assert set(liked) == {w * 1000 + i for w in range(8) for i in range(50)}
+    assert event_count(store.path) == 400
+
+
+def test_threads_opening_a_new_file_at_once_agree(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "profiles.db"
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            ProfileStore(path).like(f"user{worker}", worker)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ProfileStore(path).users() == [f"user{w}" for w in range(8)]
+
+
+def test_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "profiles.db"
+    ProfileStore(path)
+    context = multiprocessing.get_context("spawn")
+    batches = [list(range(w * 1000, w * 1000 + 50)) for w in range(4)]
+    processes = [
+        context.Process(target=like_many, args=(str(path), "ann", batch)) for batch in batches
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    assert [p.exitcode for p in processes] == [0, 0, 0, 0]
+    liked = ProfileStore(path).profile("ann").liked
+    assert len(liked) == 200
+    assert set(liked) == {i for batch in batches for i in batch}
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
+def test_a_forked_child_opens_its_own_connection(tmp_path: Path) -> None:
+    store = ProfileStore(tmp_path / "profiles.db")
+    store.like("ann", 1)  # the parent's thread now holds a connection
+    child = multiprocessing.get_context("fork").Process(target=store.like, args=("ann", 2))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    store.like("ann", 3)  # the parent's connection still works after the fork
+    assert store.profile("ann").liked == [1, 2, 3]
+
+
+def test_close_then_use_again(store: ProfileStore) -> None:
+    store.like("ann", 1)
+    store.close()
+    store.close()  # twice is harmless
+    store.like("ann", 2)
+    assert store.profile("ann").liked == [1, 2]
+
+
+# -- replay -----------------------------------------------------------------------------------
+
+
+def test_replaying_the_log_reproduces_every_profile(store: ProfileStore) -> None:
+    rng = random.Random(20240601)
+    users = ["ann", "bob", "cy"]
+    actions = [store.like, store.dislike, store.remove]
+    for _ in range(300):
+        rng.choice(actions)(rng.choice(users), rng.randint(1, 25))
+    replayed = derive_profiles(store.events())
+    assert sorted(replayed) == store.users() == users
+    assert replayed == {user: store.profile(user) for user in store.users()}
+    assert any(p.liked for p in replayed.values())
+    assert any(p.disliked for p in replayed.values())
+    # Order of the input does not matter: events are folded by seq.
+    assert derive_profiles(reversed(store.events())) == replayed
+
+
+def test_derive_profiles_of_nothing_is_empty() -> None:
+    assert derive_profiles([]) == {}
+
+
+def test_undo_steps_back_through_changes(tmp_path):
+    store = ProfileStore(tmp_path / "undo.db")
+    assert store.undo("eve") is None
+    store.like("eve", 1)
+    store.like("eve", 2)
+    store.dislike("eve", 1)  # 1 moves from liked to disliked
+    undone = store.undo("eve")
+    assert undone is not None and (undone.movie_id, undone.action) == (1, "dislike")
+    assert store.profile("eve") == Profile("eve", [2, 1], [])
+    store.undo("eve")  # takes back "like 2"
+    assert store.profile("eve") == Profile("eve", [1], [])
+    store.undo("eve")  # takes back "like 1"
+    assert store.profile("eve") == Profile("eve", [], [])
+    assert store.undo("eve") is None
+    assert derive_profiles(store.events())["eve"] == store.profile("eve")
