@@ -15,6 +15,8 @@ KINDS = ("flat", "hnsw", "ivf")
 INDEX_FILE = "dense.faiss"
 # Below this many allowed rows a filtered query is scored exactly with numpy.
 EXACT_SUBSET_LIMIT = 50_000
+# When a mask only excludes a few rows (the films a user rated), search k + that many instead.
+FEW_EXCLUDED = 1_000
 
 
 def check_kind(kind: str) -> str:
@@ -37,8 +39,8 @@ def _make_index(dim: int, n: int, kind: str, params: dict[str, Any]) -> faiss.In
 
 def default_params(kind: str, n: int) -> dict[str, Any]:
     """Sensible build/search parameters for a kind and catalog size."""
-    if kind == "hnsw":
-        return {"hnsw_m": 32, "ef_construction": 200, "ef_search": 256}
+    if kind == "hnsw":  # a lighter construction beyond 200k rows keeps 1M builds in minutes
+        return {"hnsw_m": 32, "ef_construction": 200 if n <= 200_000 else 100, "ef_search": 256}
     if kind == "ivf":
         nlist = int(max(1, min(4 * np.sqrt(max(n, 1)), n // 39 or 1)))
         return {"nlist": nlist, "nprobe": max(1, min(nlist, nlist // 8 + 8))}
@@ -101,6 +103,9 @@ class DenseIndex:
         self, query: np.ndarray, k: int, mask: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         allowed = np.flatnonzero(mask)
+        excluded = len(mask) - len(allowed)
+        if excluded <= min(FEW_EXCLUDED, len(allowed)):
+            return self._search_excluding(query, k, mask, excluded)
         if len(allowed) <= EXACT_SUBSET_LIMIT:
             return exact_search(self.vectors, query, k, allowed)
         bitmap = _bitmap(mask)
@@ -117,6 +122,22 @@ class DenseIndex:
         scores, rows = self.index.search(query.reshape(1, -1), k, params=search_params)
         keep = rows[0] >= 0
         return rows[0][keep].astype(np.int64), scores[0][keep]
+
+    def _search_excluding(
+        self, query: np.ndarray, k: int, mask: np.ndarray, excluded: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Search k + excluded rows without a mask, then drop the excluded ones."""
+        wanted = min(len(self), k + excluded)
+        if self.kind == "hnsw":
+            ef = max(int(self.params["ef_search"]), wanted)
+            params = faiss.SearchParametersHNSW(efSearch=ef)
+            scores, rows = self.index.search(query.reshape(1, -1), wanted, params=params)
+        else:
+            scores, rows = self.index.search(query.reshape(1, -1), wanted)
+        rows, scores = rows[0], scores[0]
+        keep = rows >= 0
+        keep[keep] = mask[rows[keep]]
+        return rows[keep][:k].astype(np.int64), scores[keep][:k]
 
     def save(self, directory: Path) -> dict[str, Any]:
         """Write the FAISS index; returns the manifest entry describing it."""
@@ -142,8 +163,10 @@ def exact_search(
     vectors: np.ndarray, query: np.ndarray, k: int, rows: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Brute-force inner-product top-k over all rows or a subset of them."""
-    candidates = vectors if rows is None else vectors[rows]
-    scores = candidates @ query
+    if rows is None or 4 * len(rows) < len(vectors):
+        scores = (vectors if rows is None else vectors[rows]) @ query
+    else:  # a large subset: scoring everything beats gathering the rows
+        scores = (vectors @ query)[rows]
     k = min(k, len(scores))
     if k == 0:
         return np.empty(0, np.int64), np.empty(0, np.float32)

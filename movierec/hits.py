@@ -32,9 +32,12 @@ class Hit:
     def explain(self) -> str:
         """A short human sentence saying why this film was suggested."""
         parts = []
-        if self.because:
-            titles = " and ".join(b["title"] for b in self.because)
-            parts.append(f"because you liked {titles}")
+        seeds = [b["title"] for b in self.because if b.get("relation") == "seed"]
+        liked = [b["title"] for b in self.because if b.get("relation") != "seed"]
+        if seeds:
+            parts.append(f"like {' and '.join(seeds)}")
+        if liked:
+            parts.append(f"because you liked {' and '.join(liked)}")
         if self.matched_terms:
             parts.append("matches " + ", ".join(self.matched_terms))
         if self.vector_score is not None:

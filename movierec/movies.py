@@ -24,6 +24,10 @@ class MovieTable:
         self.ids = catalog["id"].to_numpy(dtype=np.int64)
         self.row_of = {int(i): r for r, i in enumerate(self.ids)}
         self.titles = TitleResolver(catalog)
+        # Plain lists: a hit reads a few fields, and pandas per-cell access costs microseconds.
+        self._title = catalog["title"].astype(str).tolist()
+        self._year = [None if pd.isna(y) else int(y) for y in catalog["year"]]
+        self._genres = [[str(g) for g in names] for names in catalog["genres"]]
 
     def row(self, id: int) -> int:
         try:
@@ -51,8 +55,7 @@ class MovieTable:
         return {"id": int(self.ids[row]), "title": self.label(row), "similarity": similarity}
 
     def year(self, row: int) -> int | None:
-        year = self.catalog["year"].iat[row]
-        return None if pd.isna(year) else int(year)
+        return self._year[row]
 
     def hit(self, row: int, parts: dict[str, Any]) -> Hit:
         """A Hit for a row, with `because` rows turned into ids and titles."""
@@ -62,9 +65,9 @@ class MovieTable:
         ]
         return Hit(
             id=int(self.ids[row]),
-            title=str(self.catalog["title"].iat[row]),
-            year=self.year(row),
-            genres=[str(g) for g in self.catalog["genres"].iat[row]],
+            title=self._title[row],
+            year=self._year[row],
+            genres=list(self._genres[row]),
             **{**parts, "because": because},
         )
 

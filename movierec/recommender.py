@@ -111,7 +111,7 @@ class Recommender:
         if text and text.strip():
             vector = _unit(vector + settings.steer_weight * self._encode(text.strip()))
             tokens = self.bundle.tokenizer(text)
-        because = [self.movies.because(row, 1.0)]
+        because = [{**self.movies.because(row, 1.0), "relation": "seed"}]
         query = Query(vector=vector, tokens=tokens, because_rows=np.array([row]), because=because)
         excluded = np.append(self.movies.rows(exclude), row)
         return self._rank(query, k, filters, excluded, overrides)
@@ -239,7 +239,7 @@ class Recommender:
             "vocabulary": self.bundle.bm25.params()["vocab_size"],
             "catalog": manifest["catalog"],
             "built": manifest.get("created_at", "not saved"),
-            "genres": self.filter_index.genre_names,
+            "genres": self.facets()["genres"],
             "settings": self.settings.__dict__,
         }
 

@@ -57,6 +57,20 @@ def test_masked_search_returns_only_allowed_rows(kind: str, allowed_fraction: fl
     assert recall(rows, truth) >= (1.0 if kind == "flat" or allowed_fraction < 0.5 else 0.8)
 
 
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_excluding_a_few_rows_drops_exactly_those(kind: str) -> None:
+    vectors = unit_vectors(5000, seed=7)
+    index = DenseIndex.build(vectors, kind=kind)
+    query = vectors[42]
+    best = brute_force(vectors, query, 30)
+    mask = np.ones(len(vectors), dtype=bool)
+    mask[best[:20]] = False  # the 20 nearest rows are rated: the answer is the next 10
+    rows, scores = index.search(query, 10, mask)
+    assert mask[rows].all() and len(rows) == 10
+    assert recall(rows, best[20:30]) >= (1.0 if kind == "flat" else 0.9)
+    assert np.all(np.diff(scores) <= 1e-6)
+
+
 def test_k_larger_than_index_and_empty_mask() -> None:
     vectors = unit_vectors(5)
     index = DenseIndex.build(vectors)

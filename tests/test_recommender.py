@@ -184,3 +184,11 @@ def test_taste_map_places_every_film_and_is_cached(rec, isolated_home) -> None:
     cached = list((isolated_home / "maps").glob("*.npy"))
     assert len(cached) == 1
     np.testing.assert_array_equal(rec.taste_map()[["x", "y"]], points[["x", "y"]])
+
+
+def test_explanations_name_the_seed_or_the_liked_films(rec) -> None:
+    similar = rec.similar("Heat", k=3)
+    assert all(h.explain().startswith("like Heat (1995)") for h in similar)
+    profile = rec.recommend([HEAT, COLLATERAL], k=3)
+    assert all("because you liked" in h.explain() for h in profile)
+    assert all({b["id"] for b in h.because} <= {HEAT, COLLATERAL} for h in profile)
