@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install run test lint format bench eval catalog clean
+.PHONY: install browser run test lint format bench eval catalog screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's Chromium (and an emoji font) for the end-to-end browser test. Best effort: without
+# root or apt the browser test is skipped, unless MOVIEREC_REQUIRE_BROWSER=1 (as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium fonts-noto-color-emoji >/dev/null; \
+		else echo "note: no chromium; the browser test will be skipped (apt-get install chromium)"; fi; }
+
 run: install
 	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -33,6 +42,10 @@ format: install
 
 bench: install
 	$(BIN)/python scripts/benchmark.py
+
+screenshots: install browser
+	MOVIEREC_SCREENSHOTS=docs/screenshots MOVIEREC_REQUIRE_BROWSER=1 \
+		$(BIN)/python -m pytest -q tests/test_browser.py
 
 catalog: install
 	$(BIN)/python scripts/build_default_catalog.py

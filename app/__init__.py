@@ -1,0 +1,1 @@
+"""The Streamlit app: presentation only; ranking lives in `movierec`."""

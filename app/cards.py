@@ -1,0 +1,81 @@
+"""Result cards with like / dislike buttons, and the sentence that explains each result."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from movierec.hits import Hit
+
+OVERVIEW_CHARS = 230
+
+
+def why(hit: Hit, flow: str) -> str:
+    """Markdown saying why a film was suggested, from the parts of its score."""
+    parts = []
+    if hit.because and flow == "taste":
+        titles = " and ".join(f"*{b['title']}*" for b in hit.because)
+        parts.append(f"Because you liked {titles}")
+    if hit.matched_terms:
+        parts.append("matches " + ", ".join(f"**{t}**" for t in hit.matched_terms[:6]))
+    if hit.vector_score is not None:
+        parts.append(f"meaning similarity {hit.vector_score:.2f}")
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def _short(text: str, limit: int = OVERVIEW_CHARS) -> str:
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)] + "…"
+
+
+def show_hits(ctx, hits: list[Hit], flow: str) -> None:
+    """Results as a two-column grid of cards."""
+    if not hits:
+        st.info("No film matches these filters. Loosen them in the sidebar to see more.")
+        return
+    columns = st.columns(2)
+    for rank, hit in enumerate(hits):
+        with columns[rank % 2]:
+            card(ctx, hit.id, flow, rank, why(hit, flow))
+
+
+def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> None:
+    """One film: title, year, genres, rating, overview, why, and 👍 / 👎."""
+    movie = ctx.recommender.movie(movie_id)
+    with st.container(border=True):
+        year = f" ({movie['year']})" if movie.get("year") else ""
+        st.markdown(f"#### {movie['title']}{year}")
+        facts = [", ".join(movie["genres"][:3])]
+        if movie.get("vote_count"):
+            facts.append(f"★ {movie['vote_average']:.1f} ({movie['vote_count']:,} votes)")
+        if movie.get("runtime"):
+            facts.append(f"{int(movie['runtime'])} min")
+        st.caption(" · ".join(f for f in facts if f))
+        if movie.get("overview"):
+            st.write(_short(movie["overview"]))
+        if explanation:
+            st.markdown(f":blue[{explanation}]")
+        rating_buttons(ctx, movie_id, flow, rank)
+
+
+def rating_buttons(ctx, movie_id: int, flow: str, rank: int) -> None:
+    """👍 / 👎 toggles; the active one is highlighted."""
+    state = ctx.rating_of(movie_id)
+    like, dislike, _ = st.columns([1, 1, 3])
+    like.button(
+        "👍 Liked" if state == "like" else "👍 Like",
+        key=f"{flow}-like-{movie_id}",
+        type="primary" if state == "like" else "secondary",
+        on_click=ctx.rate,
+        args=(movie_id, "like", flow, rank),
+        disabled=ctx.user is None,
+        width="stretch",
+    )
+    dislike.button(
+        "👎 Disliked" if state == "dislike" else "👎",
+        key=f"{flow}-dislike-{movie_id}",
+        type="primary" if state == "dislike" else "secondary",
+        on_click=ctx.rate,
+        args=(movie_id, "dislike", flow, rank),
+        disabled=ctx.user is None,
+        width="stretch",
+    )

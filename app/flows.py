@@ -1,0 +1,309 @@
+"""The four pages: mood, more like this, my taste, taste map. Presentation only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from app import resources
+from app.cards import rating_buttons, show_hits
+from movierec.errors import USER_ERRORS
+from movierec.filters import Filters
+from movierec.recommender import Recommender
+from movierec.store import Profile, ProfileStore, StoreError
+from movierec.titles import TitleNotFoundError
+
+RESULTS = 12
+EXAMPLES = [
+    "a cozy, feel-good film for a rainy Sunday",
+    "heist with a clever twist",
+    "mind-bending science fiction about dreams",
+    "a tearjerker about family",
+    "funny road trip with friends",
+    "dark psychological thriller",
+]
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    """What every page needs: the façade, the store, the user and the sidebar's choices."""
+
+    recommender: Recommender
+    store: ProfileStore
+    user: str | None
+    filters: Filters
+    diversity: float
+    _profile: Profile | None = field(default=None, repr=False)
+
+    def profile(self) -> Profile | None:
+        if self.user is None:
+            return None
+        if self._profile is None:
+            self._profile = self.store.profile(self.user)
+        return self._profile
+
+    def rating_of(self, movie_id: int) -> str | None:
+        profile = self.profile()
+        if profile is None:
+            return None
+        if movie_id in profile.liked:
+            return "like"
+        return "dislike" if movie_id in profile.disliked else None
+
+    def rate(self, movie_id: int, action: str, flow: str, rank: int) -> None:
+        """Button callback: set a like/dislike, or take it back when it is already set."""
+        if self.user is None:
+            return
+        current = self.store.profile(self.user)
+        active = current.liked if action == "like" else current.disliked
+        context = {"flow": flow, "rank": rank}
+        if movie_id in active:
+            self.store.remove(self.user, movie_id, context=context)
+        elif action == "like":
+            self.store.like(self.user, movie_id, context=context)
+        else:
+            self.store.dislike(self.user, movie_id, context=context)
+        self._profile = None
+
+    def run(self, call: Callable[[], T]) -> T | None:
+        """Run a façade call; a user error becomes a friendly warning instead of a traceback."""
+        try:
+            return call()
+        except USER_ERRORS as error:
+            st.warning(str(error))
+            return None
+
+
+def _set(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+# -- mood ----------------------------------------------------------------------------------------
+
+
+def mood(ctx: Context) -> None:
+    text = st.text_input(
+        "Describe what you feel like watching",
+        key="mood_text",
+        placeholder="e.g. a cozy, feel-good film for a rainy Sunday",
+    )
+    with st.expander("Advanced"):
+        alpha = st.slider(
+            "Keywords ↔ meaning",
+            0.0,
+            1.0,
+            float(ctx.recommender.settings.alpha),
+            0.05,
+            key="alpha",
+            help="0 ranks by the exact words you typed, 1 by what they mean.",
+        )
+    if not text.strip():
+        st.caption("Not sure? Try one of these:")
+        columns = st.columns(3)
+        for i, example in enumerate(EXAMPLES):
+            columns[i % 3].button(
+                example, key=f"example-{i}", on_click=_set, args=("mood_text", example)
+            )
+        return
+    hits = ctx.run(
+        lambda: ctx.recommender.search(
+            text, k=RESULTS, filters=ctx.filters, alpha=alpha, diversity=ctx.diversity
+        )
+    )
+    if hits is not None:
+        show_hits(ctx, hits, "mood")
+
+
+# -- more like this ------------------------------------------------------------------------------
+
+
+def more_like_this(ctx: Context) -> None:
+    options = resources.title_options(resources.catalog_path())
+    ids = dict(options)
+    requested = st.query_params.get("title")  # deep link: ?title=Heat
+    first_visit = "similar_title" not in st.session_state
+    if first_visit and requested in ids:
+        st.session_state.similar_title = requested
+    choice = st.selectbox(
+        "Films like…",
+        list(ids),
+        index=None,
+        key="similar_title",
+        placeholder="Type a title, e.g. Heat",
+        accept_new_options=True,
+        help="Remakes are told apart by their year. Press Enter to search a title not listed.",
+    )
+    steer = st.text_input(
+        "… but (optional)", key="similar_steer", placeholder="e.g. funnier, set in space"
+    )
+    if choice:
+        st.query_params["title"] = choice
+    elif not first_visit:
+        st.query_params.pop("title", None)
+        requested = None
+    title = choice or requested
+    if not title:
+        st.info("Pick a film you love to see films like it. Popular picks:")
+        columns = st.columns(4)
+        for i, (label, _) in enumerate(options[:8]):
+            columns[i % 4].button(
+                label, key=f"pick-{i}", on_click=_set, args=("similar_title", label)
+            )
+        return
+    movie_id = ids.get(title)
+    try:
+        row = ctx.recommender.movies.find(title=title, id=movie_id)
+        movie_id = int(ctx.recommender.movies.ids[row])
+        hits = ctx.recommender.similar(
+            id=movie_id, text=steer, k=RESULTS, filters=ctx.filters, diversity=ctx.diversity
+        )
+    except TitleNotFoundError as error:
+        _suggest(title, error.suggestions)
+        return
+    except USER_ERRORS as error:
+        st.warning(str(error))
+        return
+    label, rate = st.columns([3, 2])
+    label.markdown(
+        f"Films like **{ctx.recommender.movies.label(row)}**"
+        + (f", but *{steer.strip()}*" if steer.strip() else "")
+    )
+    with rate:
+        rating_buttons(ctx, movie_id, "pick", 0)
+    show_hits(ctx, hits, "similar")
+
+
+def _suggest(choice: str, suggestions: list[str]) -> None:
+    if not suggestions:
+        st.warning(f"No film called “{choice}” in the catalog. Check the spelling.")
+        return
+    st.warning(f"No film called “{choice}”. Did you mean:")
+    for i, suggestion in enumerate(suggestions):
+        st.button(suggestion, key=f"suggest-{i}", on_click=_set, args=("similar_title", suggestion))
+
+
+# -- my taste -------------------------------------------------------------------------------------
+
+
+def my_taste(ctx: Context) -> None:
+    profile = ctx.profile()
+    if profile is None:
+        return
+    known = ctx.recommender.movies.row_of
+    liked = [i for i in profile.liked if i in known]
+    disliked = [i for i in profile.disliked if i in known]
+    if len(liked) + len(disliked) < len(profile.liked) + len(profile.disliked):
+        st.caption("Some rated films are not in this catalog and are left out.")
+    if not liked and not disliked:
+        st.info(
+            "Your profile is empty. Like 👍 films on any page — or start with a few of these "
+            "well-loved ones — and your recommendations appear here."
+        )
+        show_hits(ctx, ctx.recommender.popular(RESULTS, ctx.filters), "start")
+        _import_export(ctx)
+        return
+    left, right = st.columns(2)
+    with left:
+        _rated_list(ctx, "👍 Liked", liked)
+    with right:
+        _rated_list(ctx, "👎 Disliked", disliked)
+    st.button("↩️ Undo last change", key="undo", on_click=_undo, args=(ctx,))
+    st.subheader("Recommended for you")
+    hits = ctx.run(
+        lambda: ctx.recommender.recommend(
+            liked, disliked, k=RESULTS, filters=ctx.filters, diversity=ctx.diversity
+        )
+    )
+    if hits is not None:
+        show_hits(ctx, hits, "taste")
+    _import_export(ctx)
+
+
+def _rated_list(ctx: Context, heading: str, ids: list[int]) -> None:
+    st.markdown(f"**{heading}** ({len(ids)})")
+    if not ids:
+        st.caption("Nothing yet.")
+    labels = ctx.recommender.movies
+    for movie_id in reversed(ids):
+        name, remove = st.columns([5, 1])
+        name.write(labels.label(labels.row(movie_id)))
+        remove.button(
+            "✖",
+            key=f"remove-{movie_id}",
+            help="Remove from your profile",
+            on_click=ctx.store.remove,
+            args=(ctx.user, movie_id),
+        )
+
+
+def _undo(ctx: Context) -> None:
+    if ctx.user is not None and ctx.store.undo(ctx.user) is None:
+        st.toast("Nothing to undo.")
+
+
+def _import_export(ctx: Context) -> None:
+    with st.expander("Export / import profile"):
+        data = ctx.store.export_profile(ctx.user)
+        st.download_button(
+            "Download my profile (JSON)",
+            json.dumps(data, indent=2),
+            file_name=f"movierec-{ctx.user}.json",
+            mime="application/json",
+        )
+        upload = st.file_uploader("Import a profile", type=["json"], key="profile_upload")
+        replace = st.checkbox("Replace my current profile", key="import_replace")
+        if upload is not None and st.button("Import", key="import"):
+            try:
+                imported = ctx.store.import_profile(
+                    json.loads(upload.getvalue()), user=ctx.user, replace=replace
+                )
+            except (StoreError, ValueError) as error:
+                st.error(f"Could not import {upload.name}: {error}")
+                return
+            st.success(
+                f"Imported: {len(imported.liked)} liked and {len(imported.disliked)} disliked."
+            )
+            st.rerun()
+
+
+# -- taste map ------------------------------------------------------------------------------------
+
+
+def taste_map(ctx: Context) -> None:
+    import altair as alt
+
+    points = resources.taste_map(resources.catalog_path()).copy()
+    profile = ctx.profile()
+    status = {}
+    if profile is not None and (profile.liked or profile.disliked):
+        hits = ctx.run(
+            lambda: ctx.recommender.recommend(profile.liked, profile.disliked, k=RESULTS)
+        )
+        status.update({h.id: "recommended" for h in hits or []})
+        status.update({i: "liked" for i in profile.liked})
+        status.update({i: "disliked" for i in profile.disliked})
+    else:
+        st.info("Like a few films and they light up here, with your recommendations.")
+    points["status"] = points["id"].map(status).fillna("catalog")
+    st.caption("Every film, placed so that films with similar stories sit close together.")
+    colors = alt.Scale(
+        domain=["catalog", "liked", "disliked", "recommended"],
+        range=["#a3a3a3", "#16a34a", "#dc2626", "#2563eb"],
+    )
+    tooltip = ["title", "year", "genres", "status"]
+    size = 18 if len(points) > 1000 else 70
+    base = alt.Chart(points[points.status == "catalog"]).mark_circle(size=size, opacity=0.5)
+    marked = alt.Chart(points[points.status != "catalog"]).mark_circle(size=120, opacity=0.95)
+    encode = {
+        "x": alt.X("x", axis=None),
+        "y": alt.Y("y", axis=None),
+        "color": alt.Color("status", scale=colors, legend=alt.Legend(title=None, orient="top")),
+        "tooltip": tooltip,
+    }
+    chart = alt.layer(base.encode(**encode), marked.encode(**encode)).properties(height=620)
+    st.altair_chart(chart.interactive(), width="stretch")

@@ -1,0 +1,49 @@
+"""movierec in the browser: describe a mood, find films like a title, build a taste profile.
+
+Run with `make run` (or `streamlit run app/main.py`). The app only calls the `Recommender`
+façade and the profile store; it holds no ranking logic.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts only app/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app import flows, resources, sidebar  # noqa: E402
+
+PAGES = {
+    "🔮 Mood": flows.mood,
+    "🎞️ More like this": flows.more_like_this,
+    "❤️ My taste": flows.my_taste,
+    "🗺️ Taste map": flows.taste_map,
+}
+
+
+# Widget values that survive a visit to another page (Streamlit drops unrendered widgets' state).
+KEPT_WIDGETS = ("mood_text", "alpha", "similar_title", "similar_steer")
+
+
+def main() -> None:
+    st.set_page_config(page_title="movierec", page_icon="🎬", layout="wide")
+    for key in KEPT_WIDGETS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    recommender = resources.recommender()
+    store = resources.store()
+    with st.sidebar:
+        st.title("🎬 movierec")
+        user = sidebar.user_name(store)
+        filters, diversity = sidebar.filters(recommender)
+    page = st.radio("Page", list(PAGES), horizontal=True, key="page", label_visibility="collapsed")
+    if user is None:
+        st.info("Enter your name in the sidebar to save likes and get personal picks.")
+    PAGES[page](flows.Context(recommender, store, user, filters, diversity))
+
+
+main()

@@ -1,0 +1,60 @@
+"""Long-lived objects shared by every session: the recommender and the profile store."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from index.storage import IndexMismatchError
+from movierec.recommender import Recommender
+from movierec.store import ProfileStore, default_store_path
+
+
+def catalog_path() -> str | None:
+    """`$MOVIEREC_CATALOG`, or None for the packaged default catalog."""
+    return os.environ.get("MOVIEREC_CATALOG") or None
+
+
+@st.cache_resource(show_spinner="Loading the index…")
+def _open(catalog: str | None) -> Recommender:
+    return Recommender.open(catalog, build=False)
+
+
+def recommender() -> Recommender:
+    """The cached recommender; on the very first start, builds the index with a progress bar."""
+    catalog = catalog_path()
+    try:
+        return _open(catalog)
+    except (FileNotFoundError, IndexMismatchError):
+        pass
+    bar = st.progress(0.0, text="Building the movie index for the first time…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Embedding films: {done:,} of {total:,}")
+
+    Recommender.open(catalog, progress=progress)
+    bar.empty()
+    return _open(catalog)
+
+
+def store() -> ProfileStore:
+    """The profile store (SQLite file under MOVIEREC_HOME, or `$MOVIEREC_STORE`)."""
+    return _store(str(default_store_path()))
+
+
+@st.cache_resource
+def _store(path: str) -> ProfileStore:
+    return ProfileStore(path)
+
+
+@st.cache_data(show_spinner="Drawing the taste map (once)…")
+def taste_map(catalog: str | None):
+    """2-D coordinates of every film, computed once and cached on disk too."""
+    return _open(catalog).taste_map()
+
+
+@st.cache_data(show_spinner=False)
+def title_options(catalog: str | None) -> list[tuple[str, int]]:
+    """("Title (year)", id) for the title picker, most voted first."""
+    return _open(catalog).title_options()

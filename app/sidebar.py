@@ -1,0 +1,73 @@
+"""Sidebar: who is using the app, and the filters shared by every page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from movierec.filters import Filters
+from movierec.recommender import Recommender
+from movierec.store import ProfileStore, StoreError
+
+LANGUAGE_NAMES = {
+    "en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
+    "ja": "Japanese", "zh": "Mandarin", "cn": "Cantonese", "hi": "Hindi", "ko": "Korean",
+    "ru": "Russian", "pt": "Portuguese", "sv": "Swedish", "da": "Danish", "nl": "Dutch",
+    "no": "Norwegian", "fa": "Persian", "th": "Thai", "he": "Hebrew", "ta": "Tamil",
+}  # fmt: skip
+DIVERSITY = 0.3
+
+
+def user_name(store: ProfileStore) -> str | None:
+    """The profile name, kept in the URL (?user=…) so a reload keeps the same profile."""
+    if "user" not in st.session_state:
+        st.session_state.user = st.query_params.get("user", "")
+    name = st.text_input(
+        "Your name",
+        key="user",
+        placeholder="e.g. alex",
+        help="Likes are saved under this name; use it again on any device to get them back.",
+    ).strip()
+    if not name:
+        st.query_params.pop("user", None)
+        return None
+    try:
+        store.profile(name)
+    except StoreError as error:
+        st.error(str(error))
+        return None
+    st.query_params["user"] = name
+    return name
+
+
+def filters(recommender: Recommender) -> tuple[Filters, float]:
+    """Filter widgets → (Filters, MMR diversity)."""
+    facets = recommender.facets()
+    st.header("Filters")
+    genres = st.multiselect("Genres", facets["genres"], key="genres", placeholder="Any genre")
+    year_min = year_max = None
+    if facets["years"]:
+        low, high = facets["years"]
+        chosen = st.slider("Released", low, high, (low, high), key="years")
+        year_min = chosen[0] if chosen[0] > low else None
+        year_max = chosen[1] if chosen[1] < high else None
+    rating = st.slider("Minimum rating", 0.0, 10.0, 0.0, 0.5, key="min_rating")
+    codes = [code for code, _ in facets["languages"]]
+    counts = dict(facets["languages"])
+    languages = st.multiselect(
+        "Original language",
+        codes,
+        key="languages",
+        format_func=lambda c: f"{LANGUAGE_NAMES.get(c, c)} ({counts[c]})",
+        placeholder="Any language",
+    )
+    diverse = st.toggle(
+        "Diverse results", key="diverse", help="Trade a little relevance for more variety."
+    )
+    chosen_filters = Filters(
+        genres=tuple(genres),
+        year_min=year_min,
+        year_max=year_max,
+        min_rating=rating or None,
+        languages=tuple(languages),
+    )
+    return chosen_filters, DIVERSITY if diverse else 0.0

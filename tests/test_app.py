@@ -1,0 +1,173 @@
+"""The Streamlit app driven through AppTest, on the fixture catalog with the real model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from movierec.store import ProfileStore
+from tests.helpers import FIXTURE_CATALOG
+
+pytestmark = pytest.mark.model
+APP = Path(__file__).resolve().parent.parent / "app" / "main.py"
+HEIST_FILMS = {"Heat (1995)", "Ocean's Eleven (2001)", "The Italian Job (2003)"}
+
+
+@pytest.fixture
+def store_path(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("MOVIEREC_CATALOG", str(FIXTURE_CATALOG))
+    path = tmp_path / "profiles.db"
+    monkeypatch.setenv("MOVIEREC_STORE", str(path))
+    return path
+
+
+def open_app(user: str = "alice", page: str | None = None) -> AppTest:
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.query_params["user"] = user
+    app.run()
+    assert not app.exception, app.exception
+    if page:
+        app.radio(key="page").set_value(page).run()
+        assert not app.exception, app.exception
+    return app
+
+
+def card_titles(app: AppTest) -> list[str]:
+    return [m.value.removeprefix("#### ") for m in app.markdown if m.value.startswith("#### ")]
+
+
+def warnings(app: AppTest) -> str:
+    return " ".join(w.value for w in app.warning)
+
+
+def test_mood_shows_explained_results(store_path):
+    app = open_app()
+    app.text_input(key="mood_text").input("a crew plans a bank heist").run()
+    titles = card_titles(app)
+    assert len(titles) >= 5
+    assert set(titles[:3]) & HEIST_FILMS
+    explanations = " ".join(m.value for m in app.markdown)
+    assert "**heist**" in explanations and "meaning similarity" in explanations
+
+
+def test_empty_mood_offers_examples_that_work(store_path):
+    app = open_app()
+    assert card_titles(app) == []
+    examples = [b for b in app.button if b.key and b.key.startswith("example-")]
+    assert len(examples) >= 3
+    app.button(key="example-1").click().run()  # "heist with a clever twist"
+    assert app.text_input(key="mood_text").value.startswith("heist")
+    assert set(card_titles(app)) & HEIST_FILMS
+
+
+def test_more_like_this_never_shows_the_film_itself(store_path):
+    app = open_app(page="🎞️ More like this")
+    app.selectbox(key="similar_title").set_value("Total Recall (1990)").run()
+    titles = card_titles(app)
+    assert "Total Recall (1990)" not in titles
+    assert titles[0] == "Total Recall (2012)"  # the remake is the closest film
+    app.text_input(key="similar_steer").input("but animated and for kids").run()
+    assert not app.exception
+    assert "Total Recall (1990)" not in card_titles(app)
+
+
+def test_unknown_title_suggests_closest(store_path):
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.query_params["user"] = "alice"
+    app.query_params["title"] = "Finding Nemmo"  # a deep link with a typo
+    app.run()
+    app.radio(key="page").set_value("🎞️ More like this").run()
+    assert not app.exception
+    assert "Did you mean" in warnings(app)
+    suggestion = app.button(key="suggest-0")
+    assert suggestion.label == "Finding Nemo (2003)"
+    suggestion.click().run()
+    assert app.selectbox(key="similar_title").value == "Finding Nemo (2003)"
+    assert card_titles(app) and "Finding Nemo (2003)" not in card_titles(app)
+    assert "Did you mean" not in warnings(app)
+
+
+def _rating_keys(app: AppTest, flow: str, action: str) -> list[str]:
+    prefix = f"{flow}-{action}-"
+    return [b.key for b in app.button if b.key and b.key.startswith(prefix)]
+
+
+def test_likes_change_recommendations_and_persist(store_path):
+    app = open_app(user="bea", page="❤️ My taste")
+    assert "profile is empty" in " ".join(i.value for i in app.info)
+    app.button(key="start-like-862").click().run()  # Toy Story, from the starter picks
+    first = card_titles(app)
+    assert first and "Toy Story (1995)" not in first
+    app.radio(key="page").set_value("🎞️ More like this").run()
+    app.selectbox(key="similar_title").set_value("Heat (1995)").run()
+    liked_key, disliked_key = _rating_keys(app, "similar", "like")[0], None
+    app.button(key=liked_key).click().run()
+    assert app.button(key=liked_key).label == "👍 Liked"
+    disliked_key = _rating_keys(app, "similar", "dislike")[1]
+    app.button(key=disliked_key).click().run()
+    liked_id, disliked_id = int(liked_key.rsplit("-", 1)[1]), int(disliked_key.rsplit("-", 1)[1])
+
+    app.radio(key="page").set_value("❤️ My taste").run()
+    after = card_titles(app)
+    assert after and after != first
+    recommended_ids = {int(k.rsplit("-", 1)[1]) for k in _rating_keys(app, "taste", "like")}
+    assert not {862, liked_id, disliked_id} & recommended_ids
+    because = " ".join(m.value for m in app.markdown if "Because you liked" in m.value)
+    assert "*Toy Story (1995)*" in because
+
+    profile = ProfileStore(store_path).profile("bea")
+    assert profile.liked == [862, liked_id] and profile.disliked == [disliked_id]
+    again = open_app(user="bea", page="❤️ My taste")  # a new session for the same user
+    listed = " ".join(m.value for m in again.markdown)
+    assert "Toy Story (1995)" in listed
+    assert card_titles(again) == after
+
+
+def test_remove_and_undo(store_path):
+    ProfileStore(store_path).like("cy", 862)
+    ProfileStore(store_path).like("cy", 12)
+    app = open_app(user="cy", page="❤️ My taste")
+    app.button(key="remove-862").click().run()
+    assert ProfileStore(store_path).profile("cy").liked == [12]
+    app.button(key="undo").click().run()
+    assert sorted(ProfileStore(store_path).profile("cy").liked) == [12, 862]
+
+
+def test_filters_narrow_results(store_path):
+    app = open_app()
+    app.text_input(key="mood_text").input("an adventure").run()
+    unfiltered = card_titles(app)
+    app.multiselect(key="genres").set_value(["Animation"]).run()
+    filtered = card_titles(app)
+    animated = {"Toy Story (1995)", "Finding Nemo (2003)", "Up (2009)", "The Lion King (1994)",
+                "Spirited Away (2001)", "WALL·E (2008)"}  # fmt: skip
+    assert filtered and set(filtered) <= animated
+    assert filtered != unfiltered
+    app.slider(key="min_rating").set_value(9.5).run()
+    assert card_titles(app) == []
+    assert "Loosen them" in " ".join(i.value for i in app.info)
+
+
+def _chart_rows(app: AppTest) -> list[dict]:
+    import pyarrow as pa
+
+    charts = [e for e in app.main.children.values() if getattr(e, "type", "") == "vega_lite_chart"]
+    assert len(charts) == 1
+    rows = []
+    for dataset in charts[0].proto.datasets:
+        rows += pa.ipc.open_stream(dataset.data.data).read_all().to_pylist()
+    return rows
+
+
+def test_taste_map_highlights_the_profile(store_path):
+    ProfileStore(store_path).like("dee", 949)  # Heat
+    ProfileStore(store_path).dislike("dee", 862)  # Toy Story
+    app = open_app(user="dee", page="🗺️ Taste map")
+    rows = _chart_rows(app)
+    assert len(rows) == 30  # every film of the fixture catalog, once
+    status = {row["title"]: row["status"] for row in rows}
+    assert status["Heat"] == "liked" and status["Toy Story"] == "disliked"
+    assert [row["status"] for row in rows].count("recommended") == 12
+    assert all(-1.0 <= row["x"] <= 1.0 and -1.0 <= row["y"] <= 1.0 for row in rows)

@@ -1,0 +1,165 @@
+"""End to end in a real Chromium: mood → like → reload → the like is kept; screenshots.
+
+Uses Debian's `chromium` through Playwright's `executable_path` (Playwright's own browser
+download does not work offline). Skipped when no Chromium is installed, unless
+MOVIEREC_REQUIRE_BROWSER=1 (CI sets it, so there a missing browser fails the run).
+Screenshots go to $MOVIEREC_SCREENSHOTS (the README's are in docs/screenshots), else tmp.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from movierec.store import ProfileStore
+from tests.helpers import FIXTURE_CATALOG
+
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"the app did not start at {url} within {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    if CHROMIUM is None:
+        if os.environ.get("MOVIEREC_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required here: install Debian's `chromium` package")
+        pytest.skip("no Chromium installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory, chromium_path):
+    home = tmp_path_factory.mktemp("browser-home")
+    store = home / "profiles.db"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MOVIEREC_HOME": str(home),
+        "MOVIEREC_STORE": str(store),
+        "MOVIEREC_CATALOG": str(FIXTURE_CATALOG),
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, server)
+        yield url, store
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=["--no-sandbox"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    directory = Path(os.environ.get("MOVIEREC_SCREENSHOTS") or tmp_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _wait_for_results(page) -> None:
+    page.locator("h4").first.wait_for(timeout=120_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def _page(page, name: str) -> None:
+    page.get_by_text(name, exact=True).click()
+
+
+def test_mood_like_reload_keeps_the_like(app_server, browser, shots) -> None:
+    url, store = app_server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/?user=e2e")
+    box = page.get_by_label("Describe what you feel like watching")
+    box.wait_for(timeout=180_000)
+    box.fill("a crew plans a bank heist")
+    box.press("Enter")
+    _wait_for_results(page)
+    first_title = page.locator("h4").first.inner_text()
+    assert first_title.split(" (")[0] in {"Heat", "Ocean's Eleven", "The Italian Job"}
+    page.get_by_role("button", name="👍 Like").first.click()
+    page.get_by_role("button", name="👍 Liked").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(shots / "mood.png"), full_page=False)
+
+    liked = ProfileStore(store).profile("e2e").liked
+    assert len(liked) == 1
+
+    page.reload()
+    _page(page, "❤️ My taste")
+    page.get_by_text("Recommended for you").wait_for(timeout=60_000)
+    _wait_for_results(page)
+    assert page.get_by_text(first_title, exact=True).count() >= 1  # listed under Liked
+    assert "Because you liked" in page.content()
+    page.screenshot(path=str(shots / "taste.png"), full_page=False)
+    assert ProfileStore(store).profile("e2e").liked == liked
+
+    _page(page, "🗺️ Taste map")
+    page.locator("canvas, svg.marks").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "map.png"), full_page=False)
+    page.close()
+
+
+def test_more_like_this(app_server, browser, shots) -> None:
+    url, _ = app_server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/?user=e2e2")
+    page.get_by_label("Describe what you feel like watching").wait_for(timeout=180_000)
+    _page(page, "🎞️ More like this")
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Films like")
+    picker.click()
+    page.keyboard.type("Total Recall")
+    page.get_by_role("option", name="Total Recall (1990)").click()
+    _wait_for_results(page)
+    titles = page.locator("h4").all_inner_texts()
+    assert "Total Recall (1990)" not in titles and "Total Recall (2012)" in titles
+    page.screenshot(path=str(shots / "similar.png"), full_page=False)
+    page.close()
