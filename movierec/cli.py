@@ -68,7 +68,20 @@ def parser() -> argparse.ArgumentParser:
     rec.add_argument("--like", action="extend", nargs="+", default=[], help="titles or ids")
     rec.add_argument("--dislike", action="extend", nargs="+", default=[], help="titles or ids")
     rec.add_argument("--dislike-weight", type=float, help="how far dislikes push away")
+    rec.add_argument("--user", help="also use this saved profile (see `movierec profile`)")
+    rec.add_argument("--store", help="profile database (default: $MOVIEREC_STORE or home)")
     _query_options(rec)
+    prof = sub.add_parser("profile", help="show, edit, export or import a saved profile")
+    prof.add_argument("user", help="profile name, as in the app")
+    prof.add_argument("--like", action="extend", nargs="+", default=[], help="titles or ids")
+    prof.add_argument("--dislike", action="extend", nargs="+", default=[], help="titles or ids")
+    prof.add_argument("--remove", action="extend", nargs="+", default=[], help="titles or ids")
+    prof.add_argument("--export", dest="export_file", help="write the profile as JSON here")
+    prof.add_argument("--import", dest="import_file", help="add the likes of a JSON profile")
+    prof.add_argument("--replace", action="store_true", help="with --import: replace, not add")
+    prof.add_argument("--store", help="profile database (default: $MOVIEREC_STORE or home)")
+    prof.add_argument("--json", action="store_true")
+    _common(prof)
     info = sub.add_parser("info", help="what the index holds")
     _common(info)
     info.add_argument("--json", action="store_true")
@@ -100,7 +113,7 @@ def _tuning(args: argparse.Namespace) -> dict[str, Any]:
     return {name: getattr(args, name, None) for name in names}
 
 
-def _ids(recommender: Any, values: Sequence[str]) -> list[int]:
+def ids_of(recommender: Any, values: Sequence[str]) -> list[int]:
     """Titles or numeric ids → ids."""
     movies = recommender.movies
     return [
@@ -127,6 +140,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(args)
     recommender = _open(args)
+    if args.command == "profile":
+        from movierec.profile_cli import run_profile
+
+        return run_profile(recommender, args)
     if args.command == "info":
         info = recommender.info()
         print(json.dumps(info, indent=2) if args.json else _info_text(info))
@@ -144,7 +161,14 @@ def _run(args: argparse.Namespace) -> int:
         title = " ".join(args.title) or None
         hits = recommender.similar(title, args.id, args.year, args.steer, **common)
     else:
-        liked, disliked = _ids(recommender, args.like), _ids(recommender, args.dislike)
+        liked, disliked = ids_of(recommender, args.like), ids_of(recommender, args.dislike)
+        if args.user:
+            from movierec.profile_cli import open_store
+
+            saved = open_store(args.store).profile(args.user)
+            known = recommender.movies.row_of
+            liked += [i for i in saved.liked if i in known and i not in disliked]
+            disliked += [i for i in saved.disliked if i in known and i not in liked]
         hits = recommender.recommend(liked, disliked, **common)
     _print_hits(hits, args.json)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from index.storage import IndexMismatchError
 from movierec.catalog import CatalogError
 from movierec.movies import UnknownMovieError
+from movierec.store import StoreError
 from movierec.titles import TitleNotFoundError
 
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -12,6 +13,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     IndexMismatchError,
     TitleNotFoundError,
     UnknownMovieError,
+    StoreError,
     FileNotFoundError,
     ValueError,
 )

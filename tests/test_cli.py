@@ -134,3 +134,41 @@ def test_unknown_title_and_missing_file_exit_2(home, tmp_path) -> None:
     assert result.returncode == 2 and "nope.csv" in result.stderr
     result = movierec("build", "--kind", "annoy", home=home)
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+@pytest.mark.model
+def test_profile_edit_export_import_and_recommend_for_user(home, tmp_path) -> None:
+    store = str(tmp_path / "profiles.db")
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", store, "-q")
+    edit = movierec(
+        "profile", "ana", "--like", "Heat", "Collateral", "--dislike", "Toy Story", *common,
+        home=home,
+    )  # fmt: skip
+    assert edit.returncode == 0, edit.stderr
+    assert "liked (2): Heat (1995); Collateral (2004)" in edit.stdout
+    assert "disliked (1): Toy Story (1995)" in edit.stdout
+
+    exported = tmp_path / "ana.json"
+    result = movierec("profile", "ana", "--export", str(exported), *common, home=home)
+    assert result.returncode == 0
+    assert json.loads(exported.read_text())["liked"] == [949, 1538]
+    result = movierec("profile", "ben", "--import", str(exported), "--json", *common, home=home)
+    assert json.loads(result.stdout)["disliked"] == [862]
+
+    answer = movierec("recommend", "--user", "ben", "--json", "--k", "5", *common, home=home)
+    assert answer.returncode == 0, answer.stderr
+    ids = [r["id"] for r in json.loads(answer.stdout)["results"]]
+    assert len(ids) == 5 and not {949, 1538, 862} & set(ids)
+
+
+def test_profile_errors_exit_2_and_write_nothing(home, tmp_path) -> None:
+    store = tmp_path / "profiles.db"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store), "-q")
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json")
+    result = movierec("profile", "ana", "--import", str(bad), "--like", "Heat", *common, home=home)
+    assert result.returncode == 2 and "is not a JSON profile" in result.stderr
+    result = movierec("profile", "ana", "--like", "Heat", "Nonexistent Film", *common, home=home)
+    assert result.returncode == 2 and "no film titled 'Nonexistent Film'" in result.stderr
+    shown = movierec("profile", "ana", "--json", *common, home=home)
+    assert json.loads(shown.stdout)["liked"] == []  # neither failed call wrote a like
