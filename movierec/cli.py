@@ -85,6 +85,11 @@ def parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="what the index holds")
     _common(info)
     info.add_argument("--json", action="store_true")
+    evaluation = sub.add_parser("eval", help="offline evaluation on MovieLens ratings")
+    _common(evaluation)
+    from movierec.evaluation.cli import add_arguments
+
+    add_arguments(evaluation)
     batch = sub.add_parser("batch", help="JSON Lines requests on stdin, one JSON line out each")
     _common(batch)
     return root
@@ -140,6 +145,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(args)
     recommender = _open(args)
+    if args.command == "eval":
+        from movierec.evaluation.cli import run_eval
+
+        return run_eval(recommender, args)
     if args.command == "profile":
         from movierec.profile_cli import run_profile
 

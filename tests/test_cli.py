@@ -172,3 +172,28 @@ def test_profile_errors_exit_2_and_write_nothing(home, tmp_path) -> None:
     assert result.returncode == 2 and "no film titled 'Nonexistent Film'" in result.stderr
     shown = movierec("profile", "ana", "--json", *common, home=home)
     assert json.loads(shown.stdout)["liked"] == []  # neither failed call wrote a like
+
+
+@pytest.mark.model
+def test_eval_command_prints_table_and_writes_results(home, tmp_path) -> None:
+    ratings = tmp_path / "ratings.csv"
+    links = tmp_path / "links.csv"
+    ids = [949, 1538, 161, 9654, 27205, 155, 862, 12, 14160, 348, 679, 603, 8587, 129]
+    links.write_text("movieId,imdbId,tmdbId\n" + "".join(f"{i},0,{t}\n" for i, t in enumerate(ids)))
+    rows = [
+        f"{u},{m},{4.0 if (u + m) % 3 else 2.0},0\n" for u in range(30) for m in range(len(ids))
+    ]
+    ratings.write_text("userId,movieId,rating,timestamp\n" + "".join(rows))
+    out = tmp_path / "eval"
+    args = ("eval", "--ratings", str(ratings), "--links", str(links), "--out", str(out))
+    result = movierec(
+        *args, "--catalog", str(FIXTURE_CATALOG), "-q", "--grid", "dislike_weight=0,1", home=home
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("random", "popularity", "engine", "engine, dislike_weight=1"):
+        assert name in result.stdout
+    scores = json.loads((out / "results.json").read_text())["scores"]
+    assert set(scores["engine"]) == {"profile_recall@10", "profile_ndcg@10", "similar_ndcg@10"}
+    assert (out / "chart.png").exists()
+    bad = movierec(*args, "--catalog", str(FIXTURE_CATALOG), "--set", "nonsense=1", home=home)
+    assert bad.returncode == 2 and "unknown setting" in bad.stderr

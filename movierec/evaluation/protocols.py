@@ -1,0 +1,81 @@
+"""The two protocols: held-out likes of a profile, and co-liked films of a film."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from movierec.evaluation.data import Interactions
+
+
+@dataclass(frozen=True)
+class ProfileCase:
+    """A user's profile (80 % of likes, all dislikes) and the held-out likes to find."""
+
+    user: int
+    liked: list[int]
+    disliked: list[int]
+    held_out: list[int]
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    """A film and the films whose likers overlap most with its own (gain = Jaccard)."""
+
+    movie: int
+    truth: dict[int, float]
+
+
+def profile_cases(
+    data: Interactions, seed: int = 0, min_likes: int = 10, train_share: float = 0.8
+) -> list[ProfileCase]:
+    """A seeded random split of each user's likes; users with fewer than `min_likes` skipped."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for user in data.users:
+        likes = np.array(sorted(data.likes[user]), dtype=np.int64)
+        if len(likes) < min_likes:
+            continue
+        order = rng.permutation(len(likes))
+        cut = round(train_share * len(likes))
+        cases.append(
+            ProfileCase(
+                user=user,
+                liked=sorted(likes[order[:cut]].tolist()),
+                disliked=list(data.dislikes.get(user, [])),
+                held_out=sorted(likes[order[cut:]].tolist()),
+            )
+        )
+    return cases
+
+
+def similar_cases(
+    data: Interactions, min_likers: int = 20, truth_size: int = 20, min_co_likers: int = 5
+) -> list[SimilarCase]:
+    """For each film liked by ≥ `min_likers` users, its `truth_size` most co-liked films
+    (Jaccard of the sets of likers, at least `min_co_likers` in common)."""
+    users = data.users
+    movies = sorted({m for u in users for m in data.likes[u]})
+    column = {m: j for j, m in enumerate(movies)}
+    rows = [i for i, u in enumerate(users) for _ in data.likes[u]]
+    cols = [column[m] for u in users for m in data.likes[u]]
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(users), len(movies))
+    )
+    counts = np.asarray(matrix.sum(axis=0)).ravel()
+    co = (matrix.T @ matrix).tocsr()
+    cases = []
+    for j in np.flatnonzero(counts >= min_likers):
+        start, end = co.indptr[j], co.indptr[j + 1]
+        others, shared = co.indices[start:end], co.data[start:end]
+        keep = (others != j) & (shared >= min_co_likers)
+        others, shared = others[keep], shared[keep]
+        if len(others) == 0:
+            continue
+        jaccard = shared / (counts[j] + counts[others] - shared)
+        order = np.lexsort((others, -jaccard))[:truth_size]  # ties: lower column first
+        truth = {int(movies[others[i]]): float(jaccard[i]) for i in order}
+        cases.append(SimilarCase(movie=int(movies[j]), truth=truth))
+    return cases

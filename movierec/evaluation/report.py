@@ -1,0 +1,72 @@
+"""The evaluation as a table, JSON and a bar chart."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from movierec.evaluation.run import METRICS, EvalResult
+
+
+def table(result: EvalResult, baseline: str = "popularity") -> str:
+    """A text table of every system on every metric, with the ratio to the baseline."""
+    width = max(len(name) for name in result.scores) + 2
+    header = f"{'system':{width}s}" + "".join(f"{m:>20s}" for m in METRICS)
+    lines = [
+        f"profile: {result.profile_users} users, similar: {result.similar_films} films, "
+        f"k={result.k}, seed={result.seed}",
+        header,
+        "-" * len(header),
+    ]
+    for name, scores in result.scores.items():
+        cells = ""
+        for metric in METRICS:
+            ratio = ""
+            if baseline in result.scores and name != baseline:
+                ratio = f" ({result.ratio(name, baseline, metric):.2f}x)"
+            cells += f"{scores[metric]:>12.4f}{ratio:>8s}"
+        lines.append(f"{name:{width}s}{cells}")
+    if baseline in result.scores:
+        lines.append(f"(n.nnx) = ratio to {baseline}")
+    return "\n".join(lines)
+
+
+def write_json(result: EvalResult, path: Path) -> None:
+    _atomic_write(path, json.dumps(result.to_dict(), indent=2) + "\n")
+
+
+def bar_chart(result: EvalResult, path: Path) -> None:
+    """Grouped bars: one group per metric, one bar per system."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    names = list(result.scores)
+    x = np.arange(len(METRICS))
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(max(7, 1.2 * len(names) + 4), 4.2))
+    for i, name in enumerate(names):
+        values = [result.scores[name][m] for m in METRICS]
+        bars = ax.bar(x + (i - (len(names) - 1) / 2) * width, values, width, label=name)
+        ax.bar_label(bars, fmt="%.3f", fontsize=7, rotation=90, padding=2)
+    ax.set_xticks(x, METRICS)
+    ax.set_ylabel("mean over cases")
+    ax.set_title(
+        f"MovieLens: {result.profile_users} users, {result.similar_films} films (k={result.k})"
+    )
+    ax.legend(fontsize=8, ncols=2)
+    ax.margins(y=0.25)
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)

@@ -1,0 +1,101 @@
+"""What gets evaluated: the engine (with optional setting overrides) and the baselines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from movierec.recommender import Recommender
+
+
+class System(Protocol):
+    """Anything that ranks catalog ids for a profile and for a film."""
+
+    name: str
+
+    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]: ...
+
+    def similar(self, movie: int, k: int) -> list[int]: ...
+
+
+@dataclass
+class Engine:
+    """The `Recommender` façade, content only, with per-call setting overrides."""
+
+    recommender: Recommender
+    name: str = "engine"
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
+        hits = self.recommender.recommend(liked, disliked, k=k, **self.overrides)
+        return [h.id for h in hits]
+
+    def similar(self, movie: int, k: int) -> list[int]:
+        return [h.id for h in self.recommender.similar(id=movie, k=k, **self.overrides)]
+
+
+class _Ranked:
+    """A fixed order of the catalog, minus the films a query must not return."""
+
+    name = "ranked"
+
+    def __init__(self, order: Sequence[int]):
+        self.order = [int(i) for i in order]
+
+    def _top(self, exclude: set[int], k: int) -> list[int]:
+        top = []
+        for movie in self.order:
+            if movie not in exclude:
+                top.append(movie)
+                if len(top) == k:
+                    break
+        return top
+
+    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
+        return self._top(set(liked) | set(disliked), k)
+
+    def similar(self, movie: int, k: int) -> list[int]:
+        return self._top({movie}, k)
+
+
+class Popularity(_Ranked):
+    """Most voted films first (TMDB vote count), the same list for everyone."""
+
+    name = "popularity"
+
+    def __init__(self, ids: Sequence[int], vote_counts: Sequence[float]):
+        order = np.lexsort((np.asarray(ids), -np.asarray(vote_counts, dtype=np.float64)))
+        super().__init__(np.asarray(ids)[order])
+
+
+class Random:
+    """Uniformly random films (seeded, so a run is reproducible)."""
+
+    name = "random"
+
+    def __init__(self, ids: Sequence[int], seed: int = 0):
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.rng = np.random.default_rng(seed)
+
+    def _draw(self, exclude: set[int], k: int) -> list[int]:
+        picked: list[int] = []
+        for movie in self.rng.permutation(self.ids)[: k + len(exclude)].tolist():
+            if movie not in exclude and len(picked) < k:
+                picked.append(movie)
+        return picked
+
+    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
+        return self._draw(set(liked) | set(disliked), k)
+
+    def similar(self, movie: int, k: int) -> list[int]:
+        return self._draw({movie}, k)
+
+
+def baselines(recommender: Recommender, seed: int = 0) -> list[System]:
+    """Random and popularity over the recommender's catalog."""
+    catalog = recommender.bundle.catalog
+    ids = catalog["id"].to_numpy()
+    return [Random(ids, seed), Popularity(ids, catalog["vote_count"].to_numpy())]

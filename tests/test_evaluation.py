@@ -1,0 +1,156 @@
+"""Evaluation on tiny hand-made rating tables whose right answers are known."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from movierec.evaluation import (
+    Interactions,
+    evaluate,
+    load_movielens,
+    ndcg_at_k,
+    profile_cases,
+    recall_at_k,
+    similar_cases,
+)
+from movierec.evaluation.report import bar_chart, table, write_json
+from movierec.evaluation.systems import Popularity, Random
+
+
+def test_recall_and_ndcg_by_hand():
+    assert recall_at_k([1, 2, 3], {2, 9}, 3) == 0.5
+    assert recall_at_k([1, 2, 3], set(), 3) == 0.0
+    assert recall_at_k([1, 2, 3, 9], {9}, 3) == 0.0  # beyond the cut-off
+    assert ndcg_at_k([1, 2], {1: 1.0}, 2) == pytest.approx(1.0)
+    assert ndcg_at_k([2, 1], {1: 1.0}, 2) == pytest.approx(1 / np.log2(3))
+    # graded: the ideal order puts the 0.9 first
+    graded = {5: 0.9, 6: 0.3}
+    assert ndcg_at_k([6, 5], graded, 2) == pytest.approx(
+        (0.3 + 0.9 / np.log2(3)) / (0.9 + 0.3 / np.log2(3))
+    )
+    assert ndcg_at_k([7, 8], graded, 2) == 0.0
+
+
+def _write(tmp_path, ratings: list[tuple[int, int, float]], links: dict[int, int]):
+    r = tmp_path / "ratings.csv"
+    r.write_text(
+        "userId,movieId,rating,timestamp\n" + "".join(f"{u},{m},{x},0\n" for u, m, x in ratings)
+    )
+    lk = tmp_path / "links.csv"
+    lk.write_text(
+        "movieId,imdbId,tmdbId\n" + "".join(f"{m},0,{t}\n" for m, t in links.items()) + "99,0,\n"
+    )
+    return r, lk
+
+
+def test_load_movielens_maps_to_tmdb_and_splits_likes(tmp_path):
+    ratings = [(1, 10, 5.0), (1, 20, 4.0), (1, 30, 1.0), (1, 40, 4.5), (2, 10, 3.0), (2, 99, 5.0)]
+    r, lk = _write(tmp_path, ratings, {10: 100, 20: 200, 30: 300, 40: 400})
+    data = load_movielens(r, lk, catalog_ids=[100, 200, 300])
+    assert data.likes == {1: [100, 200]}  # 400 not in the catalog, 99 has no TMDB id
+    assert data.dislikes == {1: [300]}
+    assert data.unknown_movies == 2
+
+
+def test_load_movielens_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"ratings\.csv"):
+        load_movielens(tmp_path / "ratings.csv", tmp_path / "links.csv", [1])
+    bad = tmp_path / "ratings.csv"
+    bad.write_text("a,b\n1,2\n")
+    (tmp_path / "links.csv").write_text("movieId,tmdbId\n1,1\n")
+    with pytest.raises(ValueError, match="missing column"):
+        load_movielens(bad, tmp_path / "links.csv", [1])
+
+
+def test_profile_split_is_seeded_80_20_and_skips_small_users():
+    data = Interactions(likes={1: list(range(100, 110)), 2: list(range(5)), 3: list(range(20))})
+    cases = profile_cases(data, seed=7)
+    assert [c.user for c in cases] == [1, 3]  # user 2 has fewer than 10 likes
+    one = cases[0]
+    assert len(one.liked) == 8 and len(one.held_out) == 2
+    assert sorted(one.liked + one.held_out) == list(range(100, 110))
+    again = profile_cases(data, seed=7)
+    assert again == cases
+    assert profile_cases(data, seed=8) != cases
+
+
+def test_similar_truth_is_jaccard_of_likers():
+    # 30 users like A; users 0-19 also like B; users 0-5 like C; users 0-3 like D (too few)
+    likes = {u: ["A"] for u in range(30)}
+    for u in range(20):
+        likes[u].append("B")
+    for u in range(6):
+        likes[u].append("C")
+    for u in range(4):
+        likes[u].append("D")
+    ids = {"A": 1, "B": 2, "C": 3, "D": 4}
+    data = Interactions(likes={u: sorted(ids[m] for m in ms) for u, ms in likes.items()})
+    cases = {c.movie: c.truth for c in similar_cases(data, min_likers=20)}
+    assert set(cases) == {1, 2}  # A (30 likers) and B (20); C and D have too few
+    assert cases[1] == pytest.approx({2: 20 / 30, 3: 6 / 30})  # D: only 4 co-likers
+    assert cases[2] == pytest.approx({1: 20 / 30, 3: 6 / 20})
+
+
+class Oracle:
+    """Knows the answers: recommends the held-out likes, and the truth of similar."""
+
+    name = "oracle"
+
+    def __init__(self, cases, films):
+        self.held = {tuple(c.liked): c.held_out for c in cases}
+        self.truth = {f.movie: sorted(f.truth, key=lambda m: -f.truth[m]) for f in films}
+
+    def recommend(self, liked, disliked, k):
+        return self.held[tuple(liked)][:k]
+
+    def similar(self, movie, k):
+        return self.truth[movie][:k]
+
+
+def test_evaluate_gives_one_to_an_oracle_and_zero_to_nonsense(tmp_path):
+    rng = np.random.default_rng(0)
+    likes = {u: sorted(rng.choice(np.arange(1, 41), 15, replace=False).tolist()) for u in range(60)}
+    data = Interactions(likes=likes)
+    oracle = Oracle(profile_cases(data, seed=3), similar_cases(data))
+    popularity = Popularity(list(range(1, 41)), [1.0] * 40)
+
+    class Nothing:
+        name = "nothing"
+
+        def recommend(self, liked, disliked, k):
+            return [999] * k
+
+        def similar(self, movie, k):
+            return []
+
+    result = evaluate([oracle, popularity, Nothing(), Random(list(range(1, 41)))], data, seed=3)
+    assert result.scores["oracle"] == {
+        "profile_recall@10": 1.0,
+        "profile_ndcg@10": 1.0,
+        "similar_ndcg@10": 1.0,
+    }
+    assert all(v == 0.0 for v in result.scores["nothing"].values())
+    assert 0 < result.scores["popularity"]["profile_recall@10"] < 1
+    assert result.profile_users == 60 and result.similar_films > 0
+    again = evaluate([Random(list(range(1, 41)))], data, seed=3)
+    assert again.scores["random"] == result.scores["random"]  # seeded: reproducible
+
+    text = table(result)
+    assert "oracle" in text and "x)" in text
+    write_json(result, tmp_path / "r.json")
+    assert (
+        json.loads((tmp_path / "r.json").read_text())["scores"]["oracle"]["similar_ndcg@10"] == 1.0
+    )
+    bar_chart(result, tmp_path / "chart.png")
+    assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_popularity_and_random_exclude_rated_films():
+    popularity = Popularity([1, 2, 3, 4], [10, 40, 30, 20])
+    assert popularity.recommend([2], [3], 2) == [4, 1]
+    assert popularity.similar(2, 2) == [3, 4]
+    random = Random([1, 2, 3, 4, 5], seed=1)
+    assert set(random.recommend([1, 2], [3], 5)) == {4, 5}
