@@ -6,6 +6,8 @@ import json
 import multiprocessing
 import random
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -31,11 +33,14 @@ def event_count(path: Path) -> int:
         return conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
 
-def like_many(path: str, user: str, movie_ids: list[int]) -> None:
-    """Process-pool worker: its own ProfileStore, one like per id."""
-    store = ProfileStore(path)
-    for movie_id in movie_ids:
-        store.like(user, movie_id, source="cli")
+LIKE_MANY = """
+import sys
+from movierec.store import ProfileStore
+
+store = ProfileStore(sys.argv[1])
+for movie_id in range(int(sys.argv[3]), int(sys.argv[4])):
+    store.like(sys.argv[2], movie_id, source="cli")
+"""
 
 
 # -- semantics --------------------------------------------------------------------------------
@@ -426,19 +431,22 @@ def test_threads_opening_a_new_file_at_once_agree(tmp_path: Path) -> None:
 def test_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "profiles.db"
     ProfileStore(path)
-    context = multiprocessing.get_context("spawn")
-    batches = [list(range(w * 1000, w * 1000 + 50)) for w in range(4)]
+    # Separate interpreters (not multiprocessing.spawn, which re-imports whatever __main__ the
+    # test runner has at the time) writing to one file, like several CLI calls at once.
+    starts = [w * 1000 for w in range(4)]
     processes = [
-        context.Process(target=like_many, args=(str(path), "ann", batch)) for batch in batches
+        subprocess.Popen([sys.executable, "-c", LIKE_MANY, str(path), "ann", str(s), str(s + 50)])
+        for s in starts
     ]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=120)
-    assert [p.exitcode for p in processes] == [0, 0, 0, 0]
+    try:
+        codes = [process.wait(timeout=120) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    assert codes == [0, 0, 0, 0]
     liked = ProfileStore(path).profile("ann").liked
     assert len(liked) == 200
-    assert set(liked) == {i for batch in batches for i in batch}
+    assert set(liked) == {i for s in starts for i in range(s, s + 50)}
 
 
 @pytest.mark.skipif(
