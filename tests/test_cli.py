@@ -193,7 +193,14 @@ def test_eval_command_prints_table_and_writes_results(home, tmp_path) -> None:
     for name in ("random", "popularity", "engine", "engine, dislike_weight=1"):
         assert name in result.stdout
     scores = json.loads((out / "results.json").read_text())["scores"]
-    assert set(scores["engine"]) == {"profile_recall@10", "profile_ndcg@10", "similar_ndcg@10"}
+    assert set(scores["engine"]) == {
+        "profile_recall@10",
+        "profile_ndcg@10",
+        "similar_ndcg@10",
+        "mood_recall@10",
+        "mood_ndcg@10",
+    }
+    assert "mood:" in result.stdout
     assert (out / "chart.png").exists()
     bad = movierec(*args, "--catalog", str(FIXTURE_CATALOG), "--set", "nonsense=1", home=home)
     assert bad.returncode == 2 and "unknown setting" in bad.stderr

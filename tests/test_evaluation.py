@@ -131,6 +131,8 @@ def test_evaluate_gives_one_to_an_oracle_and_zero_to_nonsense(tmp_path):
         "profile_recall@10": 1.0,
         "profile_ndcg@10": 1.0,
         "similar_ndcg@10": 1.0,
+        "mood_recall@10": 0.0,  # no mood queries given
+        "mood_ndcg@10": 0.0,
     }
     assert all(v == 0.0 for v in result.scores["nothing"].values())
     assert 0 < result.scores["popularity"]["profile_recall@10"] < 1
@@ -154,3 +156,35 @@ def test_popularity_and_random_exclude_rated_films():
     assert popularity.similar(2, 2) == [3, 4]
     random = Random([1, 2, 3, 4, 5], seed=1)
     assert set(random.recommend([1, 2], [3], 5)) == {4, 5}
+
+
+def test_mood_benchmark_loading_and_scoring(tmp_path):
+    from movierec.evaluation.mood import MoodCase, load_mood_benchmark
+
+    path = tmp_path / "moods.json"
+    path.write_text(
+        json.dumps(
+            {
+                "queries": [
+                    {"id": "a", "text": "heists", "relevant": [{"id": 1}, {"id": 2}]},
+                    {"id": "b", "text": "gone", "relevant": [{"id": 99}]},
+                ]
+            }
+        )
+    )
+    cases = load_mood_benchmark(path, catalog_ids={1, 2, 3})
+    assert cases == [MoodCase("a", "heists", frozenset({1, 2}))]  # "b" has no catalog film
+
+    class Searcher:
+        name = "searcher"
+
+        def search(self, text, k):
+            return [2, 3, 1][:k]
+
+    result = evaluate([Searcher()], Interactions(likes={}), moods=cases)
+    assert result.scores["searcher"]["mood_recall@10"] == 1.0
+    expected = (1 + 1 / np.log2(4)) / (1 + 1 / np.log2(3))
+    assert result.scores["searcher"]["mood_ndcg@10"] == pytest.approx(expected, abs=1e-5)
+    path.write_text('{"queries": [{"text": "no id"}]}')
+    with pytest.raises(ValueError, match="not a mood benchmark"):
+        load_mood_benchmark(path)

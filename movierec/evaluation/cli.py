@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from movierec.evaluation.data import load_movielens
+from movierec.evaluation.mood import MOOD_BENCHMARK, load_mood_benchmark
 from movierec.evaluation.report import bar_chart, table, write_json
 from movierec.evaluation.run import evaluate
 from movierec.evaluation.systems import Engine, System, baselines
@@ -20,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the 80/20 split")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--out", default="movierec-eval", help="folder for results.json, chart.png")
+    parser.add_argument(
+        "--moods", default=str(MOOD_BENCHMARK), help="mood benchmark JSON ('' to skip)"
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -70,7 +74,11 @@ def systems_for(recommender: Recommender, args: argparse.Namespace) -> list[Syst
 def run_eval(recommender: Recommender, args: argparse.Namespace) -> int:
     data = load_movielens(args.ratings, args.links, recommender.movies.ids)
     systems = systems_for(recommender, args)
-    result = evaluate(systems, data, seed=args.seed, k=args.k, show_progress=not args.quiet)
+    ids = set(recommender.movies.row_of)
+    moods = load_mood_benchmark(args.moods, ids) if args.moods else []
+    result = evaluate(
+        systems, data, seed=args.seed, k=args.k, show_progress=not args.quiet, moods=moods
+    )
     result.settings = {**recommender.settings.__dict__, "unknown_movies": data.unknown_movies}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ def table(result: EvalResult, baseline: str = "popularity") -> str:
     header = f"{'system':{width}s}" + "".join(f"{m:>20s}" for m in METRICS)
     lines = [
         f"profile: {result.profile_users} users, similar: {result.similar_films} films, "
-        f"k={result.k}, seed={result.seed}",
+        f"mood: {result.mood_queries} queries, k={result.k}, seed={result.seed}",
         header,
         "-" * len(header),
     ]

@@ -12,10 +12,17 @@ from tqdm import tqdm
 
 from movierec.evaluation.data import Interactions
 from movierec.evaluation.metrics import ndcg_at_k, recall_at_k
+from movierec.evaluation.mood import MoodCase
 from movierec.evaluation.protocols import profile_cases, similar_cases
 from movierec.evaluation.systems import System
 
-METRICS = ("profile_recall@10", "profile_ndcg@10", "similar_ndcg@10")
+METRICS = (
+    "profile_recall@10",
+    "profile_ndcg@10",
+    "similar_ndcg@10",
+    "mood_recall@10",
+    "mood_ndcg@10",
+)
 
 
 @dataclass
@@ -25,6 +32,7 @@ class EvalResult:
     scores: dict[str, dict[str, float]]
     profile_users: int
     similar_films: int
+    mood_queries: int
     seed: int
     k: int
     seconds: dict[str, float] = field(default_factory=dict)
@@ -45,15 +53,17 @@ def evaluate(
     k: int = 10,
     dislikes: bool = True,
     show_progress: bool = False,
+    moods: Sequence[MoodCase] = (),
 ) -> EvalResult:
-    """Profile Recall/nDCG@k on held-out likes and similar nDCG@k on co-liked films."""
+    """Profile Recall/nDCG@k on held-out likes, similar nDCG@k on co-liked films, and mood
+    Recall/nDCG@k on the judged queries of `moods`."""
     profiles = profile_cases(data, seed=seed)
     films = similar_cases(data)
     scores: dict[str, dict[str, float]] = {}
     seconds: dict[str, float] = {}
     for system in systems:
         start = time.perf_counter()
-        recall, ndcg, similar = [], [], []
+        recall, ndcg, similar, mood_recall, mood_ndcg = [], [], [], [], []
         cases = tqdm(profiles, desc=f"{system.name}: profiles", disable=not show_progress)
         for case in cases:
             ranked = system.recommend(case.liked, case.disliked if dislikes else [], k)
@@ -62,13 +72,19 @@ def evaluate(
             ndcg.append(ndcg_at_k(ranked, dict.fromkeys(held, 1.0), k))
         for film in tqdm(films, desc=f"{system.name}: films", disable=not show_progress):
             similar.append(ndcg_at_k(system.similar(film.movie, k), film.truth, k))
+        for mood in moods:
+            ranked = system.search(mood.text, k)
+            mood_recall.append(recall_at_k(ranked, set(mood.relevant), k))
+            mood_ndcg.append(ndcg_at_k(ranked, dict.fromkeys(mood.relevant, 1.0), k))
         scores[system.name] = {
             METRICS[0]: _mean(recall),
             METRICS[1]: _mean(ndcg),
             METRICS[2]: _mean(similar),
+            METRICS[3]: _mean(mood_recall),
+            METRICS[4]: _mean(mood_ndcg),
         }
         seconds[system.name] = round(time.perf_counter() - start, 1)
-    return EvalResult(scores, len(profiles), len(films), seed, k, seconds)
+    return EvalResult(scores, len(profiles), len(films), len(moods), seed, k, seconds)
 
 
 def _mean(values: list[float]) -> float:

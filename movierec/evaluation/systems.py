@@ -20,6 +20,8 @@ class System(Protocol):
 
     def similar(self, movie: int, k: int) -> list[int]: ...
 
+    def search(self, text: str, k: int) -> list[int]: ...
+
 
 @dataclass
 class Engine:
@@ -35,6 +37,9 @@ class Engine:
 
     def similar(self, movie: int, k: int) -> list[int]:
         return [h.id for h in self.recommender.similar(id=movie, k=k, **self.overrides)]
+
+    def search(self, text: str, k: int) -> list[int]:
+        return [h.id for h in self.recommender.search(text, k=k, **self.overrides)]
 
 
 class _Ranked:
@@ -59,6 +64,9 @@ class _Ranked:
 
     def similar(self, movie: int, k: int) -> list[int]:
         return self._top({movie}, k)
+
+    def search(self, text: str, k: int) -> list[int]:
+        return self._top(set(), k)
 
 
 class Popularity(_Ranked):
@@ -92,6 +100,9 @@ class Random:
 
     def similar(self, movie: int, k: int) -> list[int]:
         return self._draw({movie}, k)
+
+    def search(self, text: str, k: int) -> list[int]:
+        return self._draw(set(), k)
 
 
 def baselines(recommender: Recommender, seed: int = 0) -> list[System]:
