@@ -37,7 +37,9 @@ class Encoder:
         if Path(self.location).is_dir():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # its "Loading weights" bar is noise here
         start = time.perf_counter()
         model = SentenceTransformer(self.location, device="cpu")
         LOG.info("loaded model %s in %.1fs", self.name, time.perf_counter() - start)
