@@ -21,6 +21,7 @@ class Query:
     tokens: list[str]
     because_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     because: list[dict[str, Any]] | None = None
+    steer: np.ndarray | None = None
 
 
 class Candidates:
@@ -35,6 +36,19 @@ class Candidates:
         if vector is None:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         return self.bundle.dense.search(vector, n, self.mask)
+
+    def steered(
+        self, seed: np.ndarray, steer: np.ndarray, weight: float, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows near the seed or near the steering text, scored by both similarities, each
+        min-max scaled over the pooled rows so the text is not drowned by the seed's higher
+        film-to-film cosines: (seed + weight * text) / (1 + weight)."""
+        pooled = np.union1d(self.dense(seed, n)[0], self.dense(steer, n)[0])
+        if len(pooled) == 0:
+            return pooled, np.empty(0, dtype=np.float32)
+        vectors = np.asarray(self.bundle.embeddings[pooled], dtype=np.float32)
+        mixed = _min_max(vectors @ seed) + weight * _min_max(vectors @ steer)
+        return pooled, (mixed / (1.0 + weight)).astype(np.float32)
 
     def sparse(self, tokens: list[str], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         if not tokens:
@@ -66,7 +80,10 @@ def _fuse(
 def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[tuple[int, dict]]:
     """Top-k rows with the parts of their scores, best first."""
     pool = max(s.candidates, 3 * k)
-    dense = candidates.dense(query.vector, pool)
+    if query.steer is not None and query.vector is not None:
+        dense = candidates.steered(query.vector, query.steer, s.steer_weight, pool)
+    else:
+        dense = candidates.dense(query.vector, pool)
     s_rows, s_scores, bm25_all = candidates.sparse(query.tokens, pool)
     rows, relevance = _fuse(dense, (s_rows, s_scores), s)
     if len(rows) == 0:
@@ -123,3 +140,8 @@ def _because(query: Query, sims: np.ndarray, i: int, top: int = 2) -> list[dict[
     seeds = np.sort(query.because_rows)
     best = np.argsort(-sims[:, i], kind="stable")[:top]
     return [{"row": int(seeds[j]), "similarity": round(float(sims[j, i]), 4)} for j in best]
+
+
+def _min_max(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    return (values - low) / (high - low) if high > low else np.ones_like(values)

@@ -6,12 +6,16 @@ import numpy as np
 import pandas as pd
 
 
-def quality_prior(catalog: pd.DataFrame, min_votes_quantile: float = 0.75) -> np.ndarray:
-    """A [0, 1] prior per film from its vote count and its Bayesian-averaged rating.
+def quality_prior(
+    catalog: pd.DataFrame, popularity_share: float = 0.5, min_votes_quantile: float = 0.75
+) -> np.ndarray:
+    """A [0, 1] prior per film: `popularity_share` of log vote count, the rest Bayesian rating.
 
     The rating is shrunk toward the catalog mean with the IMDb weighted-rating formula, so a 9.0
     from three votes does not outrank a 8.3 from ten thousand.
     """
+    if not 0.0 <= popularity_share <= 1.0:
+        raise ValueError(f"popularity_share must be between 0 and 1, got {popularity_share}")
     votes = catalog["vote_count"].astype("float64").fillna(0.0).to_numpy()
     rating = catalog["vote_average"].astype("float64").to_numpy(na_value=np.nan)
     if len(votes) == 0:
@@ -21,7 +25,8 @@ def quality_prior(catalog: pd.DataFrame, min_votes_quantile: float = 0.75) -> np
     m = max(float(np.quantile(votes, min_votes_quantile)), 1.0)
     weighted = (votes / (votes + m)) * rating + (m / (votes + m)) * mean
     popularity = np.log1p(votes)
-    return (0.5 * _unit(popularity) + 0.5 * _unit(weighted)).astype(np.float32)
+    mixed = popularity_share * _unit(popularity) + (1 - popularity_share) * _unit(weighted)
+    return mixed.astype(np.float32)
 
 
 def _unit(values: np.ndarray) -> np.ndarray:

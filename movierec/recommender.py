@@ -35,7 +35,7 @@ class Recommender:
         self.settings = settings or Settings()
         self.movies = MovieTable(bundle.catalog)
         self.filter_index = FilterIndex(bundle.catalog)
-        self.prior = quality_prior(bundle.catalog)
+        self._priors: dict[float, np.ndarray] = {}
 
     @classmethod
     def open(
@@ -104,15 +104,15 @@ class Recommender:
         **overrides: Any,
     ) -> list[Hit]:
         """Films like one title (or id), never the film itself; `text` steers ("but funnier")."""
-        settings = self.settings.with_overrides(**overrides)
         row = self.movies.find(title=title, id=id, year=year)
         vector = np.asarray(self.bundle.embeddings[row], dtype=np.float32)
         tokens: list[str] = []
+        steer = None
         if text and text.strip():
-            vector = _unit(vector + settings.steer_weight * self._encode(text.strip()))
+            steer = self._encode(text.strip())
             tokens = self.bundle.tokenizer(text)
         because = [{**self.movies.because(row, 1.0), "relation": "seed"}]
-        query = Query(vector=vector, tokens=tokens, because_rows=np.array([row]), because=because)
+        query = Query(vector, tokens, np.array([row]), because, steer=steer)
         excluded = np.append(self.movies.rows(exclude), row)
         return self._rank(query, k, filters, excluded, overrides)
 
@@ -142,11 +142,23 @@ class Recommender:
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         mask = self.filter_index.mask(filters, self.movies.rows(exclude))
-        rows = top_k(self.prior.astype(np.float64), k, mask)
+        prior = self.prior
+        rows = top_k(prior.astype(np.float64), k, mask)
         return [
-            self.movies.hit(row, {"score": float(self.prior[row]), "prior": float(self.prior[row])})
+            self.movies.hit(row, {"score": float(prior[row]), "prior": float(prior[row])})
             for row in rows.tolist()
         ]
+
+    @property
+    def prior(self) -> np.ndarray:
+        """The popularity/quality prior of every film under the current settings."""
+        return self.prior_for(self.settings)
+
+    def prior_for(self, settings: Settings) -> np.ndarray:
+        share = settings.prior_popularity
+        if share not in self._priors:
+            self._priors[share] = quality_prior(self.bundle.catalog, popularity_share=share)
+        return self._priors[share]
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -181,7 +193,7 @@ class Recommender:
             raise ValueError(f"k must be at least 1, got {k}")
         settings = self.settings.with_overrides(**overrides)
         mask = self.filter_index.mask(filters, excluded_rows)
-        candidates = Candidates(self.bundle, self.prior, mask)
+        candidates = Candidates(self.bundle, self.prior_for(settings), mask)
         return [self.movies.hit(row, parts) for row, parts in rank(query, candidates, k, settings)]
 
     # -- catalog access ------------------------------------------------------------------------

@@ -15,16 +15,17 @@ class Settings:
     fusion: str = "weighted"
     alpha: float = 0.6
     rrf_k: int = 60
-    prior_weight: float = 0.1
-    dislike_weight: float = 0.5
-    steer_weight: float = 0.6
+    prior_weight: float = 0.5
+    prior_popularity: float = 0.5
+    dislike_weight: float = 0.1
+    steer_weight: float = 1.0
     diversity: float = 0.0
-    candidates: int = 100
+    candidates: int = 500
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
             raise ValueError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
-        for name in ("alpha", "diversity"):
+        for name in ("alpha", "diversity", "prior_popularity"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
         if self.prior_weight < 0 or self.dislike_weight < 0 or self.steer_weight < 0:

@@ -67,7 +67,8 @@ def test_more_like_this_never_shows_the_film_itself(store_path):
     app.selectbox(key="similar_title").set_value("Total Recall (1990)").run()
     titles = card_titles(app)
     assert "Total Recall (1990)" not in titles
-    assert titles[0] == "Total Recall (2012)"  # the remake is the closest film
+    # the remake is among the closest films (the quality prior lifts better-known ones too)
+    assert "Total Recall (2012)" in titles[:3]
     app.text_input(key="similar_steer").input("but animated and for kids").run()
     assert not app.exception
     assert "Total Recall (1990)" not in card_titles(app)

@@ -44,12 +44,22 @@ def test_similar_but_steered(rec) -> None:
     assert "Toy Story" in steered
 
 
+FAMILY = ("Up", "WALL·E", "The Lion King", "Spirited Away")
+
+
 def test_profile_of_animated_family_films(rec) -> None:
-    hits = rec.recommend([862, 12], k=5)  # Toy Story, Finding Nemo
-    family = ("Up", "WALL·E", "The Lion King", "Spirited Away")
-    assert hits[0].title in family
-    assert sum(t in titles(hits) for t in family) >= 2
+    # Meaning alone: the profile vector of two Pixar films lands on animated family films.
+    hits = rec.recommend([862, 12], k=5, prior_weight=0.0)  # Toy Story, Finding Nemo
+    assert hits[0].title in FAMILY
+    assert sum(t in titles(hits) for t in FAMILY) >= 2
     assert {b["title"] for b in hits[0].because} <= {"Toy Story (1995)", "Finding Nemo (2003)"}
+
+
+def test_profile_keeps_family_films_under_the_default_prior(rec) -> None:
+    # The default popularity/quality prior (tuned on MovieLens, docs/evaluation.md) may lift a
+    # much-voted film to the top of this 30-film fixture, but not push the family films out.
+    top = titles(rec.recommend([862, 12], k=5))
+    assert sum(t in top for t in FAMILY) >= 2
 
 
 def test_dislike_changes_the_profile(rec) -> None:

@@ -192,3 +192,32 @@ def test_explanations_name_the_seed_or_the_liked_films(rec) -> None:
     profile = rec.recommend([HEAT, COLLATERAL], k=3)
     assert all("because you liked" in h.explain() for h in profile)
     assert all({b["id"] for b in h.because} <= {HEAT, COLLATERAL} for h in profile)
+
+
+def test_steering_text_lifts_films_near_the_text(rec) -> None:
+    plain = ids(rec.similar("Alien", k=3, prior_weight=0.0))
+    steered = rec.similar("Alien", text="a cowboy doll", k=3, prior_weight=0.0, steer_weight=3.0)
+    assert 862 not in plain and 862 in ids(steered)  # Toy Story: its plot has the cowboy doll
+    assert steered[0].because[0]["relation"] == "seed"  # still explained by the chosen film
+
+
+def test_steered_scores_mix_min_max_scaled_similarities() -> None:
+    from movierec.pipeline import Candidates
+
+    vectors = np.eye(3, dtype=np.float32)
+
+    class Dense:
+        def search(self, vector, n, mask):
+            scores = vectors @ vector
+            order = np.argsort(-scores)[:n]
+            return order, scores[order]
+
+    class Bundle:
+        dense = Dense()
+        embeddings = vectors
+
+    rows, scores = Candidates(Bundle(), np.zeros(3), None).steered(
+        vectors[0], vectors[1], weight=1.0, n=1
+    )
+    assert rows.tolist() == [0, 1]  # pooled from the seed's and the text's neighbours
+    assert scores.tolist() == [0.5, 0.5]  # each side scaled to [0, 1], then averaged
