@@ -60,7 +60,7 @@ def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> Non
 def rating_buttons(ctx, movie_id: int, flow: str, rank: int) -> None:
     """👍 / 👎 toggles; the active one is highlighted."""
     state = ctx.rating_of(movie_id)
-    like, dislike, _ = st.columns([1, 1, 3])
+    like, dislike, _ = st.columns([1, 1, 1])  # wide enough for "👎 Disliked"
     like.button(
         "👍 Liked" if state == "like" else "👍 Like",
         key=f"{flow}-like-{movie_id}",
