@@ -18,3 +18,9 @@ def default_index_dir(catalog_path: Path) -> Path:
     resolved = Path(catalog_path).expanduser().resolve()
     digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:8]
     return home() / "indexes" / f"{resolved.stem}-{digest}"
+
+
+def community_dir(index_dir: Path) -> Path:
+    """Where the community model of an index lives: beside it, so a rebuild keeps it."""
+    index_dir = Path(index_dir)
+    return index_dir.with_name(f"{index_dir.name}.community")

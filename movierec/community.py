@@ -1,0 +1,453 @@
+"""The community model: item-item weights learned from who liked what (item-kNN or EASE).
+
+A model speaks catalog ids; its rows are the positions of `ids` given at fit time. On disk it is a
+directory holding `manifest.json` plus `model.npz` (no pickle), written atomically; versioned
+storage keeps the newest versions under `root/versions/` and names the live one in `root/CURRENT`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.linalg import lapack
+
+FORMAT = "movierec-community"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+ARRAYS = "model.npz"
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+KEEP_VERSIONS = 3
+KINDS = ("item_knn", "ease")
+EASE_MAX_ITEMS = 20_000
+BLOCK_PRODUCTS = 1 << 22  # co-like products per block of item rows (bounds its memory)
+RETRAIN = "run `movierec retrain`"
+
+
+class CommunityModelError(ValueError):
+    """A stored community model is missing, corrupt or not a community model."""
+
+
+@dataclass
+class CommunityModel:
+    """Item-item weights over `ids`: row i says how much liking `ids[i]` counts for each film."""
+
+    ids: np.ndarray
+    weights: sparse.csr_matrix | np.ndarray
+    counts: np.ndarray
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    n_users: int = 0
+    n_likes: int = 0
+
+    def __post_init__(self) -> None:
+        self.ids = np.asarray(self.ids, dtype=np.int64)
+        self.counts = np.asarray(self.counts, dtype=np.int64)
+        self.row_of = {int(i): r for r, i in enumerate(self.ids)}
+        n = len(self.ids)
+        if len(self.row_of) != n:
+            raise ValueError("community model ids must be unique")
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown community model kind {self.kind!r}; expected one of {KINDS}")
+        if self.weights.shape != (n, n) or self.counts.shape != (n,):
+            raise ValueError(
+                f"community model shapes disagree: {n} ids, weights {self.weights.shape}, "
+                f"counts {self.counts.shape}"
+            )
+
+    @property
+    def n_items(self) -> int:
+        return len(self.ids)
+
+    def _rows(self, movie_ids: Sequence[int]) -> list[int]:
+        known = (self.row_of.get(int(i)) for i in dict.fromkeys(movie_ids))
+        return [r for r in known if r is not None]
+
+    def _sum_rows(self, rows: list[int]) -> np.ndarray:
+        if not rows:
+            return np.zeros(self.n_items)
+        total = self.weights[rows].sum(axis=0, dtype=np.float64)
+        return np.asarray(total, dtype=np.float64).ravel()
+
+    def score(
+        self, liked: Sequence[int], disliked: Sequence[int] = (), dislike_weight: float = 0.5
+    ) -> np.ndarray:
+        """(n_items,) scores: the rows of the liked films minus `dislike_weight` × the rows of the
+        disliked ones; unknown ids are ignored (all zeros when none is known)."""
+        scores = self._sum_rows(self._rows(liked))
+        if dislike_weight:
+            scores -= dislike_weight * self._sum_rows(self._rows(disliked))
+        return scores
+
+    def similar(self, movie_id: int) -> np.ndarray:
+        """(n_items,) the film's row (its co-like weights); all zeros for an unknown film."""
+        return self._sum_rows(self._rows([movie_id]))
+
+    def save(self, directory: str | Path) -> dict[str, Any]:
+        """Write `manifest.json` and `model.npz` atomically; returns the manifest."""
+        with _atomic_directory(Path(directory)) as tmp:
+            arrays = {"ids": self.ids, "counts": self.counts}
+            if sparse.issparse(self.weights):
+                csr = sparse.csr_matrix(self.weights, dtype=np.float32)
+                arrays |= {"data": csr.data, "indices": csr.indices, "indptr": csr.indptr}
+            else:
+                arrays["weights"] = np.asarray(self.weights, dtype=np.float32)
+            np.savez(tmp / ARRAYS, **arrays)
+            manifest = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "kind": self.kind,
+                "params": self.params,
+                "n_items": self.n_items,
+                "n_users": self.n_users,
+                "n_likes": self.n_likes,
+                "sparse": sparse.issparse(self.weights),
+                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "ids_sha256": ids_fingerprint(self.ids),
+                "files": {ARRAYS: _file_sha256(tmp / ARRAYS)},
+            }
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            for name in (ARRAYS, MANIFEST):
+                _fsync(tmp / name)
+        return manifest
+
+    @classmethod
+    def load(cls, directory: str | Path) -> CommunityModel:
+        """Load a saved model; CommunityModelError says what is wrong and what to do."""
+        directory = Path(directory)
+        manifest = read_manifest(directory)
+        path = directory / ARRAYS
+        if not path.exists():
+            raise CommunityModelError(f"community model at {directory} lacks {ARRAYS}; {RETRAIN}")
+        if _file_sha256(path) != manifest["files"].get(ARRAYS):
+            raise CommunityModelError(
+                f"{path} does not match its manifest checksum (corrupt or replaced); {RETRAIN}"
+            )
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+            n = manifest["n_items"]
+            if manifest["sparse"]:
+                weights = sparse.csr_matrix(
+                    (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n, n)
+                )
+            else:
+                weights = arrays["weights"]
+            if ids_fingerprint(arrays["ids"]) != manifest["ids_sha256"]:
+                raise ValueError("the stored ids do not match the manifest fingerprint")
+            return cls(
+                ids=arrays["ids"],
+                weights=weights,
+                counts=arrays["counts"],
+                kind=manifest["kind"],
+                params=manifest["params"],
+                n_users=manifest["n_users"],
+                n_likes=manifest["n_likes"],
+            )
+        except (KeyError, TypeError, ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+            raise CommunityModelError(
+                f"community model at {directory} is unreadable ({error}); {RETRAIN}"
+            ) from error
+
+
+def ids_fingerprint(ids: np.ndarray) -> str:
+    """sha256 hex of the ids as little-endian int64 (order-sensitive)."""
+    return hashlib.sha256(np.asarray(ids, dtype="<i8").tobytes()).hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The checked manifest of a model directory; CommunityModelError when missing or foreign."""
+    path = Path(directory) / MANIFEST
+    if not path.exists():
+        raise CommunityModelError(
+            f"no community model at {directory} (missing {MANIFEST}); {RETRAIN}"
+        )
+    try:
+        manifest = json.loads(path.read_text())
+    except (ValueError, OSError) as error:
+        raise CommunityModelError(f"{path} is not valid JSON ({error}); {RETRAIN}") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise CommunityModelError(
+            f"{path} is not a community model manifest (format {found!r}, expected "
+            f"{FORMAT!r}); point to a community model directory or {RETRAIN}"
+        )
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise CommunityModelError(
+            f"community model format {manifest.get('format_version')} at {directory} is not the "
+            f"supported format {FORMAT_VERSION}; {RETRAIN}"
+        )
+    needed = ("kind", "params", "n_items", "n_users", "n_likes", "sparse", "ids_sha256", "files")
+    missing = [key for key in needed if key not in manifest]
+    if missing or manifest["kind"] not in KINDS or not isinstance(manifest["files"], dict):
+        raise CommunityModelError(
+            f"{path} is incomplete (missing {missing or 'a valid kind or files entry'}); {RETRAIN}"
+        )
+    return manifest
+
+
+@contextmanager
+def _atomic_directory(directory: Path) -> Iterator[Path]:
+    """Yield a temporary sibling directory that replaces `directory` only if the block succeeds."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
+    if directory.exists():
+        directory.rename(old)
+    os.replace(tmp, directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# --- fitting -----------------------------------------------------------------------------------
+
+
+def _like_matrix(
+    likes: Mapping[int, Sequence[int]], ids: Sequence[int]
+) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """The ids as int64 and the binary users × items matrix (users without a known like dropped)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    column = {int(i): j for j, i in enumerate(ids)}
+    if len(column) != len(ids):
+        raise ValueError("catalog ids must be unique")
+    rows: list[int] = []
+    cols: list[int] = []
+    n_users = 0
+    for user in sorted(likes):
+        known = sorted({column[m] for m in map(int, likes[user]) if m in column})
+        if known:
+            rows.extend([n_users] * len(known))
+            cols.extend(known)
+            n_users += 1
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_users, len(ids))
+    )
+    return ids, matrix
+
+
+def fit_item_knn(
+    likes: Mapping[int, Sequence[int]],
+    ids: Sequence[int],
+    neighbours: int = 100,
+    shrink: float = 10.0,
+) -> CommunityModel:
+    """Cosine item-kNN: sim(i, j) = co(i, j) / (sqrt(n_i n_j) + shrink), zero diagonal, the top
+    `neighbours` per row kept (ties: lower catalog row first). Sparse, in blocks of rows."""
+    if neighbours < 1:
+        raise ValueError(f"neighbours must be at least 1, got {neighbours}")
+    if shrink < 0:
+        raise ValueError(f"shrink must be ≥ 0, got {shrink}")
+    ids, matrix = _like_matrix(likes, ids)
+    n = len(ids)
+    counts = np.asarray(matrix.sum(axis=0)).ravel()
+    norms = np.sqrt(counts)
+    blocks = [_knn_rows(co, start, norms, shrink, neighbours) for start, co in _co_likes(matrix)]
+    weights = (
+        sparse.vstack(blocks, format="csr")
+        if blocks
+        else sparse.csr_matrix((n, n), dtype=np.float32)
+    )
+    return CommunityModel(
+        ids=ids,
+        weights=weights,
+        counts=counts.astype(np.int64),
+        kind="item_knn",
+        params={"neighbours": int(neighbours), "shrink": float(shrink)},
+        n_users=matrix.shape[0],
+        n_likes=int(matrix.nnz),
+    )
+
+
+def _co_likes(matrix: sparse.csr_matrix) -> Iterator[tuple[int, sparse.csr_matrix]]:
+    """(start, sparse XᵀX rows from start) in blocks of about BLOCK_PRODUCTS co-like products,
+    so that memory follows the co-likes, never n × n."""
+    n = matrix.shape[1]
+    columns = matrix.T.tocsr()
+    # the products behind item i's row: Σ over its likers of their number of likes
+    work = np.cumsum(columns @ np.diff(matrix.indptr).astype(np.float64))
+    start = 0
+    while start < n:
+        done = work[start - 1] if start else 0.0
+        stop = int(np.searchsorted(work, done + BLOCK_PRODUCTS, side="right"))
+        stop = min(n, max(stop, start + 1))
+        yield start, (columns[start:stop] @ matrix).tocsr()
+        start = stop
+
+
+def _knn_rows(
+    co: sparse.csr_matrix, start: int, norms: np.ndarray, shrink: float, k: int
+) -> sparse.csr_matrix:
+    """Shrunk cosine of a block of co-like rows, diagonal dropped, the `k` best per row kept
+    (ties: lower column first)."""
+    rows = np.repeat(np.arange(co.shape[0]), np.diff(co.indptr))
+    cols = co.indices
+    sims = co.data / (norms[rows + start] * norms[cols] + shrink)
+    keep = (cols != rows + start) & (sims > 0)
+    rows, cols, sims = rows[keep], cols[keep], sims[keep]
+    order = np.lexsort((cols, -sims, rows))
+    rows, cols, sims = rows[order], cols[order], sims[order]
+    best = np.arange(len(rows)) - np.searchsorted(rows, rows) < k  # rank within its row
+    return sparse.csr_matrix(
+        (sims[best].astype(np.float32), (rows[best], cols[best])), shape=co.shape
+    )
+
+
+def fit_ease(
+    likes: Mapping[int, Sequence[int]], ids: Sequence[int], l2: float = 500.0
+) -> CommunityModel:
+    """EASE (Steck 2019): G = XᵀX + λI, P = G⁻¹, B = −P / diag(P), diag(B) = 0. Dense, so at
+    most 20,000 items."""
+    if len(ids) > EASE_MAX_ITEMS:
+        raise ValueError(
+            f"EASE needs a dense n × n matrix and {len(ids):,} items is more than "
+            f"{EASE_MAX_ITEMS:,}; use item_knn (fit_item_knn) instead"
+        )
+    if l2 <= 0:
+        raise ValueError(f"l2 must be > 0, got {l2}")
+    ids, matrix = _like_matrix(likes, ids)
+    n = len(ids)
+    gram = np.zeros((n, n))
+    for start, co in _co_likes(matrix):
+        block = co.tocoo()
+        gram[block.row + start, block.col] = block.data
+    gram[np.diag_indices(n)] += l2
+    weights = _spd_inverse(gram)  # P
+    weights /= -np.diag(weights).copy()  # column j divided by -P_jj
+    np.fill_diagonal(weights, 0.0)
+    return CommunityModel(
+        ids=ids,
+        weights=weights.astype(np.float32),
+        counts=np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64),
+        kind="ease",
+        params={"l2": float(l2)},
+        n_users=matrix.shape[0],
+        n_likes=int(matrix.nnz),
+    )
+
+
+def _spd_inverse(matrix: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite matrix by Cholesky (half the work of LU)."""
+    if len(matrix) == 0:
+        return matrix.copy()
+    # G is symmetric, so its transpose is the same matrix in Fortran order: factored in place
+    factor, info = lapack.dpotrf(matrix.T, lower=False, overwrite_a=True)
+    if info == 0:
+        factor, info = lapack.dpotri(factor, lower=False, overwrite_c=True)
+    if info != 0:
+        raise ValueError(f"EASE Gram matrix is not positive definite (LAPACK info {info})")
+    inverse = np.triu(factor)  # dpotri fills the upper triangle only
+    del factor
+    inverse += np.triu(inverse, 1).T
+    return inverse
+
+
+def fit(
+    kind: str, likes: Mapping[int, Sequence[int]], ids: Sequence[int], **params: Any
+) -> CommunityModel:
+    """Fit a model of `kind` ("item_knn" or "ease") with its keyword parameters."""
+    fitters = {"item_knn": fit_item_knn, "ease": fit_ease}
+    if kind not in fitters:
+        raise ValueError(f"unknown community model kind {kind!r}; expected one of {KINDS}")
+    return fitters[kind](likes, ids, **params)
+
+
+# --- versioned storage -------------------------------------------------------------------------
+
+
+def _content_hash(model: CommunityModel) -> str:
+    digest = hashlib.sha256(ids_fingerprint(model.ids).encode())
+    digest.update(json.dumps([model.kind, model.params], sort_keys=True).encode())
+    weights = model.weights
+    parts = (
+        (weights.data, weights.indices, weights.indptr) if sparse.issparse(weights) else (weights,)
+    )
+    for part in parts:
+        digest.update(np.ascontiguousarray(part).tobytes())
+    return digest.hexdigest()[:8]
+
+
+def version_names(root: str | Path) -> list[str]:
+    """The complete version folders under `root/versions`, oldest first."""
+    folder = Path(root) / VERSIONS
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def current_name(root: str | Path) -> str | None:
+    """The version folder `root/CURRENT` names, or None when there is no CURRENT."""
+    path = Path(root) / CURRENT
+    if not path.exists():
+        return None
+    name = path.read_text().strip()
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise CommunityModelError(f"{path} does not name a version folder ({name!r}); {RETRAIN}")
+    return name
+
+
+def save_version(model: CommunityModel, root: str | Path, keep: int = KEEP_VERSIONS) -> Path:
+    """Save under `root/versions/<UTC time>-<hash>/`, then atomically point `root/CURRENT` at it
+    and delete all but the newest `keep` versions (never the current one)."""
+    root = Path(root)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    folder = root / VERSIONS / f"{stamp}-{_content_hash(model)}"
+    model.save(folder)
+    tmp = root / f".{CURRENT}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        with open(tmp, "w") as handle:
+            handle.write(folder.name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, root / CURRENT)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    for name in version_names(root)[: -max(keep, 1)]:
+        if name != folder.name:
+            shutil.rmtree(root / VERSIONS / name, ignore_errors=True)
+    return folder
+
+
+def load_current(root: str | Path) -> CommunityModel | None:
+    """The model `root/CURRENT` names; None when there is none yet."""
+    name = current_name(root)
+    if name is None:
+        return None
+    folder = Path(root) / VERSIONS / name
+    if not folder.is_dir():
+        raise CommunityModelError(
+            f"{Path(root) / CURRENT} points to version {name!r}, which is missing; {RETRAIN}"
+        )
+    return CommunityModel.load(folder)
