@@ -193,6 +193,34 @@ def _id_list(data: dict[str, Any], key: str) -> list[int]:
     return list(ids)
 
 
+def _import_row(position: int, row: object, names: dict[str, str]) -> tuple[str, int, str]:
+    """A checked (user, movie id, action) import row; StoreError naming the row otherwise."""
+    try:
+        user, movie_id, action = row  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise StoreError(
+            f"import row {position} {_shown(row)}: expected (user, movie id, 'like' or 'dislike')"
+        ) from None
+    try:
+        name = names.get(user) if isinstance(user, str) else None
+        if name is None:
+            name = check_user(user)
+            names[user] = name
+        movie = check_movie_id(movie_id)
+    except StoreError as error:
+        raise StoreError(f"import row {position} {_shown(row)}: {error}") from None
+    if action not in ("like", "dislike"):
+        raise StoreError(
+            f"import row {position} {_shown(row)}: action {action!r} is not 'like' or 'dislike'"
+        )
+    return name, movie, action
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 class ProfileStore:
     """Users' liked and disliked films, kept as an append-only event log in a SQLite file."""
 
@@ -466,6 +494,42 @@ class ProfileStore:
             self._append(conn, [(name, movie, "remove") for movie in films], origin, None)
         return len(films)
 
+    def import_events(
+        self, rows: Iterable[tuple[str, int, str]], source: str = "import"
+    ) -> tuple[int, int]:
+        """Append many likes and dislikes at once: all or nothing, in one transaction.
+
+        `rows` are (user, movie id, "like" or "dislike"); for a (user, film) given more than once
+        the last row wins. An event is written only where it changes the user's current state of
+        the film, so importing the same rows again writes nothing. Every row is validated before
+        anything is written. Returns (written, unchanged): the events appended, and the other
+        rows (already in effect, or overridden by a later row for the same film).
+        """
+        origin = _check_source(source)
+        wanted: dict[tuple[str, int], str] = {}
+        names: dict[str, str] = {}
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            name, movie, action = _import_row(count, row, names)
+            wanted.pop((name, movie), None)  # re-inserted: ordered by its last row
+            wanted[(name, movie)] = action
+        with self._write() as conn:
+            current = {
+                (user, movie): action
+                for user, movie, action, _ in conn.execute(
+                    "SELECT user, movie_id, action, MAX(seq) FROM events "
+                    "WHERE user IN (SELECT value FROM json_each(?)) GROUP BY user, movie_id",
+                    (json.dumps(sorted(set(names.values()))),),
+                )
+            }  # SQLite takes the bare columns from the row holding MAX(seq): the latest event
+            changes = [
+                (name, movie, action)
+                for (name, movie), action in wanted.items()
+                if current.get((name, movie)) != action
+            ]
+            self._append(conn, changes, origin, None)
+        return len(changes), count - len(changes)
+
     # -- reading -----------------------------------------------------------------------------
 
     def _events(self, conn: sqlite3.Connection, user: str | None) -> list[Event]:
@@ -492,6 +556,31 @@ class ProfileStore:
             return [
                 user for (user,) in conn.execute("SELECT DISTINCT user FROM events ORDER BY user")
             ]
+
+    def all_profiles(self, prefix: str | None = None) -> dict[str, Profile]:
+        """Every user's current profile (only users whose name starts with `prefix`, if given),
+        sorted by user, in one query; the same as `profile(user)` for each of `users()`."""
+        if prefix is not None and not isinstance(prefix, str):
+            raise StoreError(f"user name prefix {prefix!r} is not text")
+        where, params = "", ()
+        if prefix:
+            where, params = "WHERE substr(user, 1, ?) = ?", (len(prefix), prefix)
+        # The latest event of each (user, film) decides where the film is, and its seq is the
+        # film's place in that list: exactly what folding the log with derive_profiles gives.
+        query = (
+            "SELECT user, movie_id, action FROM ("
+            f"SELECT user, movie_id, action, MAX(seq) AS last FROM events {where} "
+            "GROUP BY user, movie_id) ORDER BY last"
+        )
+        state: dict[str, tuple[list[int], list[int]]] = {}
+        with self._connect() as conn:
+            for user, movie_id, action in conn.execute(query, params):
+                liked, disliked = state.setdefault(user, ([], []))
+                if action == "like":
+                    liked.append(movie_id)
+                elif action == "dislike":
+                    disliked.append(movie_id)
+        return {user: Profile(user, *state[user]) for user in sorted(state)}
 
     def events(self, user: str | None = None) -> list[Event]:
         """The event log (of one user, or of everybody) in seq order."""

@@ -508,3 +508,120 @@ def test_undo_steps_back_through_changes(tmp_path):
     assert store.profile("eve") == Profile("eve", [], [])
     assert store.undo("eve") is None
     assert derive_profiles(store.events())["eve"] == store.profile("eve")
+
+
+# -- bulk import and all profiles ---------------------------------------------------------------
+
+
+def test_import_events_is_idempotent(store: ProfileStore) -> None:
+    rows = [
+        ("ml:1", 10, "like"),
+        ("ml:1", 20, "like"),
+        ("ml:1", 30, "dislike"),
+        ("ml:2", 10, "dislike"),
+    ]
+    assert store.import_events(rows, source="movielens") == (4, 0)
+    assert store.profile("ml:1") == Profile("ml:1", [10, 20], [30])
+    assert store.profile("ml:2") == Profile("ml:2", [], [10])
+    assert {e.source for e in store.events()} == {"movielens"}
+    assert store.import_events(iter(rows), source="movielens") == (0, 4)
+    assert event_count(store.path) == 4
+    assert store.import_events(rows[:1]) == (0, 1)
+
+
+def test_import_events_writes_only_what_changes_the_current_state(store: ProfileStore) -> None:
+    store.like("ann", 1)
+    store.dislike("ann", 2)
+    store.like("ann", 3)
+    store.remove("ann", 3)
+    before = event_count(store.path)
+    rows = [("ann", 1, "like"), ("ann", 2, "like"), ("ann", 3, "like"), ("bob", 1, "dislike")]
+    assert store.import_events(rows) == (3, 1)
+    assert store.profile("ann") == Profile("ann", [1, 2, 3], [])
+    assert store.profile("bob") == Profile("bob", [], [1])
+    added = store.events()[before:]
+    assert [(e.user, e.movie_id, e.action, e.source) for e in added] == [
+        ("ann", 2, "like", "import"),
+        ("ann", 3, "like", "import"),
+        ("bob", 1, "dislike", "import"),
+    ]
+
+
+def test_import_events_last_row_for_a_film_wins(store: ProfileStore) -> None:
+    rows = [(" ann ", 1, "like"), ("ann", 2, "like"), ("ann", 1, "dislike"), ("ann", 2, "like")]
+    assert store.import_events(rows) == (2, 2)
+    assert store.profile("ann") == Profile("ann", [2], [1])
+    assert store.import_events(rows) == (0, 4)
+    assert store.import_events([]) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (("", 1, "like"), "1–64"),
+        (("x" * 65, 1, "like"), "1–64"),
+        ((None, 1, "like"), "1–64"),
+        (("ann\nbob", 1, "like"), "1–64"),
+        (("ann", "862", "like"), "movie id"),
+        (("ann", True, "like"), "movie id"),
+        (("ann", 2**63, "like"), "movie id"),
+        (("ann", 1, "remove"), "'like' or 'dislike'"),
+        (("ann", 1, "love"), "'like' or 'dislike'"),
+        (("ann", 1), "expected (user, movie id"),
+        (None, "expected (user, movie id"),
+    ],
+)
+def test_import_events_validates_every_row_before_writing(
+    store: ProfileStore, bad: object, message: str
+) -> None:
+    store.like("ann", 7)
+    rows = [("ann", 1, "like"), ("bob", 2, "dislike"), bad, ("cy", 3, "like")]
+    with pytest.raises(StoreError, match="import row 3") as caught:
+        store.import_events(rows)  # type: ignore[arg-type]
+    assert message in str(caught.value)
+    assert event_count(store.path) == 1
+    assert store.users() == ["ann"]
+
+
+def test_import_events_refuses_a_bad_source(store: ProfileStore) -> None:
+    with pytest.raises(StoreError, match="source"):
+        store.import_events([("ann", 1, "like")], source="")
+    assert event_count(store.path) == 0
+
+
+def test_all_profiles_matches_profile_of_each_user_on_a_random_log(store: ProfileStore) -> None:
+    rng = random.Random(20240602)
+    users = ["ann", "bob", "ml:1", "ml:2", "ml:10", "mlx", "zoë"]
+    for _ in range(600):
+        user = rng.choice(users)
+        roll = rng.random()
+        if roll < 0.02:
+            store.clear(user)
+        elif roll < 0.08:
+            store.undo(user)
+        elif roll < 0.12:
+            rows = [
+                (rng.choice(users), rng.randint(1, 30), rng.choice(["like", "dislike"]))
+                for _ in range(rng.randint(1, 20))
+            ]
+            store.import_events(rows, source=rng.choice(["import", "movielens"]))
+        else:
+            action = rng.choice([store.like, store.like, store.dislike, store.remove])
+            action(user, rng.randint(1, 30))
+    store.remove("only-removes", 5)
+    expected = {user: store.profile(user) for user in store.users()}
+    assert store.all_profiles() == expected
+    assert list(store.all_profiles()) == store.users()
+    assert store.all_profiles()["only-removes"] == Profile("only-removes", [], [])
+    assert derive_profiles(store.events()) == expected
+    assert {e.action for e in store.events()} == {"like", "dislike", "remove"}
+    assert any(e.context and "undoes" in e.context for e in store.events())
+    ml = store.all_profiles(prefix="ml:")
+    assert ml == {u: p for u, p in expected.items() if u.startswith("ml:")}
+    assert sorted(ml) == ["ml:1", "ml:10", "ml:2"]
+    assert store.all_profiles(prefix="") == expected
+    assert store.all_profiles(prefix="nobody") == {}
+
+
+def test_all_profiles_of_an_empty_store_is_empty(store: ProfileStore) -> None:
+    assert store.all_profiles() == {}
