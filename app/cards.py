@@ -17,6 +17,9 @@ def why(hit: Hit, flow: str) -> str:
         parts.append(f"Because you liked {titles}")
     if hit.matched_terms:
         parts.append("matches " + ", ".join(f"**{t}**" for t in hit.matched_terms[:6]))
+    if hit.community_score:
+        who = "often liked together" if flow == "similar" else "liked by people with your taste"
+        parts.append(f"{who} ({hit.community_score:.2f})")
     if hit.vector_score is not None:
         parts.append(f"meaning similarity {hit.vector_score:.2f}")
     text = " · ".join(parts)

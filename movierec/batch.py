@@ -11,7 +11,15 @@ from movierec.filters import Filters
 from movierec.recommender import Recommender
 
 MODES = ("search", "similar", "recommend")
-TUNABLES = ("alpha", "fusion", "prior_weight", "diversity", "dislike_weight", "steer_weight")
+TUNABLES = (
+    "alpha",
+    "fusion",
+    "prior_weight",
+    "diversity",
+    "dislike_weight",
+    "steer_weight",
+    "community_weight",
+)
 
 
 def _tunables(request: dict[str, Any]) -> dict[str, Any]:

@@ -325,7 +325,7 @@ def _knn_rows(
 
 
 def fit_ease(
-    likes: Mapping[int, Sequence[int]], ids: Sequence[int], l2: float = 500.0
+    likes: Mapping[int, Sequence[int]], ids: Sequence[int], l2: float = 100.0
 ) -> CommunityModel:
     """EASE (Steck 2019): G = XᵀX + λI, P = G⁻¹, B = −P / diag(P), diag(B) = 0. Dense, so at
     most 20,000 items."""

@@ -17,6 +17,7 @@ class Hit:
     vector_score: float | None = None
     bm25_score: float | None = None
     prior: float = 0.0
+    community_score: float | None = None
     matched_terms: list[str] = field(default_factory=list)
     because: list[dict[str, Any]] = field(default_factory=list)
     genres: list[str] = field(default_factory=list)
@@ -24,7 +25,7 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with rounded scores."""
         data = asdict(self)
-        for key in ("score", "vector_score", "bm25_score", "prior"):
+        for key in ("score", "vector_score", "bm25_score", "prior", "community_score"):
             if data[key] is not None:
                 data[key] = round(float(data[key]), 4)
         return data
@@ -40,6 +41,9 @@ class Hit:
             parts.append(f"because you liked {' and '.join(liked)}")
         if self.matched_terms:
             parts.append("matches " + ", ".join(self.matched_terms))
+        if self.community_score:
+            who = "often liked together" if seeds else "liked by people with your taste"
+            parts.append(f"{who} ({self.community_score:.2f})")
         if self.vector_score is not None:
             parts.append(f"meaning similarity {self.vector_score:.2f}")
         return "; ".join(parts)

@@ -22,6 +22,7 @@ class Query:
     because_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     because: list[dict[str, Any]] | None = None
     steer: np.ndarray | None = None
+    community: np.ndarray | None = None  # co-like scores in [0, 1] per row (no keyword side)
 
 
 class Candidates:
@@ -49,6 +50,26 @@ class Candidates:
         vectors = np.asarray(self.bundle.embeddings[pooled], dtype=np.float32)
         mixed = _min_max(vectors @ seed) + weight * _min_max(vectors @ steer)
         return pooled, (mixed / (1.0 + weight)).astype(np.float32)
+
+    def with_community(
+        self,
+        rows: np.ndarray,
+        relevance: np.ndarray,
+        community: np.ndarray,
+        vector: np.ndarray | None,
+        n: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Add the top-n rows by community score that content did not fetch, with their
+        content similarity (so films the community loves but text misses can still rank)."""
+        allowed = community > 0 if self.mask is None else (community > 0) & self.mask
+        extra = np.setdiff1d(top_k(community, n, allowed), rows)
+        if len(extra) == 0:
+            return rows, relevance
+        if vector is None:
+            similarity = np.zeros(len(extra))
+        else:
+            similarity = np.asarray(self.bundle.embeddings[extra], dtype=np.float32) @ vector
+        return np.concatenate([rows, extra]), np.concatenate([relevance, similarity])
 
     def sparse(self, tokens: list[str], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         if not tokens:
@@ -86,16 +107,26 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[tupl
         dense = candidates.dense(query.vector, pool)
     s_rows, s_scores, bm25_all = candidates.sparse(query.tokens, pool)
     rows, relevance = _fuse(dense, (s_rows, s_scores), s)
+    community = query.community if s.community_weight > 0 and not query.tokens else None
+    if community is not None:
+        rows, relevance = candidates.with_community(rows, relevance, community, query.vector, pool)
     if len(rows) == 0:
         return []
-    final = relevance + s.prior_weight * candidates.prior[rows]
+    if community is None:
+        final = relevance + s.prior_weight * candidates.prior[rows]
+    else:
+        prior = s.community_prior_weight * candidates.prior[rows]
+        final = relevance + prior + s.community_weight * community[rows]
     order = np.argsort(-final, kind="stable")
     if s.diversity > 0:
         head = order[: max(3 * k, 30)]
         vectors = np.asarray(candidates.bundle.embeddings[rows[head]], dtype=np.float32)
         order = head[mmr(final[head], vectors, k, s.diversity)]
     chosen = order[:k]
-    return _explain(query, candidates, rows[chosen], final[chosen], bm25_all)
+    results = _explain(query, candidates, rows[chosen], final[chosen], bm25_all)
+    for row, parts in results:
+        parts["community_score"] = None if community is None else float(community[row])
+    return results
 
 
 def _explain(

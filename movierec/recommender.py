@@ -15,10 +15,12 @@ from embed.cache import Progress
 from index.storage import IndexBundle, IndexMismatchError, load_index
 from movierec.build import build_index
 from movierec.catalog import DEFAULT_CATALOG, catalog_fingerprint, load_catalog
+from movierec.community import CommunityModel
+from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.filters import FilterIndex, Filters
 from movierec.hits import Hit
 from movierec.movies import MovieTable
-from movierec.paths import default_index_dir
+from movierec.paths import community_dir, default_index_dir
 from movierec.pipeline import Candidates, Query, rank
 from movierec.ranking import quality_prior, top_k
 from movierec.settings import Settings
@@ -36,6 +38,7 @@ class Recommender:
         self.movies = MovieTable(bundle.catalog)
         self.filter_index = FilterIndex(bundle.catalog)
         self._priors: dict[float, np.ndarray] = {}
+        self.community: CommunitySource | CommunitySignal | None = None
 
     @classmethod
     def open(
@@ -73,7 +76,23 @@ class Recommender:
                 show_progress=show_progress,
                 progress=progress,
             )
-        return cls(bundle, encoder, settings)
+        recommender = cls(bundle, encoder, settings)
+        recommender.community = CommunitySource(community_dir(directory), recommender.movies)
+        return recommender
+
+    def with_community(self, model: CommunityModel | None, **signal: Any) -> Recommender:
+        """This recommender (same indexes and settings) blending an in-memory community model;
+        `signal` goes to CommunitySignal (e.g. `half_confidence`)."""
+        other = Recommender(self.bundle, self.encoder, self.settings)
+        other._priors = self._priors
+        other.community = None if model is None else CommunitySignal(model, self.movies, **signal)
+        return other
+
+    def community_signal(self) -> CommunitySignal | None:
+        """The community model in use now (after the latest `movierec retrain`), if any."""
+        if isinstance(self.community, CommunitySource):
+            return self.community.current()
+        return self.community
 
     # -- the three ways to recommend -------------------------------------------------------
 
@@ -112,7 +131,9 @@ class Recommender:
             steer = self._encode(text.strip())
             tokens = self.bundle.tokenizer(text)
         because = [{**self.movies.because(row, 1.0), "relation": "seed"}]
-        query = Query(vector, tokens, np.array([row]), because, steer=steer)
+        signal = self.community_signal()
+        community = None if signal is None else signal.for_film(self.movies.ids[row])
+        query = Query(vector, tokens, np.array([row]), because, steer=steer, community=community)
         excluded = np.append(self.movies.rows(exclude), row)
         return self._rank(query, k, filters, excluded, overrides)
 
@@ -131,7 +152,9 @@ class Recommender:
         if len(liked_rows) == 0 and len(disliked_rows) == 0:
             raise ValueError("the profile is empty; like at least one film to get recommendations")
         vector = self._profile_vector(liked_rows, disliked_rows, settings.dislike_weight)
-        query = Query(vector=vector, tokens=[], because_rows=liked_rows)
+        signal = self.community_signal()
+        community = None if signal is None else signal.for_profile(liked, disliked)
+        query = Query(vector=vector, tokens=[], because_rows=liked_rows, community=community)
         rated = np.concatenate([liked_rows, disliked_rows, self.movies.rows(exclude)])
         return self._rank(query, k, filters, rated, overrides)
 

@@ -21,6 +21,8 @@ class Settings:
     steer_weight: float = 1.0
     diversity: float = 0.0
     candidates: int = 500
+    community_weight: float = 1.0
+    community_prior_weight: float = 0.3  # replaces prior_weight when the community signal is used
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
@@ -28,8 +30,15 @@ class Settings:
         for name in ("alpha", "diversity", "prior_popularity"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
-        if self.prior_weight < 0 or self.dislike_weight < 0 or self.steer_weight < 0:
-            raise ValueError("prior_weight, dislike_weight and steer_weight must be >= 0")
+        weights = (
+            "prior_weight",
+            "dislike_weight",
+            "steer_weight",
+            "community_weight",
+            "community_prior_weight",
+        )
+        if any(getattr(self, name) < 0 for name in weights):
+            raise ValueError(f"{', '.join(weights)} must be >= 0")
         if self.candidates < 1:
             raise ValueError(f"candidates must be >= 1, got {self.candidates}")
 

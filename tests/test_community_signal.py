@@ -1,0 +1,132 @@
+"""The community signal inside the recommender: blending, cold start, hot reload on retrain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from movierec.community import fit_ease, fit_item_knn, save_version
+from movierec.community_signal import CommunitySignal, CommunitySource
+from movierec.store import ProfileStore
+from tests.helpers import fixture_recommender
+
+ALIEN, AMELIE, NOTEBOOK, SHINING, WALL_E = 348, 194, 11036, 694, 10681
+
+
+@pytest.fixture
+def rec(fake_encoder):
+    return fixture_recommender(fake_encoder)
+
+
+def community(n_users: int = 12) -> dict[int, list[int]]:
+    """Synthetic users: whoever likes Alien also likes Amélie (an odd pair content won't find)."""
+    likes = {u: [ALIEN, AMELIE] for u in range(n_users)}
+    likes.update({100 + u: [SHINING, NOTEBOOK] for u in range(4)})
+    return likes
+
+
+def ids(hits) -> list[int]:
+    return [h.id for h in hits]
+
+
+def test_co_liked_film_is_recommended_only_with_the_community(rec) -> None:
+    before = rec.recommend([ALIEN], k=3)
+    assert AMELIE not in ids(before)
+    model = fit_item_knn(community(), rec.movies.ids)
+    after = rec.with_community(model).recommend([ALIEN], k=3)
+    assert ids(after)[0] == AMELIE
+    assert after[0].community_score == pytest.approx(1.0)
+    assert "liked by people with your taste" in after[0].explain()
+    assert ids(rec.with_community(model).similar(id=ALIEN, k=1)) == [AMELIE]
+
+
+def test_community_weight_zero_is_the_content_engine(rec) -> None:
+    blended = rec.with_community(fit_item_knn(community(), rec.movies.ids))
+    plain = ids(rec.recommend([ALIEN], k=5))
+    assert ids(blended.recommend([ALIEN], k=5, community_weight=0.0)) == plain
+
+
+def test_profiles_the_model_does_not_know_fall_back_to_content(rec) -> None:
+    blended = rec.with_community(fit_item_knn(community(), rec.movies.ids))
+    hits = blended.recommend([WALL_E], k=5)  # nobody in the community liked WALL·E
+    assert ids(hits) == ids(rec.recommend([WALL_E], k=5))
+    assert all(h.community_score is None for h in hits)
+
+
+def test_new_catalog_titles_stay_recommendable(rec) -> None:
+    # The model was trained before WALL·E joined the catalog: it never heard of it.
+    older = [i for i in rec.movies.ids.tolist() if i != WALL_E]
+    model = fit_item_knn(community() | {200: [ALIEN, WALL_E]}, older)
+    assert WALL_E not in model.row_of
+    blended = rec.with_community(model)
+    everything = blended.recommend([ALIEN], k=len(rec.movies.ids) - 1)
+    assert WALL_E in ids(everything)
+    wall_e = next(h for h in everything if h.id == WALL_E)
+    assert wall_e.community_score == 0.0
+
+
+def test_filters_and_exclusions_hold_for_community_candidates(rec) -> None:
+    blended = rec.with_community(fit_item_knn(community(), rec.movies.ids))
+    assert AMELIE not in ids(blended.recommend([ALIEN], k=5, exclude=[AMELIE]))
+    from movierec.filters import Filters
+
+    horror = blended.recommend([ALIEN], k=3, filters=Filters(genres=("Horror",)))
+    assert horror and all("Horror" in h.genres for h in horror)
+
+
+def test_profile_uses_ease_and_films_use_item_knn(rec) -> None:
+    likes = community()
+    signal = CommunitySignal(
+        [fit_item_knn(likes, rec.movies.ids), fit_ease(likes, rec.movies.ids)], rec.movies
+    )
+    assert signal.profile_model.kind == "ease"
+    assert signal.film_model.kind == "item_knn"
+    scores = signal.for_profile([ALIEN], [])
+    assert scores is not None and scores.max() == pytest.approx(1.0)
+    assert int(np.argmax(scores)) == rec.movies.row_of[AMELIE]
+    assert signal.for_profile([WALL_E], []) is None
+
+
+def test_half_confidence_damps_rarely_liked_films(rec) -> None:
+    likes = {u: [ALIEN, AMELIE] for u in range(20)} | {50: [ALIEN, SHINING]}
+    model = fit_item_knn(likes, rec.movies.ids, shrink=0.0)
+    raw = CommunitySignal(model, rec.movies).for_film(ALIEN)
+    damped = CommunitySignal(model, rec.movies, half_confidence=5.0).for_film(ALIEN)
+    row = rec.movies.row_of
+    assert damped[row[SHINING]] / damped[row[AMELIE]] < raw[row[SHINING]] / raw[row[AMELIE]]
+
+
+def test_a_retrain_reaches_a_running_recommender_on_its_next_call(rec, tmp_path: Path) -> None:
+    root = tmp_path / "index.community"
+    rec.community = CommunitySource(root, rec.movies)
+    assert rec.community_signal() is None  # no retrain yet: content only
+    assert AMELIE not in ids(rec.recommend([ALIEN], k=3))
+    save_version(fit_item_knn(community(), rec.movies.ids), root / "item_knn")
+    assert ids(rec.recommend([ALIEN], k=3))[0] == AMELIE  # same object, new model
+
+
+def test_an_unreadable_new_version_keeps_the_previous_model(rec, tmp_path: Path) -> None:
+    root = tmp_path / "index.community"
+    rec.community = CommunitySource(root, rec.movies)
+    save_version(fit_item_knn(community(), rec.movies.ids), root / "item_knn")
+    assert ids(rec.recommend([ALIEN], k=1)) == [AMELIE]
+    (root / "item_knn" / "CURRENT").write_text("20990101T000000Z-deadbeef\n")  # missing folder
+    assert ids(rec.recommend([ALIEN], k=1)) == [AMELIE]
+
+
+def test_the_loop_from_stored_likes_to_recommendations(rec, tmp_path: Path) -> None:
+    """Likes in a real SQLite store → community model → a new user's recommendations."""
+    store = ProfileStore(tmp_path / "profiles.db")
+    for user, films in community().items():
+        for film in films:
+            store.like(f"user{user}", film)
+    store.like("newcomer", ALIEN)
+    root = tmp_path / "index.community"
+    rec.community = CommunitySource(root, rec.movies)
+    newcomer = store.profile("newcomer").liked
+    assert AMELIE not in ids(rec.recommend(newcomer, k=3))  # before retrain
+    likes = {name: store.profile(name).liked for name in store.users()}
+    save_version(fit_item_knn(likes, rec.movies.ids), root / "item_knn")
+    assert ids(rec.recommend(newcomer, k=3))[0] == AMELIE  # after retrain
