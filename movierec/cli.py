@@ -41,6 +41,9 @@ def _query_options(parser: argparse.ArgumentParser) -> None:
     tune.add_argument("--fusion", choices=["weighted", "rrf"])
     tune.add_argument("--prior-weight", type=float, help="weight of the popularity/quality prior")
     tune.add_argument("--diversity", type=float, help="MMR diversity, 0 (off) to 1")
+    tune.add_argument(
+        "--community-weight", type=float, help="weight of the community signal (0 turns it off)"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -92,6 +95,14 @@ def parser() -> argparse.ArgumentParser:
     add_arguments(evaluation)
     batch = sub.add_parser("batch", help="JSON Lines requests on stdin, one JSON line out each")
     _common(batch)
+    from movierec.community_cli import add_import_arguments, add_retrain_arguments
+
+    ratings = sub.add_parser("import-ratings", help="store MovieLens ratings as community likes")
+    _common(ratings)
+    add_import_arguments(ratings)
+    retrain = sub.add_parser("retrain", help="fit the community model on every stored profile")
+    _common(retrain)
+    add_retrain_arguments(retrain)
     return root
 
 
@@ -114,7 +125,7 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 
 def _tuning(args: argparse.Namespace) -> dict[str, Any]:
-    names = ("alpha", "fusion", "prior_weight", "diversity", "dislike_weight")
+    names = ("alpha", "fusion", "prior_weight", "diversity", "dislike_weight", "community_weight")
     return {name: getattr(args, name, None) for name in names}
 
 
@@ -144,6 +155,10 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(args)
+    if args.command in ("import-ratings", "retrain"):
+        from movierec.community_cli import run_community
+
+        return run_community(args)
     recommender = _open(args)
     if args.command == "eval":
         from movierec.evaluation.cli import run_eval

@@ -1,0 +1,222 @@
+"""`movierec import-ratings` and `movierec retrain` through a subprocess, on the fixture catalog.
+
+Neither command loads the embedding model or an index, so these tests need neither.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from movierec.catalog import load_catalog
+from movierec.community import current_name, load_current, version_names
+from movierec.paths import community_dir, default_index_dir
+from movierec.store import Profile, ProfileStore
+from tests.helpers import FIXTURE_CATALOG
+
+HEAT, COLLATERAL, OCEANS, TOY_STORY, NEMO, UP, ALIEN = 949, 1538, 161, 862, 12, 14160, 348
+NOT_IN_CATALOG = 999_999_999
+
+
+def movierec(*args: str, home: Path, code: str | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI (or `code` that ends by calling it) with MOVIEREC_HOME set to `home`."""
+    env = {**os.environ, "MOVIEREC_HOME": str(home)}
+    env.pop("MOVIEREC_STORE", None)
+    command = ["-c", code, *args] if code else ["-m", "movierec.cli", *args]
+    return subprocess.run(
+        [sys.executable, *command], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+@pytest.fixture
+def movielens(tmp_path: Path) -> tuple[Path, Path]:
+    """Tiny MovieLens files: users 1-6 like Heat and Collateral, users 7-10 like family films,
+    and two MovieLens movies are outside the catalog (one has no TMDB id at all)."""
+    links = {1: HEAT, 2: COLLATERAL, 3: OCEANS, 4: TOY_STORY, 5: NEMO, 6: UP, 7: ALIEN}
+    links_csv = tmp_path / "links.csv"
+    links_csv.write_text(
+        "movieId,imdbId,tmdbId\n"
+        + "".join(f"{m},0,{t}\n" for m, t in links.items())
+        + f"8,0,{NOT_IN_CATALOG}\n9,0,\n"
+    )
+    ratings: list[tuple[int, int, float]] = []
+    for user in range(1, 7):
+        ratings += [(user, 1, 5.0), (user, 2, 4.5), (user, 7, 1.0), (user, 8, 5.0)]
+        if user % 2:
+            ratings.append((user, 3, 4.0))
+    for user in range(7, 11):
+        ratings += [(user, 4, 4.0), (user, 5, 5.0), (user, 6, 3.0), (user, 9, 4.0)]
+    ratings += [(11, 1, 4.0), (11, 4, 4.0), (11, 7, 2.0)]
+    ratings_csv = tmp_path / "ratings.csv"
+    ratings_csv.write_text(
+        "userId,movieId,rating,timestamp\n" + "".join(f"{u},{m},{r},0\n" for u, m, r in ratings)
+    )
+    return ratings_csv, links_csv
+
+
+def test_import_ratings_twice_is_idempotent(tmp_path, movielens) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    args = ("import-ratings", str(ratings), "--links", str(links))
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    first = movierec(*args, *common, home=tmp_path)
+    assert first.returncode == 0, first.stderr
+    # 6 × (2 likes + 1 dislike) + 3 Ocean's likes + 4 × 2 likes + (2 likes + 1 dislike)
+    assert first.stdout == (
+        "imported 32 events for 11 users (0 unchanged); 2 MovieLens movies are not in the "
+        "catalog and were skipped\n"
+    )
+    second = movierec(*args, *common, home=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("imported 0 events for 11 users (32 unchanged); 2 MovieLens")
+
+    saved = ProfileStore(store)
+    assert len(saved.events()) == 32
+    assert {e.source for e in saved.events()} == {"movielens"}
+    assert saved.users() == sorted(f"ml:{u}" for u in range(1, 12))
+    assert saved.profile("ml:1") == Profile("ml:1", [OCEANS, HEAT, COLLATERAL], [ALIEN])
+    assert saved.profile("ml:7") == Profile("ml:7", [NEMO, TOY_STORY], [])  # 3.0: neither
+
+    strict = movierec(*args, *common, "--min-rating", "5", "--prefix", "strict-", home=tmp_path)
+    assert strict.returncode == 0, strict.stderr
+    assert strict.stdout.startswith("imported 17 events for 11 users (0 unchanged)")
+    assert saved.profile("strict-2") == Profile("strict-2", [HEAT], [ALIEN])
+
+
+def test_retrain_writes_a_loadable_version_that_ranks_co_liked_films(
+    tmp_path, movielens, isolated_home
+) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    imported = movierec(
+        "import-ratings", str(ratings), "--links", str(links), *common, home=isolated_home
+    )
+    assert imported.returncode == 0, imported.stderr
+    ProfileStore(store).like("app-user", UP)  # app users count too
+
+    result = movierec("retrain", *common, home=isolated_home)
+    assert result.returncode == 0, result.stderr
+    community = community_dir(default_index_dir(FIXTURE_CATALOG))
+    root = community / "item_knn"
+    knn_line, ease_line = result.stdout.splitlines()  # both kinds by default
+    assert knn_line.startswith("trained item_knn on 12 users, 26 likes, 30 films in ")
+    assert knn_line.endswith(f"-> {root} (version {current_name(root)})")
+    assert ease_line.startswith("trained ease on 12 users, 26 likes, 30 films in ")
+    ease = load_current(community / "ease")
+    assert ease is not None and ease.kind == "ease"
+    assert ease.ids[int(np.argmax(ease.score([HEAT])))] == COLLATERAL
+
+    model = load_current(root)
+    assert model is not None and model.kind == "item_knn"
+    assert model.n_users == 12 and model.n_likes == 26
+    assert model.ids.tolist() == load_catalog(FIXTURE_CATALOG)["id"].tolist()  # catalog order
+    scores = model.score([HEAT])
+    assert model.ids[int(np.argmax(scores))] == COLLATERAL
+    assert model.ids[int(np.argmax(model.score([TOY_STORY])))] == NEMO
+
+
+def test_retrain_ease_into_an_explicit_index_dir(tmp_path, movielens) -> None:
+    ratings, links = movielens
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
+    movierec("import-ratings", str(ratings), "--links", str(links), *common, home=tmp_path)
+    index = tmp_path / "idx"
+    args = ("retrain", *common, "--index", str(index), "--kind", "ease", "--l2", "1")
+    result = movierec(*args, home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("trained ease on 11 users, 25 likes, 30 films")
+    model = load_current(community_dir(index) / "ease")
+    assert model is not None and model.kind == "ease" and model.params == {"l2": 1.0}
+    assert not (community_dir(index) / "item_knn").exists()  # only the kind asked for
+    assert model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
+    assert not index.exists()  # only the community folder beside it
+
+
+def test_retrain_with_no_likes_exits_2_and_writes_nothing(tmp_path) -> None:
+    store = tmp_path / "profiles.db"
+    ProfileStore(store).dislike("ann", HEAT)
+    ProfileStore(store).like("bob", NOT_IN_CATALOG)
+    index = tmp_path / "idx"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store), "--index", str(index))
+    result = movierec("retrain", *common, home=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "no liked films" in result.stderr and "movierec import-ratings" in result.stderr
+    assert "--like" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert not community_dir(index).exists()
+    ProfileStore(store).like("ann", COLLATERAL)
+    result = movierec("retrain", *common, "--min-likes", "2", home=tmp_path)
+    assert result.returncode == 2 and "lower --min-likes" in result.stderr
+    assert not community_dir(index).exists()
+
+
+SAVE_FAILS = """
+import errno, sys
+import numpy
+
+def savez(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+numpy.savez = savez  # the community model's arrays cannot be written
+from movierec.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_failed_retrain_leaves_the_previous_version_current(tmp_path, movielens) -> None:
+    ratings, links = movielens
+    index = tmp_path / "idx"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
+    common += ("--index", str(index))
+    movierec("import-ratings", str(ratings), "--links", str(links), *common, home=tmp_path)
+    assert movierec("retrain", *common, "--kind", "item_knn", home=tmp_path).returncode == 0
+    root = community_dir(index) / "item_knn"
+    before = (current_name(root), version_names(root), sorted(p.name for p in root.rglob("*")))
+
+    bad_fit = movierec("retrain", *common, "--kind", "ease", "--l2", "-1", home=tmp_path)
+    assert bad_fit.returncode == 2 and "l2 must be > 0" in bad_fit.stderr
+    bad_save = movierec("retrain", *common, "--kind", "item_knn", home=tmp_path, code=SAVE_FAILS)
+    assert bad_save.returncode == 2, bad_save.stderr
+    assert "No space left on device" in bad_save.stderr
+    assert "previous version stays current" in bad_save.stderr
+    assert "Traceback" not in bad_fit.stderr + bad_save.stderr
+
+    after = (current_name(root), version_names(root), sorted(p.name for p in root.rglob("*")))
+    assert after == before  # no new version, no temporary leftovers, same CURRENT
+    model = load_current(root)
+    assert model is not None and model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
+
+
+def test_bad_files_exit_2_and_import_nothing(tmp_path, movielens) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    garbled = tmp_path / "garbled.csv"
+    garbled.write_bytes(b"\x00\xff\xfe binary \x89PNG\r\n" * 20)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("user,film,stars\n1,2,3\n")
+    cases = [
+        ((str(tmp_path / "nope.csv"), "--links", str(links)), "nope.csv"),
+        ((str(ratings), "--links", str(tmp_path / "missing-links.csv")), "missing-links.csv"),
+        ((str(wrong), "--links", str(links)), "missing column"),
+        ((str(garbled), "--links", str(links)), "garbled.csv"),
+        ((str(tmp_path), "--links", str(links)), "cannot read the MovieLens files"),
+    ]
+    for args, message in cases:
+        result = movierec("import-ratings", *args, *common, home=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    result = movierec(
+        "import-ratings", str(ratings), "--links", str(links), "--store", str(store),
+        "--catalog", str(tmp_path / "no-catalog.csv"), home=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2 and "no-catalog.csv" in result.stderr
+    result = movierec("import-ratings", str(ratings), *common, home=tmp_path)
+    assert result.returncode == 2 and "--links" in result.stderr
+    assert ProfileStore(store).events() == []
