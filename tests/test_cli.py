@@ -204,3 +204,30 @@ def test_eval_command_prints_table_and_writes_results(home, tmp_path) -> None:
     assert (out / "chart.png").exists()
     bad = movierec(*args, "--catalog", str(FIXTURE_CATALOG), "--set", "nonsense=1", home=home)
     assert bad.returncode == 2 and "unknown setting" in bad.stderr
+
+
+@pytest.mark.model
+def test_eval_with_a_community_split_compares_content_community_and_blend(
+    tmp_path: Path, home: Path
+) -> None:
+    ratings, links = tmp_path / "ratings.csv", tmp_path / "links.csv"
+    ids = [949, 1538, 161, 9654, 27205, 155, 862, 12, 14160, 348, 679, 603, 8587, 129]
+    links.write_text("movieId,imdbId,tmdbId\n" + "".join(f"{i},0,{t}\n" for i, t in enumerate(ids)))
+    # two overlapping tastes of 10 films each (a profile case needs 10 likes)
+    rows = [f"{u},{m},4.5,0\n" for u in range(20) for m in range(10)]
+    rows += [f"{u},{m},4.5,0\n" for u in range(20, 40) for m in range(4, 14)]
+    ratings.write_text("userId,movieId,rating,timestamp\n" + "".join(rows))
+    out = tmp_path / "eval"
+    args = ("eval", "--ratings", str(ratings), "--links", str(links), "--out", str(out), "-q")
+    result = movierec(
+        *args, "--catalog", str(FIXTURE_CATALOG), "--community-split", "0.5", home=home
+    )
+    assert result.returncode == 0, result.stderr
+    scores = json.loads((out / "results.json").read_text())["scores"]
+    assert set(scores) == {"random", "popularity", "content only", "item_knn", "ease", "engine"}
+    result_json = json.loads((out / "results.json").read_text())
+    assert result_json["profile_users"] == 20  # the test half; the other half trained the models
+    assert scores["item_knn"]["profile_recall@10"] > 0.5  # co-likes find the held-out films
+    assert all(0.0 <= v <= 1.0 for system in scores.values() for v in system.values())
+    bad = movierec(*args, "--catalog", str(FIXTURE_CATALOG), "--community-split", "1.5", home=home)
+    assert bad.returncode == 2 and "--community-split must be between 0 and 1" in bad.stderr

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from movierec.evaluation.data import load_movielens
+from movierec.community import EASE_MAX_ITEMS, CommunityModel, fit_ease, fit_item_knn
+from movierec.evaluation.community import Community, split_users
+from movierec.evaluation.data import Interactions, load_movielens
 from movierec.evaluation.mood import MOOD_BENCHMARK, load_mood_benchmark
 from movierec.evaluation.report import bar_chart, table, write_json
 from movierec.evaluation.run import evaluate
@@ -23,6 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="movierec-eval", help="folder for results.json, chart.png")
     parser.add_argument(
         "--moods", default=str(MOOD_BENCHMARK), help="mood benchmark JSON ('' to skip)"
+    )
+    parser.add_argument(
+        "--community-split",
+        type=float,
+        metavar="SHARE",
+        help="train the community models (item-kNN, EASE) on 1-SHARE of the users and evaluate "
+        "on the other SHARE, next to the content-only engine, e.g. 0.5",
     )
     parser.add_argument(
         "--set",
@@ -56,24 +66,50 @@ def _pair(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def systems_for(recommender: Recommender, args: argparse.Namespace) -> list[System]:
-    """Baselines, the engine as shipped (with --set), content-only, and the --grid variants."""
+def systems_for(
+    recommender: Recommender, args: argparse.Namespace, community: Sequence[CommunityModel] = ()
+) -> list[System]:
+    """Baselines, the engine as shipped (with --set), content-only, and the --grid variants;
+    with community models, also each model alone and the engine blending them."""
     overrides = {name: _value(value) for name, value in map(_pair, args.set)}
     Settings().with_overrides(**overrides)  # unknown names fail here, before any work
+    content = recommender.with_community(None)  # never a model trained on the test users
+    engine = recommender.with_community(list(community)) if community else content
     systems: list[System] = [*baselines(recommender, args.seed)]
-    systems.append(Engine(recommender, "engine", overrides))
-    systems.append(Engine(recommender, "engine, no prior", {**overrides, "prior_weight": 0.0}))
+    if community:
+        systems.append(Engine(content, "content only", overrides))
+        systems.extend(Community(model, model.kind) for model in community)
+        systems.append(Engine(engine, "engine", overrides))
+    else:
+        systems.append(Engine(content, "engine", overrides))
+        systems.append(Engine(content, "engine, no prior", {**overrides, "prior_weight": 0.0}))
     for name, values in map(_pair, args.grid):
         for value in values.split(","):
             variant = {**overrides, name: _value(value)}
             Settings().with_overrides(**variant)
-            systems.append(Engine(recommender, f"engine, {name}={value}", variant))
+            systems.append(Engine(engine, f"engine, {name}={value}", variant))
     return systems
+
+
+def community_models(train: Interactions, ids: Sequence[int]) -> list[CommunityModel]:
+    """The models `movierec retrain` fits, on the training users only."""
+    models = [fit_item_knn(train.likes, ids)]
+    if len(ids) <= EASE_MAX_ITEMS:
+        models.append(fit_ease(train.likes, ids))
+    return models
 
 
 def run_eval(recommender: Recommender, args: argparse.Namespace) -> int:
     data = load_movielens(args.ratings, args.links, recommender.movies.ids)
-    systems = systems_for(recommender, args)
+    models: list[CommunityModel] = []
+    if args.community_split is not None:
+        if not 0.0 < args.community_split < 1.0:
+            raise ValueError(
+                f"--community-split must be between 0 and 1, got {args.community_split}"
+            )
+        train, data = split_users(data, test_share=args.community_split, seed=args.seed)
+        models = community_models(train, recommender.movies.ids)
+    systems = systems_for(recommender, args, models)
     ids = set(recommender.movies.row_of)
     moods = load_mood_benchmark(args.moods, ids) if args.moods else []
     result = evaluate(
