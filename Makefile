@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install browser run test lint format bench eval catalog screenshots clean
+.PHONY: install browser postgres postgres-test run test lint format bench eval catalog screenshots \
+	clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,21 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 				chromium fonts-noto-color-emoji >/dev/null; \
 		else echo "note: no chromium; the browser test will be skipped (apt-get install chromium)"; fi; }
+
+# Debian's PostgreSQL server for the store tests on PostgreSQL. Best effort, like `browser`:
+# without root or apt those tests are skipped, unless MOVIEREC_REQUIRE_POSTGRES=1 (as in CI).
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				postgresql >/dev/null; \
+		else echo "note: no PostgreSQL server; its store tests will be skipped (apt-get install postgresql)"; fi; }
+
+# The store tests on SQLite and on a throwaway PostgreSQL server (scripts/test_postgres.sh).
+postgres-test: install postgres
+	@env=$$(scripts/test_postgres.sh start) && eval "$$env" && \
+		trap 'scripts/test_postgres.sh stop "$$MOVIEREC_TEST_POSTGRES_DIR"' EXIT && \
+		MOVIEREC_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q tests/test_store.py
 
 run: install
 	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true

@@ -8,7 +8,7 @@ import streamlit as st
 
 from index.storage import IndexMismatchError
 from movierec.recommender import Recommender
-from movierec.store import ProfileStore, default_store_path
+from movierec.store import ProfileStore, default_store_path, open_store
 
 
 def catalog_path() -> str | None:
@@ -39,13 +39,14 @@ def recommender() -> Recommender:
 
 
 def store() -> ProfileStore:
-    """The profile store (SQLite file under MOVIEREC_HOME, or `$MOVIEREC_STORE`)."""
+    """The profile store: `$MOVIEREC_STORE` (a SQLite path or a PostgreSQL URL), else the
+    SQLite file under MOVIEREC_HOME."""
     return _store(str(default_store_path()))
 
 
 @st.cache_resource
-def _store(path: str) -> ProfileStore:
-    return ProfileStore(path)
+def _store(location: str) -> ProfileStore:
+    return open_store(location)
 
 
 @st.cache_data(show_spinner="Drawing the taste map (once)…")

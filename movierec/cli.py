@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from movierec.community_cli import STORE_HELP
 from movierec.errors import USER_ERRORS
 from movierec.filters import Filters
 from movierec.hits import Hit
@@ -72,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
     rec.add_argument("--dislike", action="extend", nargs="+", default=[], help="titles or ids")
     rec.add_argument("--dislike-weight", type=float, help="how far dislikes push away")
     rec.add_argument("--user", help="also use this saved profile (see `movierec profile`)")
-    rec.add_argument("--store", help="profile database (default: $MOVIEREC_STORE or home)")
+    rec.add_argument("--store", help=STORE_HELP)
     _query_options(rec)
     prof = sub.add_parser("profile", help="show, edit, export or import a saved profile")
     prof.add_argument("user", help="profile name, as in the app")
@@ -82,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
     prof.add_argument("--export", dest="export_file", help="write the profile as JSON here")
     prof.add_argument("--import", dest="import_file", help="add the likes of a JSON profile")
     prof.add_argument("--replace", action="store_true", help="with --import: replace, not add")
-    prof.add_argument("--store", help="profile database (default: $MOVIEREC_STORE or home)")
+    prof.add_argument("--store", help=STORE_HELP)
     prof.add_argument("--json", action="store_true")
     _common(prof)
     info = sub.add_parser("info", help="what the index holds")
@@ -187,7 +188,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         liked, disliked = ids_of(recommender, args.like), ids_of(recommender, args.dislike)
         if args.user:
-            from movierec.profile_cli import open_store
+            from movierec.store import open_store
 
             saved = open_store(args.store).profile(args.user)
             known = recommender.movies.row_of

@@ -12,9 +12,11 @@ import argparse
 import time
 from pathlib import Path
 
-from movierec.store import ProfileStore, default_store_path
+from movierec.store import open_store
 
-STORE_HELP = "profile database (default: $MOVIEREC_STORE or home)"
+STORE_HELP = (
+    "profile database: a SQLite path or a postgresql:// URL (default: $MOVIEREC_STORE or home)"
+)
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,11 +53,6 @@ def add_retrain_arguments(parser: argparse.ArgumentParser) -> None:
 def run_community(args: argparse.Namespace) -> int:
     """Run `import-ratings` or `retrain`."""
     return run_import(args) if args.command == "import-ratings" else run_retrain(args)
-
-
-def open_store(path: str | None) -> ProfileStore:
-    """As `profile_cli.open_store`, without importing the recommender (and its dependencies)."""
-    return ProfileStore(Path(path).expanduser() if path else default_store_path())
 
 
 def _plural(count: int, word: str, words: str | None = None) -> str:

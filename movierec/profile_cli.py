@@ -8,12 +8,7 @@ import os
 from pathlib import Path
 
 from movierec.recommender import Recommender
-from movierec.store import ProfileStore, StoreError, default_store_path
-
-
-def open_store(path: str | None) -> ProfileStore:
-    """The profile store at `path`, or the default one ($MOVIEREC_STORE, else home)."""
-    return ProfileStore(Path(path).expanduser() if path else default_store_path())
+from movierec.store import StoreError, open_store
 
 
 def run_profile(recommender: Recommender, args: argparse.Namespace) -> int:

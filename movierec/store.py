@@ -1,27 +1,39 @@
 """The profile store shared by the Streamlit app and the CLI.
 
-Profiles live in one SQLite file as an append-only event log (like / dislike / remove). A user's
-current profile is never stored: it is derived by folding that user's events in log order with
-`derive_profiles`, the same function `ProfileStore.profile` uses, so replaying the log reproduces
-every profile by construction.
+Profiles live as an append-only event log (like / dislike / remove) in one SQLite file, or in a
+PostgreSQL database given a `postgresql://` URL (so app replicas on several machines can share
+users). A user's current profile is never stored: it is derived by folding that user's events in
+log order with `derive_profiles`, the same function `ProfileStore.profile` uses, so replaying the
+log reproduces every profile by construction.
 
-The store is safe to use from several threads and several processes at once: each thread (and
-process) has its own connection, writes run in `BEGIN IMMEDIATE` transactions, reads are single
-statements, and the file is in WAL mode so readers never block the writer.
+The store is safe to use from several threads and several processes at once: on SQLite each
+thread (and process) has its own connection, on PostgreSQL each operation borrows one from a
+small per-process pool, and reads are single statements. On SQLite, writes run in
+`BEGIN IMMEDIATE` transactions and the file is in WAL mode so readers never block the writer. On
+PostgreSQL, a write holds a transaction-level advisory lock on each user it touches (and bulk
+imports one on the whole log), so read-then-write operations such as undo see every earlier
+change of that user, and a user's events get their `seq` in the order they commit.
+
+`ProfileStore` holds the domain logic and the SQL they share; `_SQLite` and `_Postgres` hold what
+differs: connecting, the schema, transactions, placeholders and error messages.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+import weakref
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from movierec.paths import home
 
@@ -36,7 +48,7 @@ BUSY_TIMEOUT_S = 30.0
 
 Action = Literal["like", "dislike", "remove"]
 
-_INHERITED: list[sqlite3.Connection] = []  # per-thread connections a forked child must not touch
+_INHERITED: list[Any] = []  # per-thread connections a forked child must not touch
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _SCHEMA = (
@@ -52,7 +64,26 @@ _SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS events_user_seq ON events (user, seq)",
 )
-_EVENT_COLUMNS = "seq, user, movie_id, action, source, context, created_at"
+_PG_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+    """CREATE TABLE IF NOT EXISTS events (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        "user" TEXT NOT NULL,
+        movie_id BIGINT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('like', 'dislike', 'remove')),
+        source TEXT NOT NULL DEFAULT 'app',
+        context TEXT,
+        created_at DOUBLE PRECISION NOT NULL
+    )""",
+    'CREATE INDEX IF NOT EXISTS events_user_seq ON events ("user", seq)',
+)
+# `user` is a reserved word in PostgreSQL: the shared SQL always quotes it.
+_EVENT_COLUMNS = 'seq, "user", movie_id, action, source, context, created_at'
+_URL = re.compile(r"^\s*postgres(ql)?://", re.IGNORECASE)
+# Advisory lock keys (classid, objid) of the PostgreSQL backend: one class per purpose.
+_LOCK_SCHEMA, _LOCK_LOG, _LOCK_USER = 0x6D720001, 0x6D720002, 0x6D720003
+PG_CONNECT_TIMEOUT_S = 10
+PG_POOL_IDLE = 8  # idle PostgreSQL connections a store keeps open for reuse
 
 
 class StoreError(ValueError):
@@ -81,10 +112,46 @@ class Event:
     created_at: float
 
 
-def default_store_path() -> Path:
-    """`$MOVIEREC_STORE` if set, else profiles.db in the movierec home directory."""
+def is_url(location: object) -> bool:
+    """Whether `location` is a PostgreSQL URL (`postgresql://…` or `postgres://…`)."""
+    return isinstance(location, str) and bool(_URL.match(location))
+
+
+def default_store_path() -> Path | str:
+    """`$MOVIEREC_STORE` if set (a path, or a PostgreSQL URL returned unchanged), else
+    profiles.db in the movierec home directory."""
     configured = os.environ.get("MOVIEREC_STORE", "").strip()
+    if is_url(configured):
+        return configured
     return Path(configured).expanduser() if configured else home() / "profiles.db"
+
+
+def open_store(location: str | Path | None = None) -> ProfileStore:
+    """The store at `location` (a path or a PostgreSQL URL), else the default store."""
+    if location is None or (isinstance(location, str) and not location.strip()):
+        return ProfileStore(default_store_path())
+    return ProfileStore(location if is_url(location) else Path(location).expanduser())
+
+
+def mask_url(url: str) -> str:
+    """`url` with any password replaced by ***, fit for messages."""
+    try:
+        parts = urlsplit(url.strip())
+        netloc = parts.netloc
+        if "@" in netloc:
+            credentials, _, host = netloc.rpartition("@")
+            if ":" in credentials:
+                credentials = credentials.split(":", 1)[0] + ":***"
+            netloc = f"{credentials}@{host}"
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            query = urlencode(
+                [(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="*:/"
+            )
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        return "the PostgreSQL URL (unparseable)"
 
 
 def derive_profiles(events: Iterable[Event]) -> dict[str, Profile]:
@@ -221,8 +288,10 @@ def _shown(value: object) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-class ProfileStore:
-    """Users' liked and disliked films, kept as an append-only event log in a SQLite file."""
+class _SQLite:
+    """A SQLite file: WAL mode, `BEGIN IMMEDIATE` writes, schema version in PRAGMA user_version."""
+
+    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser()
@@ -239,14 +308,46 @@ class ProfileStore:
                 "pass another --store path"
             ) from None
         self._local = threading.local()
-        self._open()
-
-    def __repr__(self) -> str:
-        return f"ProfileStore({str(self.path)!r})"
 
     # -- connections -------------------------------------------------------------------------
 
-    def _new_connection(self) -> sqlite3.Connection:
+    def acquire(self) -> sqlite3.Connection:
+        """The calling thread's connection, opened on first use (and again after a fork).
+
+        One per thread: SQLite connections are cheap, and a thread's writes never wait on a
+        connection another thread holds.
+        """
+        local = self._local
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        if conn is not None and local.pid == os.getpid():
+            return conn
+        if conn is not None:
+            _INHERITED.append(conn)  # opened before a fork: never use (or close) it here
+        conn = self.connect()
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                # Safe in WAL mode: a power cut may lose the last commits, never corrupt it.
+                conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            conn.close()
+            raise
+        local.conn, local.pid = conn, os.getpid()
+        return conn
+
+    def release(self, conn: sqlite3.Connection, failed: bool) -> None:
+        """Keep the thread's connection for its next call, unless the database failed on it."""
+        if failed:
+            self.close()
+
+    def close(self) -> None:
+        """Close the calling thread's connection (other threads' close when those threads end)."""
+        local = self._local
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        local.conn = None
+        if conn is not None and local.pid == os.getpid():
+            conn.close()
+
+    def connect(self) -> sqlite3.Connection:
         """An autocommit connection that waits up to BUSY_TIMEOUT_S for locks."""
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -258,61 +359,40 @@ class ProfileStore:
             ) from None
         return conn
 
-    def _thread_connection(self) -> sqlite3.Connection:
-        """The calling thread's connection, opened on first use (and again after a fork)."""
-        local = self._local
-        conn: sqlite3.Connection | None = getattr(local, "conn", None)
-        if conn is not None and local.pid == os.getpid():
-            return conn
-        if conn is not None:
-            _INHERITED.append(conn)  # opened before a fork: never use (or close) it here
-        conn = self._new_connection()
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-            # Safe in WAL mode: a power cut may lose the last commits, never corrupt the file.
-            conn.execute("PRAGMA synchronous = NORMAL")
-        local.conn, local.pid = conn, os.getpid()
-        return conn
+    def execute(self, conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+        return conn.execute(sql, params)
 
-    def close(self) -> None:
-        """Close the calling thread's connection (other threads' close when those threads end).
+    def executemany(
+        self, conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        conn.executemany(sql, rows)
 
-        Optional: the store reopens a connection when it is used again.
-        """
-        local = self._local
-        conn: sqlite3.Connection | None = getattr(local, "conn", None)
-        local.conn = None
-        if conn is not None and local.pid == os.getpid():
-            conn.close()
+    def begin(self, conn: sqlite3.Connection, users: Sequence[str] | None) -> None:
+        """Start a write transaction (SQLite has one writer at a time: no per-user locks)."""
+        conn.execute("BEGIN IMMEDIATE")
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """Turn SQLite errors into StoreError, dropping the thread's connection to be safe."""
-        try:
-            yield
-        except sqlite3.DatabaseError as error:
-            self.close()
-            raise StoreError(self._describe(error)) from error
+    def in_transaction(self, conn: sqlite3.Connection) -> bool:
+        return conn.in_transaction
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """The calling thread's connection; SQLite errors become StoreError."""
-        with self._errors():
-            yield self._thread_connection()
+    def latest_actions_sql(self) -> str:
+        """(user, movie id, action) of the latest event of each film of the given users."""
+        return (
+            'SELECT "user", movie_id, action, MAX(seq) FROM events '
+            'WHERE "user" IN (SELECT value FROM json_each(?)) GROUP BY "user", movie_id'
+        )  # SQLite takes the bare columns from the row holding MAX(seq): the latest event
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A connection inside a `BEGIN IMMEDIATE` transaction: committed, or rolled back."""
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+    def users_param(self, users: Sequence[str]) -> Any:
+        return json.dumps(list(users))
 
-    def _describe(self, error: sqlite3.DatabaseError) -> str:
+    def latest_per_film_sql(self, where: str) -> str:
+        """Each (user, film)'s latest event as (user, movie id, action), oldest first."""
+        return (
+            'SELECT "user", movie_id, action FROM ('
+            f'SELECT "user", movie_id, action, MAX(seq) AS last FROM events {where} '
+            'GROUP BY "user", movie_id) ORDER BY last'
+        )
+
+    def describe(self, error: BaseException) -> str:
         text = str(error)
         if "not a database" in text or "malformed" in text:
             return (
@@ -330,9 +410,9 @@ class ProfileStore:
 
     # -- opening and validation --------------------------------------------------------------
 
-    def _open(self) -> None:
+    def initialise(self) -> None:
         """Check the file is a movierec profile database, creating the schema if it is empty."""
-        with self._errors(), closing(self._new_connection()) as conn:
+        with closing(self.connect()) as conn:
             if self._inspect(conn) == "empty":
                 conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -359,41 +439,27 @@ class ProfileStore:
                 "SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
             ).fetchall()
         )
-        names = set(objects)
-        if not names:
+        if not objects:
             return "empty"
         tables = sorted(name for name, kind in objects.items() if kind == "table")
-        found = f"tables {', '.join(tables)}" if tables else ", ".join(sorted(names))
-        not_ours = (
-            f"{self.path} is not a movierec profile database (it has {found}); "
-            "pass another --store path or move the file away"
-        )
-        if "meta" not in tables:
-            raise StoreError(not_ours)
-        try:
-            meta = dict(conn.execute("SELECT key, value FROM meta"))
-        except sqlite3.OperationalError:
-            raise StoreError(not_ours) from None
-        if meta.get("application") != APPLICATION:
-            raise StoreError(not_ours)
-        try:
-            version = int(meta.get("schema_version", ""))
-        except ValueError:
-            raise StoreError(
-                f"{self.path} has an unreadable schema_version "
-                f"{meta.get('schema_version')!r}; it is corrupted; move the file away"
-            ) from None
+        found = f"tables {', '.join(tables)}" if tables else ", ".join(sorted(objects))
+
+        def meta() -> dict[str, str]:
+            try:
+                return dict(conn.execute("SELECT key, value FROM meta"))
+            except sqlite3.OperationalError:
+                return {}
+
         (user_version,) = conn.execute("PRAGMA user_version").fetchone()
-        if max(version, user_version) > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} uses profile schema version {max(version, user_version)}, newer "
-                f"than this movierec understands ({SCHEMA_VERSION}); upgrade movierec to open it"
-            )
-        if "events" not in tables:
-            raise StoreError(
-                f"{self.path} is a movierec profile database without its events table; "
-                "it is damaged; move the file away"
-            )
+        _check_schema(
+            str(self.path),
+            "--store path or move the file away",
+            tables,
+            found,
+            meta,
+            user_version,
+            "move the file away",
+        )
         return "ok"
 
     def _enable_wal(self, conn: sqlite3.Connection) -> None:
@@ -409,18 +475,367 @@ class ProfileStore:
                     return
                 time.sleep(0.02)
 
+
+def _check_schema(
+    where: str,
+    instead: str,
+    tables: list[str],
+    found: str,
+    meta: Any,
+    extra_version: int,
+    damaged_fix: str,
+) -> None:
+    """StoreError unless `tables` and the meta table (read by `meta()`) are movierec's."""
+    not_ours = (
+        f"{where} is not a movierec profile database (it has {found}); pass another {instead}"
+    )
+    if "meta" not in tables:
+        raise StoreError(not_ours)
+    values = meta()
+    if values.get("application") != APPLICATION:
+        raise StoreError(not_ours)
+    try:
+        version = int(values.get("schema_version", ""))
+    except ValueError:
+        raise StoreError(
+            f"{where} has an unreadable schema_version "
+            f"{values.get('schema_version')!r}; it is corrupted; {damaged_fix}"
+        ) from None
+    if max(version, extra_version) > SCHEMA_VERSION:
+        raise StoreError(
+            f"{where} uses profile schema version {max(version, extra_version)}, newer "
+            f"than this movierec understands ({SCHEMA_VERSION}); upgrade movierec to open it"
+        )
+    if "events" not in tables:
+        raise StoreError(
+            f"{where} is a movierec profile database without its events table; "
+            f"it is damaged; {damaged_fix}"
+        )
+
+
+def _user_key(user: str) -> int:
+    """A stable signed 32-bit advisory lock key for a user name."""
+    return zlib.crc32(user.encode("utf-8")) - 2**31
+
+
+def _close_idle(idle: list[Any], pid: int) -> None:
+    """Close and forget the pooled connections in `idle`, if this process opened them."""
+    if pid == os.getpid():
+        for conn in idle:
+            with suppress(Exception):  # closing a dead connection
+                conn.close()
+    idle.clear()
+
+
+class _Postgres:
+    """A PostgreSQL database: advisory locks for writes, schema version in the meta table."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError(
+                "a PostgreSQL profile store needs psycopg; pip install 'psycopg[binary]'"
+            ) from None
+        self._psycopg = psycopg
+        self.errors = (psycopg.Error,)
+        self.url = url.strip()
+        self.path = mask_url(self.url)  # for messages: never shows the password
+        parts = urlsplit(self.url)
+        secrets = {parts.password or ""} | {
+            v for k, v in parse_qsl(parts.query) if k.lower() == "password"
+        }
+        try:
+            raw = parts.netloc.rpartition("@")[0].partition(":")[2]
+        except ValueError:  # pragma: no cover - urlsplit already parsed it
+            raw = ""
+        self._secrets = sorted((s for s in secrets | {raw} if s), key=len, reverse=True)
+        self._idle: list[Any] = []  # changed in place only: the finalizer holds it
+        self._pool_lock = threading.Lock()
+        self._pool_pid = os.getpid()
+        weakref.finalize(self, _close_idle, self._idle, self._pool_pid)
+
+    def _hide(self, text: str) -> str:
+        """`text` (a driver message) on one line, with any password replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return " ".join(text.split())
+
+    # -- connections -------------------------------------------------------------------------
+
+    def connect(self) -> Any:
+        """An autocommit connection; lock waits give up after BUSY_TIMEOUT_S."""
+        extra: dict[str, Any] = {}
+        if "connect_timeout" not in self.url:
+            extra["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        try:
+            conn = self._psycopg.connect(self.url, autocommit=True, **extra)
+        except self._psycopg.Error as error:
+            raise StoreError(
+                f"cannot connect to the profile database {self.path}: "
+                f"{self._hide(str(error)).strip()}; check the URL (host, port, database, user "
+                "and password) and that the PostgreSQL server is running and reachable"
+            ) from None
+        except (ValueError, TypeError) as error:
+            raise StoreError(
+                f"the profile database URL {self.path} is invalid ({self._hide(str(error))}); "
+                "use postgresql://user:password@host:5432/database"
+            ) from None
+        try:
+            conn.execute(f"SET lock_timeout = '{int(BUSY_TIMEOUT_S * 1000)}ms'")
+        except self._psycopg.Error:
+            conn.close()
+            raise
+        return conn
+
+    def acquire(self) -> Any:
+        """An idle pooled connection, or a new one.
+
+        A shared pool rather than one connection per thread: the Streamlit app runs every rerun
+        in a new thread, and each would otherwise open (and leak) a server connection.
+        """
+        with self._pool_lock:
+            if self._pool_pid != os.getpid():  # forked: the parent's sockets are not ours
+                _INHERITED.extend(self._idle)
+                self._idle.clear()
+                self._pool_pid = os.getpid()
+            while self._idle:
+                conn = self._idle.pop()
+                if not conn.closed and not conn.broken:
+                    return conn
+        return self.connect()
+
+    def release(self, conn: Any, failed: bool) -> None:
+        """Return `conn` to the pool, or close it if it failed, is busy or the pool is full."""
+        healthy = (
+            not failed
+            and not conn.closed
+            and conn.info.transaction_status == self._psycopg.pq.TransactionStatus.IDLE
+        )
+        with self._pool_lock:
+            if healthy and self._pool_pid == os.getpid() and len(self._idle) < PG_POOL_IDLE:
+                self._idle.append(conn)
+                return
+        with suppress(self._psycopg.Error):  # closing a dead connection
+            conn.close()
+
+    def close(self) -> None:
+        """Close the pooled idle connections (ones in use close when they come back)."""
+        with self._pool_lock:
+            if self._pool_pid == os.getpid():
+                _close_idle(self._idle, self._pool_pid)
+
+    def execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        return conn.execute(sql.replace("?", "%s"), params)
+
+    def executemany(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with conn.cursor() as cursor:
+                cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def begin(self, conn: Any, users: Sequence[str] | None) -> None:
+        """Start a write transaction holding the advisory locks of `users` (None: everybody).
+
+        Writes of one user take the log's lock shared and the user's lock exclusive (in key
+        order, so two writers never wait on each other in a cycle); bulk writes take the log's
+        lock exclusive. Locks are released when the transaction ends.
+        """
+        conn.execute("BEGIN")
+        if users is None:
+            conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_LOG,))
+            return
+        conn.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", (_LOCK_LOG,))
+        for key in sorted({_user_key(user) for user in users}):
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_USER, key))
+
+    def in_transaction(self, conn: Any) -> bool:
+        return conn.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE
+
+    def latest_actions_sql(self) -> str:
+        """(user, movie id, action) of the latest event of each film of the given users."""
+        return (
+            'SELECT DISTINCT ON ("user", movie_id) "user", movie_id, action, seq FROM events '
+            'WHERE "user" = ANY(?) ORDER BY "user", movie_id, seq DESC'
+        )
+
+    def users_param(self, users: Sequence[str]) -> Any:
+        return list(users)
+
+    def latest_per_film_sql(self, where: str) -> str:
+        """Each (user, film)'s latest event as (user, movie id, action), oldest first."""
+        return (
+            'SELECT "user", movie_id, action FROM ('
+            'SELECT DISTINCT ON ("user", movie_id) "user", movie_id, action, seq FROM events '
+            f'{where} ORDER BY "user", movie_id, seq DESC) AS latest ORDER BY seq'
+        )
+
+    def describe(self, error: BaseException) -> str:
+        text = self._hide(str(error)).strip()
+        errors = self._psycopg.errors
+        if isinstance(error, (errors.LockNotAvailable, errors.QueryCanceled)):
+            return (
+                f"the profile database {self.path} stayed locked for {BUSY_TIMEOUT_S:.0f} s "
+                f"({text}); another movierec process may be stuck; try again"
+            )
+        if isinstance(error, errors.InsufficientPrivilege):
+            return (
+                f"the profile database {self.path} refused access ({text}); grant the user "
+                "the rights to create and use tables there, or use another database"
+            )
+        if isinstance(error, self._psycopg.OperationalError):
+            return (
+                f"lost the connection to the profile database {self.path} ({text}); check that "
+                "the PostgreSQL server is running and reachable, then try again"
+            )
+        return f"profile database {self.path}: {text}"
+
+    # -- opening and validation --------------------------------------------------------------
+
+    def initialise(self) -> None:
+        """Check the database is a movierec profile database, creating the schema if empty."""
+        with closing(self.connect()) as conn:
+            if self._inspect(conn) == "empty":
+                conn.execute("BEGIN")
+                try:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_SCHEMA,))
+                    # Somebody else may have initialised (or filled) it while we waited.
+                    if self._inspect(conn) == "empty":
+                        for statement in _PG_SCHEMA:
+                            conn.execute(statement)
+                        with conn.cursor() as cursor:
+                            cursor.executemany(
+                                "INSERT INTO meta (key, value) VALUES (%s, %s) "
+                                "ON CONFLICT (key) DO NOTHING",
+                                [
+                                    ("application", APPLICATION),
+                                    ("schema_version", str(SCHEMA_VERSION)),
+                                ],
+                            )
+                except BaseException:
+                    if self.in_transaction(conn):
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+
+    def _inspect(self, conn: Any) -> Literal["empty", "ok"]:
+        """'empty' for a schema with no tables, 'ok' for ours; StoreError for anything else."""
+        tables = sorted(
+            name
+            for (name,) in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        )
+        if not tables:
+            return "empty"
+
+        def meta() -> dict[str, str]:
+            try:
+                with conn.transaction():
+                    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            except self._psycopg.Error:
+                return {}
+
+        _check_schema(
+            self.path,
+            "database URL or use an empty database",
+            tables,
+            f"tables {', '.join(tables)}",
+            meta,
+            0,
+            "use another database",
+        )
+        return "ok"
+
+
+class ProfileStore:
+    """Users' liked and disliked films, kept as an append-only event log in a SQLite file or a
+    PostgreSQL database."""
+
+    def __init__(self, location: str | Path) -> None:
+        self._backend: _SQLite | _Postgres
+        if is_url(location):
+            self._backend = _Postgres(str(location))
+        else:
+            self._backend = _SQLite(location)
+        # SQLite: the file's Path. PostgreSQL: the URL with its password masked, for messages.
+        self.path: Path | str = self._backend.path
+        with self._errors():
+            self._backend.initialise()
+
+    @property
+    def url(self) -> str | None:
+        """The PostgreSQL URL (password included), or None for a SQLite file."""
+        return self._backend.url if isinstance(self._backend, _Postgres) else None
+
+    def __repr__(self) -> str:
+        return f"ProfileStore({str(self.path)!r})"
+
+    # -- connections -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the calling thread's SQLite connection, or the idle PostgreSQL connections.
+
+        Optional: the store reopens a connection when it is used again.
+        """
+        self._backend.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn database errors into StoreError."""
+        try:
+            yield
+        except self._backend.errors as error:
+            raise StoreError(self._backend.describe(error)) from error
+
+    @contextmanager
+    def _connect(self) -> Iterator[Any]:
+        """A connection for one operation; database errors become StoreError, and a connection
+        the database failed on is dropped rather than reused."""
+        backend = self._backend
+        with self._errors():
+            conn = backend.acquire()
+            try:
+                yield conn
+            except backend.errors:
+                backend.release(conn, failed=True)
+                raise
+            except BaseException:
+                backend.release(conn, failed=False)
+                raise
+            backend.release(conn, failed=False)
+
+    @contextmanager
+    def _write(self, users: Sequence[str] | None) -> Iterator[Any]:
+        """A connection inside a write transaction that holds `users` (None: all users) against
+        concurrent writers: committed, or rolled back."""
+        backend = self._backend
+        with self._connect() as conn:
+            try:
+                backend.begin(conn, users)
+                yield conn
+            except BaseException:
+                if backend.in_transaction(conn):
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._backend.execute(conn, sql, params)
+
     # -- writing -----------------------------------------------------------------------------
 
     def _append(
         self,
-        conn: sqlite3.Connection,
+        conn: Any,
         rows: Iterable[tuple[str, int, str]],
         source: str,
         context: str | None,
     ) -> None:
         now = time.time()
-        conn.executemany(
-            "INSERT INTO events (user, movie_id, action, source, context, created_at) "
+        self._backend.executemany(
+            conn,
+            'INSERT INTO events ("user", movie_id, action, source, context, created_at) '
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(user, movie_id, action, source, context, now) for user, movie_id, action in rows],
         )
@@ -432,7 +847,7 @@ class ProfileStore:
         movie = check_movie_id(movie_id)
         origin = _check_source(source)
         encoded = _encode_context(context)
-        with self._write() as conn:
+        with self._write([name]) as conn:
             self._append(conn, [(name, movie, action)], origin, encoded)
 
     def like(
@@ -460,7 +875,7 @@ class ProfileStore:
         """
         name = check_user(user)
         origin = _check_source(source)
-        with self._write() as conn:
+        with self._write([name]) as conn:
             history = self._events(conn, name)
             undone = {e.context["undoes"] for e in history if e.context and "undoes" in e.context}
             target = next(
@@ -488,7 +903,7 @@ class ProfileStore:
         """Remove every film from `user`'s profile in one transaction; how many were removed."""
         name = check_user(user)
         origin = _check_source(source)
-        with self._write() as conn:
+        with self._write([name]) as conn:
             current = self._profile(conn, name)
             films = current.liked + current.disliked
             self._append(conn, [(name, movie, "remove") for movie in films], origin, None)
@@ -513,15 +928,16 @@ class ProfileStore:
             name, movie, action = _import_row(count, row, names)
             wanted.pop((name, movie), None)  # re-inserted: ordered by its last row
             wanted[(name, movie)] = action
-        with self._write() as conn:
+        users = sorted(set(names.values()))
+        with self._write(None) as conn:
             current = {
                 (user, movie): action
-                for user, movie, action, _ in conn.execute(
-                    "SELECT user, movie_id, action, MAX(seq) FROM events "
-                    "WHERE user IN (SELECT value FROM json_each(?)) GROUP BY user, movie_id",
-                    (json.dumps(sorted(set(names.values()))),),
+                for user, movie, action, _ in self._execute(
+                    conn,
+                    self._backend.latest_actions_sql(),
+                    (self._backend.users_param(users),),
                 )
-            }  # SQLite takes the bare columns from the row holding MAX(seq): the latest event
+            }
             changes = [
                 (name, movie, action)
                 for (name, movie), action in wanted.items()
@@ -532,16 +948,16 @@ class ProfileStore:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _events(self, conn: sqlite3.Connection, user: str | None) -> list[Event]:
+    def _events(self, conn: Any, user: str | None) -> list[Event]:
         if user is None:
-            rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY seq")
+            rows = self._execute(conn, f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY seq")
         else:
-            rows = conn.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE user = ? ORDER BY seq", (user,)
+            rows = self._execute(
+                conn, f'SELECT {_EVENT_COLUMNS} FROM events WHERE "user" = ? ORDER BY seq', (user,)
             )
         return [_event(row) for row in rows]
 
-    def _profile(self, conn: sqlite3.Connection, user: str) -> Profile:
+    def _profile(self, conn: Any, user: str) -> Profile:
         return derive_profiles(self._events(conn, user)).get(user, Profile(user, [], []))
 
     def profile(self, user: str) -> Profile:
@@ -553,9 +969,10 @@ class ProfileStore:
     def users(self) -> list[str]:
         """Every user with at least one event, sorted."""
         with self._connect() as conn:
-            return [
-                user for (user,) in conn.execute("SELECT DISTINCT user FROM events ORDER BY user")
-            ]
+            # Sorted here, not by the database, so the order never depends on its collation.
+            return sorted(
+                user for (user,) in self._execute(conn, 'SELECT DISTINCT "user" FROM events')
+            )
 
     def all_profiles(self, prefix: str | None = None) -> dict[str, Profile]:
         """Every user's current profile (only users whose name starts with `prefix`, if given),
@@ -564,17 +981,13 @@ class ProfileStore:
             raise StoreError(f"user name prefix {prefix!r} is not text")
         where, params = "", ()
         if prefix:
-            where, params = "WHERE substr(user, 1, ?) = ?", (len(prefix), prefix)
+            where, params = 'WHERE substr("user", 1, ?) = ?', (len(prefix), prefix)
         # The latest event of each (user, film) decides where the film is, and its seq is the
         # film's place in that list: exactly what folding the log with derive_profiles gives.
-        query = (
-            "SELECT user, movie_id, action FROM ("
-            f"SELECT user, movie_id, action, MAX(seq) AS last FROM events {where} "
-            "GROUP BY user, movie_id) ORDER BY last"
-        )
+        query = self._backend.latest_per_film_sql(where)
         state: dict[str, tuple[list[int], list[int]]] = {}
         with self._connect() as conn:
-            for user, movie_id, action in conn.execute(query, params):
+            for user, movie_id, action in self._execute(conn, query, params):
                 liked, disliked = state.setdefault(user, ([], []))
                 if action == "like":
                     liked.append(movie_id)
@@ -653,7 +1066,7 @@ class ProfileStore:
         if isinstance(origin_user, str) and origin_user.strip() != name:
             context = _encode_context({"flow": "import", "from_user": origin_user.strip()})
         wanted = set(liked) | set(disliked)
-        with self._write() as conn:
+        with self._write([name]) as conn:
             rows: list[tuple[str, int, str]] = []
             if replace:
                 current = self._profile(conn, name)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import random
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,16 +24,98 @@ from movierec.store import (
     StoreError,
     default_store_path,
     derive_profiles,
+    open_store,
 )
+
+# The PostgreSQL variants run against the server at $MOVIEREC_TEST_POSTGRES (see
+# scripts/test_postgres.sh), each test in fresh schemas; they skip without it, unless
+# MOVIEREC_REQUIRE_POSTGRES=1 (as in CI) makes that a failure.
+POSTGRES_URL = os.environ.get("MOVIEREC_TEST_POSTGRES", "").strip()
+REQUIRE_POSTGRES = os.environ.get("MOVIEREC_REQUIRE_POSTGRES", "").strip() == "1"
+
+
+def need_postgres() -> str:
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    if REQUIRE_POSTGRES:
+        pytest.fail("MOVIEREC_REQUIRE_POSTGRES=1 but MOVIEREC_TEST_POSTGRES is not set")
+    pytest.skip(
+        "no PostgreSQL to test against: set MOVIEREC_TEST_POSTGRES=postgresql://… "
+        '(eval "$(scripts/test_postgres.sh start)" starts one)'
+    )
+
+
+def admin_connection():
+    import psycopg
+
+    try:
+        return psycopg.connect(need_postgres(), autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"cannot reach the test PostgreSQL at MOVIEREC_TEST_POSTGRES: {error}")
+
+
+def with_search_path(url: str, schema: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+class Locations:
+    """Store locations of one backend for one test: files under tmp_path, or new PostgreSQL
+    schemas (one per name, dropped after the test)."""
+
+    def __init__(self, backend: str, tmp_path: Path) -> None:
+        self.backend = backend
+        self.tmp_path = tmp_path
+        self.schemas: dict[str, str] = {}
+
+    def __call__(self, name: str = "profiles.db") -> Path | str:
+        if self.backend == "sqlite":
+            return self.tmp_path / name
+        if name not in self.schemas:
+            schema = f"test_{uuid.uuid4().hex[:16]}"
+            with admin_connection() as conn:
+                conn.execute(f"CREATE SCHEMA {schema}")
+            self.schemas[name] = schema
+        return with_search_path(need_postgres(), self.schemas[name])
+
+    def cleanup(self) -> None:
+        if self.schemas:
+            with admin_connection() as conn:
+                for schema in self.schemas.values():
+                    conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def new_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Locations]:
+    """Make fresh store locations, once for SQLite and once for PostgreSQL."""
+    if request.param == "postgres":
+        need_postgres()
+    locations = Locations(request.param, tmp_path)
+    yield locations
+    locations.cleanup()
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ProfileStore:
-    return ProfileStore(tmp_path / "profiles.db")
+def pg_location(tmp_path: Path) -> Iterator[Locations]:
+    """Fresh PostgreSQL store locations only."""
+    need_postgres()
+    locations = Locations("postgres", tmp_path)
+    yield locations
+    locations.cleanup()
 
 
-def event_count(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
+@pytest.fixture
+def store(new_location: Locations) -> ProfileStore:
+    return ProfileStore(new_location())
+
+
+def event_count(store: ProfileStore) -> int:
+    """The number of events, counted past the store with a connection of our own."""
+    if store.url is None:
+        with sqlite3.connect(store.path) as conn:
+            return conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(store.url) as conn:
         return conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
 
@@ -177,13 +263,13 @@ def test_export_import_round_trip_into_another_user(store: ProfileStore) -> None
     assert store.events("bob")[0].context == {"flow": "import", "from_user": "ann"}
 
 
-def test_export_import_round_trip_into_a_new_database(tmp_path: Path) -> None:
-    first = ProfileStore(tmp_path / "one.db")
+def test_export_import_round_trip_into_a_new_database(new_location: Locations) -> None:
+    first = ProfileStore(new_location("one.db"))
     first.like("ann", 1)
     first.like("ann", 2)
     first.dislike("ann", 3)
     text = json.dumps(first.export_profile("ann"))
-    second = ProfileStore(tmp_path / "two.db")
+    second = ProfileStore(new_location("two.db"))
     assert second.import_profile(json.loads(text)) == Profile("ann", [1, 2], [3])
     assert second.profile("ann") == first.profile("ann")
     assert second.users() == ["ann"]
@@ -231,11 +317,11 @@ def test_bad_import_raises_and_writes_nothing(
     store: ProfileStore, change: dict, field: str
 ) -> None:
     store.like("ann", 7)
-    before = event_count(store.path)
+    before = event_count(store)
     with pytest.raises(StoreError, match=r"profile import|user name") as caught:
         store.import_profile({**GOOD, **change})
     assert field in str(caught.value)
-    assert event_count(store.path) == before
+    assert event_count(store) == before
     assert store.profile("ann") == Profile("ann", [7], [])
 
 
@@ -243,11 +329,11 @@ def test_bad_import_raises_and_writes_nothing(
 def test_import_with_a_missing_key_raises_and_writes_nothing(
     store: ProfileStore, missing: str
 ) -> None:
-    before = event_count(store.path)
+    before = event_count(store)
     data = {k: v for k, v in GOOD.items() if k != missing}
     with pytest.raises(StoreError, match=f"missing {missing!r}"):
         store.import_profile(data)
-    assert event_count(store.path) == before == 0
+    assert event_count(store) == before == 0
     assert store.users() == []
 
 
@@ -261,7 +347,7 @@ def test_import_without_any_user_name_raises(store: ProfileStore) -> None:
 def test_import_of_a_non_dict_raises(store: ProfileStore) -> None:
     with pytest.raises(StoreError, match="JSON object"):
         store.import_profile([1, 2, 3])  # type: ignore[arg-type]
-    assert event_count(store.path) == 0
+    assert event_count(store) == 0
 
 
 # -- validation -------------------------------------------------------------------------------
@@ -273,7 +359,7 @@ def test_bad_user_names_are_refused(store: ProfileStore, name: object) -> None:
         store.like(name, 1)  # type: ignore[arg-type]
     with pytest.raises(StoreError, match="1–64"):
         store.profile(name)  # type: ignore[arg-type]
-    assert event_count(store.path) == 0
+    assert event_count(store) == 0
 
 
 def test_a_64_character_name_is_fine(store: ProfileStore) -> None:
@@ -286,7 +372,7 @@ def test_bad_movie_ids_are_refused(store: ProfileStore, movie_id: object) -> Non
     for method in (store.like, store.dislike, store.remove):
         with pytest.raises(StoreError, match="movie id"):
             method("ann", movie_id)  # type: ignore[arg-type]
-    assert event_count(store.path) == 0
+    assert event_count(store) == 0
 
 
 def test_bad_context_and_source_are_refused(store: ProfileStore) -> None:
@@ -296,14 +382,14 @@ def test_bad_context_and_source_are_refused(store: ProfileStore) -> None:
         store.like("ann", 1, context="mood")  # type: ignore[arg-type]
     with pytest.raises(StoreError, match="source"):
         store.like("ann", 1, source="")
-    assert event_count(store.path) == 0
+    assert event_count(store) == 0
 
 
 # -- opening files ----------------------------------------------------------------------------
 
 
-def test_a_second_store_on_the_same_file_sees_the_profile(tmp_path: Path) -> None:
-    path = tmp_path / "profiles.db"
+def test_a_second_store_on_the_same_file_sees_the_profile(new_location: Locations) -> None:
+    path = new_location()
     first = ProfileStore(path)
     first.like("ann", 1)
     first.dislike("ann", 2)
@@ -387,49 +473,48 @@ def test_default_store_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 # -- concurrency ------------------------------------------------------------------------------
 
 
-def test_threads_writing_at_once_lose_nothing(store: ProfileStore) -> None:
+def run_in_threads(work: Callable[[int], None], count: int) -> None:
+    """Run work(0), …, work(count - 1) in threads at once; fail on any error they raised."""
     errors: list[BaseException] = []
 
-    def work(worker: int) -> None:
+    def guarded(worker: int) -> None:
         try:
-            for i in range(50):
-                store.like("ann", worker * 1000 + i)
+            work(worker)
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    threads = [threading.Thread(target=guarded, args=(w,)) for w in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_threads_writing_at_once_lose_nothing(store: ProfileStore) -> None:
+    def work(worker: int) -> None:
+        for i in range(50):
+            store.like("ann", worker * 1000 + i)
+
+    run_in_threads(work, 8)
     liked = store.profile("ann").liked
     assert len(liked) == 400
     assert set(liked) == {w * 1000 + i for w in range(8) for i in range(50)}
-    assert event_count(store.path) == 400
+    assert event_count(store) == 400
 
 
-def test_threads_opening_a_new_file_at_once_agree(tmp_path: Path) -> None:
-    path = tmp_path / "fresh" / "profiles.db"
-    errors: list[BaseException] = []
+def test_threads_opening_a_new_file_at_once_agree(new_location: Locations) -> None:
+    path = new_location("fresh/profiles.db")
 
     def work(worker: int) -> None:
-        try:
-            ProfileStore(path).like(f"user{worker}", worker)
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
+        ProfileStore(path).like(f"user{worker}", worker)
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_in_threads(work, 8)
     assert ProfileStore(path).users() == [f"user{w}" for w in range(8)]
 
 
-def test_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "profiles.db"
+def test_processes_writing_at_once_lose_nothing(new_location: Locations) -> None:
+    path = new_location()
     ProfileStore(path)
     # Separate interpreters (not multiprocessing.spawn, which re-imports whatever __main__ the
     # test runner has at the time) writing to one file, like several CLI calls at once.
@@ -452,8 +537,8 @@ def test_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
 )
-def test_a_forked_child_opens_its_own_connection(tmp_path: Path) -> None:
-    store = ProfileStore(tmp_path / "profiles.db")
+def test_a_forked_child_opens_its_own_connection(new_location: Locations) -> None:
+    store = ProfileStore(new_location())
     store.like("ann", 1)  # the parent's thread now holds a connection
     child = multiprocessing.get_context("fork").Process(target=store.like, args=("ann", 2))
     child.start()
@@ -493,8 +578,8 @@ def test_derive_profiles_of_nothing_is_empty() -> None:
     assert derive_profiles([]) == {}
 
 
-def test_undo_steps_back_through_changes(tmp_path):
-    store = ProfileStore(tmp_path / "undo.db")
+def test_undo_steps_back_through_changes(new_location: Locations) -> None:
+    store = ProfileStore(new_location("undo.db"))
     assert store.undo("eve") is None
     store.like("eve", 1)
     store.like("eve", 2)
@@ -525,7 +610,7 @@ def test_import_events_is_idempotent(store: ProfileStore) -> None:
     assert store.profile("ml:2") == Profile("ml:2", [], [10])
     assert {e.source for e in store.events()} == {"movielens"}
     assert store.import_events(iter(rows), source="movielens") == (0, 4)
-    assert event_count(store.path) == 4
+    assert event_count(store) == 4
     assert store.import_events(rows[:1]) == (0, 1)
 
 
@@ -534,7 +619,7 @@ def test_import_events_writes_only_what_changes_the_current_state(store: Profile
     store.dislike("ann", 2)
     store.like("ann", 3)
     store.remove("ann", 3)
-    before = event_count(store.path)
+    before = event_count(store)
     rows = [("ann", 1, "like"), ("ann", 2, "like"), ("ann", 3, "like"), ("bob", 1, "dislike")]
     assert store.import_events(rows) == (3, 1)
     assert store.profile("ann") == Profile("ann", [1, 2, 3], [])
@@ -579,14 +664,14 @@ def test_import_events_validates_every_row_before_writing(
     with pytest.raises(StoreError, match="import row 3") as caught:
         store.import_events(rows)  # type: ignore[arg-type]
     assert message in str(caught.value)
-    assert event_count(store.path) == 1
+    assert event_count(store) == 1
     assert store.users() == ["ann"]
 
 
 def test_import_events_refuses_a_bad_source(store: ProfileStore) -> None:
     with pytest.raises(StoreError, match="source"):
         store.import_events([("ann", 1, "like")], source="")
-    assert event_count(store.path) == 0
+    assert event_count(store) == 0
 
 
 def test_all_profiles_matches_profile_of_each_user_on_a_random_log(store: ProfileStore) -> None:
@@ -625,3 +710,264 @@ def test_all_profiles_matches_profile_of_each_user_on_a_random_log(store: Profil
 
 def test_all_profiles_of_an_empty_store_is_empty(store: ProfileStore) -> None:
     assert store.all_profiles() == {}
+
+
+# -- locations: SQLite paths and PostgreSQL URLs -------------------------------------------------
+
+
+def test_default_store_path_passes_a_postgres_url_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = "postgresql://app:s3cret@db-host:5432/movierec"
+    monkeypatch.setenv("MOVIEREC_STORE", f"  {url} ")
+    assert default_store_path() == url
+    monkeypatch.setenv("MOVIEREC_STORE", "postgres://db-host/movierec")
+    assert default_store_path() == "postgres://db-host/movierec"
+
+
+def test_open_store_takes_paths_urls_and_the_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MOVIEREC_STORE", str(tmp_path / "env.db"))
+    assert open_store(None).path == tmp_path / "env.db"
+    assert open_store(str(tmp_path / "arg.db")).path == tmp_path / "arg.db"
+    assert open_store(tmp_path / "p.db").path == tmp_path / "p.db"
+    with pytest.raises(StoreError, match="cannot connect") as caught:
+        open_store("postgresql://app:s3cret@127.0.0.1:1/movierec")
+    assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:s3cret@127.0.0.1:1/movierec",  # nothing listens on port 1
+        "postgres://app:s3cret@127.0.0.1:1/movierec?connect_timeout=5",
+        "postgresql://app:s3cret@127.0.0.1:notaport/movierec",
+        "postgresql://app:s3cret@no-such-host.invalid/movierec",
+        "postgresql://app@127.0.0.1:1/movierec?password=s3cret",
+        "postgresql://app:s3cret@127.0.0.1:1/movierec?sslmode=bogus",
+    ],
+)
+def test_a_bad_url_or_unreachable_server_is_a_helpful_store_error(url: str) -> None:
+    with pytest.raises(StoreError) as caught:
+        ProfileStore(url)
+    message = str(caught.value)
+    assert "s3cret" not in message
+    assert "***" in message  # the URL is shown, its password masked
+    assert "check the URL" in message
+    assert "server is running" in message
+    assert "\n" not in message
+
+
+# -- PostgreSQL specifics -------------------------------------------------------------------------
+
+
+def test_a_new_postgres_store_creates_its_schema(pg_location: Locations) -> None:
+    store = ProfileStore(pg_location())
+    assert store.url is not None and store.path == store.url  # no password to mask here
+    assert repr(store) == f"ProfileStore({store.url!r})"
+    store.like("ann", 1)
+    import psycopg
+
+    with psycopg.connect(store.url) as conn:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        columns = [
+            name
+            for (name,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = 'events' "
+                "ORDER BY ordinal_position"
+            )
+        ]
+    assert meta == {"application": "movierec", "schema_version": str(SCHEMA_VERSION)}
+    assert columns == ["seq", "user", "movie_id", "action", "source", "context", "created_at"]
+    # Opening it again finds it as it is.
+    assert ProfileStore(store.url).profile("ann") == Profile("ann", [1], [])
+
+
+def test_a_postgres_password_never_shows(pg_location: Locations) -> None:
+    url = str(pg_location())
+    with_password = url.replace("://postgres@", "://postgres:s3cret@")
+    assert with_password != url
+    store = ProfileStore(with_password)  # trust auth: the password is ignored
+    assert "s3cret" not in str(store.path) and "s3cret" not in repr(store)
+    assert "postgres:***@" in str(store.path)
+    assert store.url == with_password
+
+
+def test_a_foreign_postgres_database_is_refused_and_left_alone(pg_location: Locations) -> None:
+    url = str(pg_location())
+    with admin_connection() as conn:
+        schema = pg_location.schemas["profiles.db"]
+        conn.execute(f"CREATE TABLE {schema}.customers (id INTEGER PRIMARY KEY, name TEXT)")
+    with pytest.raises(StoreError, match="not a movierec profile database") as caught:
+        ProfileStore(url)
+    assert "tables customers" in str(caught.value)
+    with admin_connection() as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (schema,),
+        ).fetchall()
+    assert tables == [("customers",)]
+
+
+def test_a_foreign_postgres_meta_table_is_refused(pg_location: Locations) -> None:
+    url = str(pg_location())
+    with admin_connection() as conn:
+        schema = pg_location.schemas["profiles.db"]
+        conn.execute(f"CREATE TABLE {schema}.meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute(f"INSERT INTO {schema}.meta VALUES ('application', 'someone-else')")
+    with pytest.raises(StoreError, match="not a movierec profile database"):
+        ProfileStore(url)
+
+
+def test_a_newer_postgres_schema_version_asks_for_an_upgrade(pg_location: Locations) -> None:
+    url = str(pg_location())
+    ProfileStore(url).like("ann", 1)
+    with admin_connection() as conn:
+        schema = pg_location.schemas["profiles.db"]
+        conn.execute(f"UPDATE {schema}.meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="upgrade movierec") as caught:
+        ProfileStore(url)
+    assert "99" in str(caught.value)
+
+
+def test_a_stopped_connection_is_replaced(pg_location: Locations) -> None:
+    store = ProfileStore(pg_location())
+    store.like("ann", 1)
+    with admin_connection() as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    with pytest.raises(StoreError, match="server is running"):
+        store.like("ann", 2)  # the broken connection is dropped ...
+    store.like("ann", 3)  # ... and the next call opens a new one
+    assert store.profile("ann").liked == [1, 3]
+
+
+def server_connections(application: str) -> int:
+    with admin_connection() as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (application,)
+        ).fetchone()[0]
+
+
+def test_postgres_threads_share_a_small_pool_of_connections(pg_location: Locations) -> None:
+    # The app runs each rerun in a new thread: one connection per thread would pile up.
+    application = f"movierec_test_{uuid.uuid4().hex[:8]}"
+    store = ProfileStore(f"{pg_location()}&application_name={application}")
+    for i in range(25):
+        thread = threading.Thread(target=store.like, args=("ann", i))
+        thread.start()
+        thread.join()
+    assert store.profile("ann").liked == list(range(25))
+    assert server_connections(application) == 1
+    barrier = threading.Barrier(4)
+
+    def hold_two_at_once() -> None:
+        barrier.wait()
+        store.like("bob", threading.get_ident() % 1000)
+
+    threads = [threading.Thread(target=hold_two_at_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 1 <= server_connections(application) <= 4
+    store.close()
+    deadline = time.monotonic() + 10  # a closed connection's server process exits shortly after
+    while server_connections(application) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server_connections(application) == 0
+    store.like("ann", 99)  # reopens after close
+    assert store.profile("ann").liked[-1] == 99
+
+
+# -- concurrency of read-then-write operations, on both backends ----------------------------
+
+
+def test_threads_liking_and_undoing_at_once_undo_each_change_once(store: ProfileStore) -> None:
+    # Each undo must see every earlier change of the user: two undos that read the same history
+    # would take back the same change twice and leave a like behind.
+    def work(worker: int) -> None:
+        for i in range(15):
+            store.like("ann", worker * 100 + i)
+            assert store.undo("ann") is not None
+
+    run_in_threads(work, 6)
+    assert store.profile("ann") == Profile("ann", [], [])
+    events = store.events("ann")
+    undone = [e.context["undoes"] for e in events if e.context and "undoes" in e.context]
+    assert len(undone) == len(set(undone)) == 90
+    assert set(undone) == {e.seq for e in events if e.action == "like"}
+    assert derive_profiles(events)["ann"] == store.profile("ann")
+
+
+def test_threads_importing_the_same_rows_at_once_write_them_once(store: ProfileStore) -> None:
+    rows = [
+        (f"ml:{u}", m, "like" if (u + m) % 3 else "dislike") for u in range(5) for m in range(40)
+    ]
+    results: list[tuple[int, int]] = []
+
+    def work(_: int) -> None:
+        results.append(store.import_events(rows, source="movielens"))
+
+    run_in_threads(work, 4)
+    assert sorted(results) == [(0, 200)] * 3 + [(200, 0)]
+    assert event_count(store) == 200
+
+
+def test_replaying_the_log_after_concurrent_writers_reproduces_every_profile(
+    store: ProfileStore,
+) -> None:
+    users = ["ann", "bob", "cy", "ml:1"]
+
+    def work(worker: int) -> None:
+        rng = random.Random(worker)
+        for _ in range(40):
+            user, movie = rng.choice(users), rng.randint(1, 15)
+            roll = rng.random()
+            if roll < 0.05:
+                store.clear(user)
+            elif roll < 0.15:
+                store.undo(user)
+            elif roll < 0.2:
+                store.import_events([(user, movie, "like"), (rng.choice(users), movie, "dislike")])
+            elif roll < 0.25:
+                data = {
+                    "format": "movierec-profile",
+                    "version": 1,
+                    "liked": [movie],
+                    "disliked": [],
+                }
+                store.import_profile(data, user=user, replace=rng.random() < 0.5)
+            else:
+                rng.choice([store.like, store.dislike, store.remove])(user, movie)
+
+    run_in_threads(work, 6)
+    expected = {user: store.profile(user) for user in store.users()}
+    assert derive_profiles(store.events()) == expected
+    assert store.all_profiles() == expected
+    assert sorted(expected) == users
+
+
+def test_processes_for_several_users_lose_nothing_and_replay(new_location: Locations) -> None:
+    path = new_location()
+    store = ProfileStore(path)
+    jobs = [("ann", 0), ("ann", 1000), ("bob", 0), ("bob", 5000), ("cy", 0), ("ann", 2000)]
+    processes = [
+        subprocess.Popen([sys.executable, "-c", LIKE_MANY, str(path), user, str(s), str(s + 30)])
+        for user, s in jobs
+    ]
+    try:
+        codes = [process.wait(timeout=120) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    assert codes == [0] * len(jobs)
+    for user in ("ann", "bob", "cy"):
+        expected = {i for u, s in jobs if u == user for i in range(s, s + 30)}
+        assert set(store.profile(user).liked) == expected
+    assert event_count(store) == 30 * len(jobs)
+    assert derive_profiles(store.events()) == store.all_profiles()
