@@ -16,6 +16,9 @@ DEFAULT_FIELDS: tuple[str, ...] = (
     "director",
     "cast",
 )
+# BM25 reads the same text without the title: a rare title word would otherwise outrank films
+# about the query ("heist with a twist" found Oliver Twist); the embedding keeps the title.
+KEYWORD_FIELDS: tuple[str, ...] = tuple(f for f in DEFAULT_FIELDS if f != "title")
 
 
 def _join(values: Any, limit: int | None = None) -> str:

@@ -22,7 +22,7 @@ from index.bm25 import BM25Index, Tokenizer
 from index.dense import DenseIndex
 
 LOG = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: BM25 over the keyword fields (no title); 1 indexed the title too
 MANIFEST = "manifest.json"
 CATALOG_FILE = "catalog.parquet"
 EMBEDDINGS_FILE = "embeddings.npy"
@@ -31,6 +31,10 @@ HASHES_FILE = "hashes.npy"
 
 class IndexMismatchError(ValueError):
     """A stored index does not fit the model, dimension or catalog it is asked to serve."""
+
+
+class StaleIndexError(IndexMismatchError):
+    """An index of another version of the catalog, or of an older movierec: safe to rebuild."""
 
 
 @dataclass
@@ -107,17 +111,23 @@ def save_index(directory: Path, bundle: IndexBundle) -> dict[str, Any]:
     return manifest
 
 
-def read_manifest(directory: Path) -> dict[str, Any]:
-    """The manifest of an index directory; FileNotFoundError says how to build one."""
+def read_manifest(directory: Path, any_format: bool = False) -> dict[str, Any]:
+    """The manifest of an index directory; FileNotFoundError says how to build one.
+
+    An index of an older format raises StaleIndexError, of a newer or unknown one
+    IndexMismatchError, unless `any_format`.
+    """
     path = Path(directory) / MANIFEST
     if not path.exists():
         raise FileNotFoundError(
             f"no index at {directory} (missing {MANIFEST}); run `movierec build`"
         )
     manifest = json.loads(path.read_text())
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"index format {manifest.get('format_version')} at {directory} is not the supported "
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION and not any_format:
+        older = isinstance(version, int) and 0 < version < FORMAT_VERSION
+        raise (StaleIndexError if older else IndexMismatchError)(
+            f"index format {version} at {directory} is not the supported "
             f"format {FORMAT_VERSION}; rebuild it with `movierec build`"
         )
     return manifest
@@ -137,7 +147,8 @@ def check_manifest(manifest: dict[str, Any], **expected: Any) -> None:
         for key in keys[name]:
             have = have.get(key) if isinstance(have, dict) else None
         if have != want:
-            raise IndexMismatchError(
+            error = StaleIndexError if name == "fingerprint" else IndexMismatchError
+            raise error(
                 f"index {name} mismatch: the index was built with {name} {have!r} but "
                 f"{want!r} was asked for; rebuild it with `movierec build`"
             )

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from embed import DEFAULT_FIELDS, Encoder, build_documents, encode_cached
+from embed import DEFAULT_FIELDS, KEYWORD_FIELDS, Encoder, build_documents, encode_cached
 from embed.cache import Progress
 from embed.documents import check_fields
 from index.bm25 import BM25Index, Tokenizer
@@ -42,7 +42,7 @@ class BuildReport:
 def previous_embeddings(directory: Path, model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Hashes and vectors of an existing index built with the same model, to reuse on rebuild."""
     try:
-        manifest = read_manifest(directory)
+        manifest = read_manifest(directory, any_format=True)  # vectors kept their layout
     except (FileNotFoundError, ValueError):
         return None
     if manifest.get("model") != model_name:
@@ -61,17 +61,27 @@ def build_bundle(
     previous: tuple[np.ndarray, np.ndarray] | None = None,
     show_progress: bool = False,
     progress: Progress | None = None,
+    keyword_fields: Sequence[str] = KEYWORD_FIELDS,
 ) -> tuple[IndexBundle, int]:
-    """Everything an index holds, in memory; returns the bundle and how many rows were encoded."""
+    """Everything an index holds, in memory; returns the bundle and how many rows were encoded.
+
+    `fields` make the embedded documents, `keyword_fields` the BM25 ones.
+    """
     check_kind(kind)
     fields = check_fields(fields)
+    keyword_fields = check_fields(keyword_fields)
     tokenizer = tokenizer or Tokenizer()
     documents = build_documents(catalog, fields)
     vectors, hashes, encoded = encode_cached(encoder, documents, previous, show_progress, progress)
-    bm25 = BM25Index.build([tokenizer(doc) for doc in documents], show_progress=show_progress)
+    keyword_documents = (
+        documents if keyword_fields == fields else build_documents(catalog, keyword_fields)
+    )
+    bm25 = BM25Index.build(
+        [tokenizer(doc) for doc in keyword_documents], show_progress=show_progress
+    )
     manifest = {
         "model": encoder.name,
-        "document": {"fields": list(fields)},
+        "document": {"fields": list(fields), "keyword_fields": list(keyword_fields)},
         "catalog": {"fingerprint": catalog_fingerprint(catalog), "rows": len(catalog)},
     }
     bundle = IndexBundle(

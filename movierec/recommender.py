@@ -12,7 +12,7 @@ import pandas as pd
 
 from embed import Encoder
 from embed.cache import Progress
-from index.storage import IndexBundle, IndexMismatchError, load_index
+from index.storage import IndexBundle, IndexMismatchError, StaleIndexError, load_index
 from movierec.build import build_index
 from movierec.catalog import DEFAULT_CATALOG, catalog_fingerprint, load_catalog
 from movierec.community import CommunityModel
@@ -63,8 +63,7 @@ class Recommender:
             bundle = load_index(directory, expect_model=model, expect_fingerprint=fingerprint)
             encoder = Encoder(bundle.manifest["model"])
         except (FileNotFoundError, IndexMismatchError) as error:
-            stale = isinstance(error, IndexMismatchError) and "fingerprint" in str(error)
-            if not build or not (stale or isinstance(error, FileNotFoundError)):
+            if not build or not isinstance(error, (StaleIndexError, FileNotFoundError)):
                 raise
             LOG.warning("building the index at %s (%s)", directory, error)
             encoder = Encoder(model)

@@ -7,7 +7,14 @@ import json
 import numpy as np
 import pytest
 
-from index.storage import IndexMismatchError, load_index, read_manifest, save_index
+from index.storage import (
+    FORMAT_VERSION,
+    IndexMismatchError,
+    StaleIndexError,
+    load_index,
+    read_manifest,
+    save_index,
+)
 from movierec.build import build_index
 from movierec.catalog import catalog_fingerprint, load_catalog
 from movierec.recommender import Recommender
@@ -128,3 +135,51 @@ def test_open_builds_then_loads_and_rebuilds_when_catalog_changes(
     rebuilt = Recommender.open(catalog, tmp_path / "idx")
     assert rebuilt.movie(949)["year"] == 1996
     assert np.asarray(rebuilt.bundle.embeddings).shape == (30, fake_encoder.dimension)
+
+
+def test_bm25_documents_leave_out_the_title(tmp_path, fake_encoder) -> None:
+    built = fixture_recommender(fake_encoder)
+    manifest = built.bundle.manifest["document"]
+    assert "title" in manifest["fields"] and "title" not in manifest["keyword_fields"]
+    tokens = built.bundle.tokenizer
+    scores = built.bundle.bm25.get_scores(tokens("heat"))  # a word of a title alone
+    row = built.movies.row_of[949]  # Heat: its overview never says "heat"
+    assert "heat" not in tokens(str(built.bundle.catalog.loc[row, "overview"]))
+    assert scores[row] == 0.0
+    assert built.bundle.bm25.get_scores(tokens("thief")).max() > 0  # the story still counts
+
+
+def _make_format(directory, version) -> None:
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["format_version"] = version
+    path.write_text(json.dumps(manifest))
+
+
+def test_an_older_index_format_is_rebuilt_reusing_its_vectors(
+    tmp_path, monkeypatch, fake_encoder
+) -> None:
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    first = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    _make_format(tmp_path / "idx", 1)
+    with pytest.raises(StaleIndexError, match="format 1"):
+        Recommender.open(FIXTURE_CATALOG, tmp_path / "idx", build=False)
+    fake_encoder.encoded.clear()
+    rebuilt = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    assert fake_encoder.encoded == []  # every vector reused
+    assert read_manifest(tmp_path / "idx")["format_version"] == FORMAT_VERSION
+    assert hit_list(rebuilt) == hit_list(first)
+
+
+@pytest.mark.parametrize("version", [FORMAT_VERSION + 1, "2.x", None])
+def test_a_newer_or_unknown_index_format_is_refused_not_overwritten(
+    tmp_path, monkeypatch, fake_encoder, version
+) -> None:
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    _make_format(tmp_path / "idx", version)
+    before = (tmp_path / "idx" / "manifest.json").read_text()
+    with pytest.raises(IndexMismatchError, match="movierec build") as caught:
+        Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    assert not isinstance(caught.value, StaleIndexError)
+    assert (tmp_path / "idx" / "manifest.json").read_text() == before
