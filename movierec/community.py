@@ -32,6 +32,7 @@ ARRAYS = "model.npz"
 CURRENT = "CURRENT"
 VERSIONS = "versions"
 KEEP_VERSIONS = 3
+STALE_TEMP_S = 3600.0  # a retrain's hidden temporary older than this was left by a killed one
 KINDS = ("item_knn", "ease")
 EASE_MAX_ITEMS = 20_000
 BLOCK_PRODUCTS = 1 << 22  # co-like products per block of item rows (bounds its memory)
@@ -437,7 +438,34 @@ def save_version(model: CommunityModel, root: str | Path, keep: int = KEEP_VERSI
     for name in version_names(root)[: -max(keep, 1)]:
         if name != folder.name:
             shutil.rmtree(root / VERSIONS / name, ignore_errors=True)
+    remove_stale_temporaries(root)
     return folder
+
+
+def remove_stale_temporaries(root: str | Path, older_than_s: float = STALE_TEMP_S) -> list[str]:
+    """Delete hidden `.….tmp-…` / `.….old-…` leftovers of killed retrains under `root`; recent
+    ones may belong to a retrain still running and are kept. Returns the names removed."""
+    root = Path(root)
+    cutoff = time.time() - older_than_s
+    removed = []
+    for folder in (root, root / VERSIONS):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            name = path.name
+            if not (name.startswith(".") and (".tmp-" in name or ".old-" in name)):
+                continue
+            try:
+                if path.lstat().st_mtime >= cutoff:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue  # gone already, or not ours to delete: never fail a retrain over it
+            removed.append(name)
+    return sorted(removed)
 
 
 def load_current(root: str | Path) -> CommunityModel | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 
 import numpy as np
 import pytest
@@ -253,6 +254,26 @@ def test_interrupted_save_leaves_the_previous_model_current(tmp_path, monkeypatc
     assert loaded.kind == "item_knn" and np.array_equal(loaded.score([10]), old.score([10]))
     assert [p.name for p in tmp_path.rglob(".*")] == []  # temporaries cleaned up
     assert first.name in version_names(tmp_path)
+
+
+def test_a_retrain_sweeps_what_killed_retrains_left_but_not_running_ones(tmp_path) -> None:
+    save_version(fit_item_knn(LIKES, IDS), tmp_path)
+    versions = tmp_path / "versions"
+    killed = versions / ".20260101T000000.000000Z-deadbeef.tmp-0badf00d"
+    killed.mkdir()
+    (killed / "model.npz").write_bytes(b"half written")
+    pointer = tmp_path / ".CURRENT.tmp-0badf00d"
+    pointer.write_text("20260101T000000.000000Z-deadbeef\n")
+    running = versions / ".20261125T000000.000000Z-cafecafe.tmp-12345678"
+    running.mkdir()
+    hour_ago = time.time() - community.STALE_TEMP_S - 60
+    for path in (killed, pointer):
+        os.utime(path, (hour_ago, hour_ago))
+    folder = save_version(fit_ease(LIKES, IDS), tmp_path)
+    assert not killed.exists() and not pointer.exists()
+    assert running.exists()  # may be another retrain still writing
+    assert current_name(tmp_path) == folder.name
+    assert community.remove_stale_temporaries(tmp_path, older_than_s=0) == [running.name]
 
 
 def test_split_users_is_disjoint_seeded_and_keeps_dislikes() -> None:
