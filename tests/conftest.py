@@ -1,14 +1,17 @@
-"""Shared fixtures: the tiny fixture catalog, a fast fake encoder, and the real packaged model."""
+"""Shared fixtures: the tiny fixture catalog, a fast fake encoder, the real packaged model, and
+store locations on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.postgres import Locations, need_postgres
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_CATALOG = FIXTURES / "movies.csv"
@@ -65,3 +68,22 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     home = tmp_path_factory.mktemp("movierec-home")
     monkeypatch.setenv("MOVIEREC_HOME", str(home))
     return home
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def new_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Locations]:
+    """Make fresh store locations, once for SQLite and once for PostgreSQL."""
+    if request.param == "postgres":
+        need_postgres()
+    locations = Locations(request.param, tmp_path)
+    yield locations
+    locations.cleanup()
+
+
+@pytest.fixture
+def pg_location(tmp_path: Path) -> Iterator[Locations]:
+    """Fresh PostgreSQL store locations only."""
+    need_postgres()
+    locations = Locations("postgres", tmp_path)
+    yield locations
+    locations.cleanup()

@@ -136,6 +136,20 @@ def test_remove_and_undo(store_path):
     assert sorted(ProfileStore(store_path).profile("cy").liked) == [12, 862]
 
 
+def test_the_app_keeps_profiles_in_a_postgres_store(pg_location, monkeypatch):
+    # MOVIEREC_STORE as a replica behind a load balancer would have it: a PostgreSQL URL.
+    monkeypatch.setenv("MOVIEREC_CATALOG", str(FIXTURE_CATALOG))
+    monkeypatch.setenv("MOVIEREC_STORE", str(pg_location()))
+    app = open_app(user="gus", page="❤️ My taste")
+    app.button(key="start-like-862").click().run()
+    assert not app.exception, app.exception
+    assert ProfileStore(str(pg_location())).profile("gus").liked == [862]
+    other = open_app(user="gus", page="❤️ My taste")  # a new session sees the like
+    assert "Toy Story (1995)" in " ".join(m.value for m in other.markdown)
+    other.button(key="remove-862").click().run()
+    assert ProfileStore(str(pg_location())).profile("gus").liked == []
+
+
 def test_filters_narrow_results(store_path):
     app = open_app()
     app.text_input(key="mood_text").input("an adventure").run()
