@@ -719,6 +719,13 @@ class _Postgres:
 
     def _inspect(self, conn: Any) -> Literal["empty", "ok"]:
         """'empty' for a schema with no tables, 'ok' for ours; StoreError for anything else."""
+        (schema,) = conn.execute("SELECT current_schema()").fetchone()
+        if schema is None:
+            raise StoreError(
+                f"the profile database {self.path} has no schema to keep profiles in (its "
+                "search_path names no existing schema); create the schema (CREATE SCHEMA …) "
+                "or fix search_path in the URL"
+            )
         tables = sorted(
             name
             for (name,) in conn.execute(

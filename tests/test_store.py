@@ -720,6 +720,13 @@ def test_a_postgres_password_never_shows(pg_location: Locations) -> None:
     assert store.url == with_password
 
 
+def test_a_postgres_url_naming_a_missing_schema_says_so(pg_location: Locations) -> None:
+    url = str(pg_location()).replace("search_path%3Dtest_", "search_path%3Dmissing_")
+    with pytest.raises(StoreError, match="no existing schema") as caught:
+        ProfileStore(url)
+    assert "CREATE SCHEMA" in str(caught.value)
+
+
 def test_a_foreign_postgres_database_is_refused_and_left_alone(pg_location: Locations) -> None:
     url = str(pg_location())
     with admin_connection() as conn:
