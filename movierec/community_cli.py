@@ -87,7 +87,7 @@ def run_import(args: argparse.Namespace) -> int:
         ) from None
     rows: list[tuple[str, int, str]] = []
     conflicts = 0
-    users = sorted(set(data.likes) | set(data.dislikes))
+    users = sorted(set(data.likes) | set(data.dislikes) | set(data.neutral))
     for user in users:
         liked, disliked = data.likes.get(user, []), data.dislikes.get(user, [])
         both = set(liked) & set(disliked)  # two MovieLens films linked to one TMDB id
@@ -95,6 +95,12 @@ def run_import(args: argparse.Namespace) -> int:
         name = f"{args.prefix}{user}"
         rows += [(name, movie, "like") for movie in liked if movie not in both]
         rows += [(name, movie, "dislike") for movie in disliked if movie not in both]
+        # Rated in between: out of the profile, so a re-import with other thresholds takes out
+        # what an earlier one put in (and a first import writes nothing for them).
+        rated = set(liked) | set(disliked)
+        rows += [
+            (name, movie, "remove") for movie in data.neutral.get(user, []) if movie not in rated
+        ]
     written, unchanged = store.import_events(rows, source="movielens")
     unknown = data.unknown_movies
     line = (

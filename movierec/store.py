@@ -266,7 +266,7 @@ def _import_row(position: int, row: object, names: dict[str, str]) -> tuple[str,
         user, movie_id, action = row  # type: ignore[misc]
     except (TypeError, ValueError):
         raise StoreError(
-            f"import row {position} {_shown(row)}: expected (user, movie id, 'like' or 'dislike')"
+            f"import row {position} {_shown(row)}: expected (user, movie id, action)"
         ) from None
     try:
         name = names.get(user) if isinstance(user, str) else None
@@ -276,9 +276,10 @@ def _import_row(position: int, row: object, names: dict[str, str]) -> tuple[str,
         movie = check_movie_id(movie_id)
     except StoreError as error:
         raise StoreError(f"import row {position} {_shown(row)}: {error}") from None
-    if action not in ("like", "dislike"):
+    if action not in ("like", "dislike", "remove"):
         raise StoreError(
-            f"import row {position} {_shown(row)}: action {action!r} is not 'like' or 'dislike'"
+            f"import row {position} {_shown(row)}: action {action!r} is not 'like', 'dislike' "
+            "or 'remove'"
         )
     return name, movie, action
 
@@ -921,11 +922,12 @@ class ProfileStore:
     ) -> tuple[int, int]:
         """Append many likes and dislikes at once: all or nothing, in one transaction.
 
-        `rows` are (user, movie id, "like" or "dislike"); for a (user, film) given more than once
-        the last row wins. An event is written only where it changes the user's current state of
-        the film, so importing the same rows again writes nothing. Every row is validated before
-        anything is written. Returns (written, unchanged): the events appended, and the other
-        rows (already in effect, or overridden by a later row for the same film).
+        `rows` are (user, movie id, "like", "dislike" or "remove"); for a (user, film) given more
+        than once the last row wins. An event is written only where it changes the user's current
+        state of the film (a film never rated counts as removed), so importing the same rows again
+        writes nothing, and "remove" takes a film out only where it is in. Every row is validated
+        before anything is written. Returns (written, unchanged): the events appended, and the
+        other rows (already in effect, or overridden by a later row for the same film).
         """
         origin = _check_source(source)
         wanted: dict[tuple[str, int], str] = {}
@@ -948,7 +950,7 @@ class ProfileStore:
             changes = [
                 (name, movie, action)
                 for (name, movie), action in wanted.items()
-                if current.get((name, movie)) != action
+                if current.get((name, movie), "remove") != action
             ]
             self._append(conn, changes, origin, None)
         return len(changes), count - len(changes)

@@ -66,14 +66,15 @@ def test_import_ratings_twice_is_idempotent(tmp_path, movielens) -> None:
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
     first = movierec(*args, *common, home=tmp_path)
     assert first.returncode == 0, first.stderr
-    # 6 × (2 likes + 1 dislike) + 3 Ocean's likes + 4 × 2 likes + (2 likes + 1 dislike)
+    # 6 × (2 likes + 1 dislike) + 3 Ocean's likes + 4 × 2 likes + (2 likes + 1 dislike); the
+    # 4 ratings of Up at 3.0 are neither, and there is nothing to take out yet
     assert first.stdout == (
-        "imported 32 events for 11 users (0 unchanged); 2 MovieLens movies are not in the "
+        "imported 32 events for 11 users (4 unchanged); 2 MovieLens movies are not in the "
         "catalog and were skipped\n"
     )
     second = movierec(*args, *common, home=tmp_path)
     assert second.returncode == 0, second.stderr
-    assert second.stdout.startswith("imported 0 events for 11 users (32 unchanged); 2 MovieLens")
+    assert second.stdout.startswith("imported 0 events for 11 users (36 unchanged); 2 MovieLens")
 
     saved = ProfileStore(store)
     assert len(saved.events()) == 32
@@ -84,8 +85,38 @@ def test_import_ratings_twice_is_idempotent(tmp_path, movielens) -> None:
 
     strict = movierec(*args, *common, "--min-rating", "5", "--prefix", "strict-", home=tmp_path)
     assert strict.returncode == 0, strict.stderr
-    assert strict.stdout.startswith("imported 17 events for 11 users (0 unchanged)")
+    # 15 ratings of 4.0 or 4.5 are neither now, as is Up at 3.0
+    assert strict.stdout.startswith("imported 17 events for 11 users (19 unchanged)")
     assert saved.profile("strict-2") == Profile("strict-2", [HEAT], [ALIEN])
+
+
+def test_a_stricter_reimport_takes_out_what_no_longer_counts(tmp_path, movielens) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    args = ("import-ratings", str(ratings), "--links", str(links))
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    assert movierec(*args, *common, home=tmp_path).returncode == 0
+    saved = ProfileStore(store)
+    saved.like("ann", HEAT)  # an app user, never touched by imports
+    strict = movierec(*args, *common, "--min-rating", "5", home=tmp_path)
+    assert strict.returncode == 0, strict.stderr
+    # out go 6 × Collateral (4.5), 3 × Ocean's (4.0), 4 × Toy Story (4.0), user 11's 2 likes
+    assert strict.stdout.startswith("imported 15 events for 11 users (21 unchanged)")
+    assert saved.profile("ml:1") == Profile("ml:1", [HEAT], [ALIEN])
+    assert saved.profile("ml:7") == Profile("ml:7", [NEMO], [])
+    assert saved.profile("ml:11") == Profile("ml:11", [], [ALIEN])
+    assert saved.profile("ann") == Profile("ann", [HEAT], [])
+    again = movierec(*args, *common, "--min-rating", "5", home=tmp_path)
+    assert again.stdout.startswith("imported 0 events for 11 users (36 unchanged)")
+    # No dislikes either: user 11 is left with ratings in between only, and still gets cleared
+    looser = movierec(*args, *common, "--min-rating", "5", "--dislike-below", "1", home=tmp_path)
+    assert looser.stdout.startswith("imported 7 events for 11 users")
+    assert saved.profile("ml:11") == Profile("ml:11", [], [])
+    assert saved.profile("ml:1") == Profile("ml:1", [HEAT], [])
+    back = movierec(*args, *common, home=tmp_path)  # the original thresholds put all back
+    assert back.stdout.startswith("imported 22 events")
+    assert saved.profile("ml:11") == Profile("ml:11", [TOY_STORY, HEAT], [ALIEN])
+    assert saved.profile("ml:1").liked == [HEAT, OCEANS, COLLATERAL]
 
 
 def test_retrain_writes_a_loadable_version_that_ranks_co_liked_films(

@@ -565,6 +565,17 @@ def test_import_events_last_row_for_a_film_wins(store: ProfileStore) -> None:
     assert store.import_events([]) == (0, 0)
 
 
+def test_import_events_remove_takes_out_only_what_is_in(store: ProfileStore) -> None:
+    store.import_events([("ml:1", 1, "like"), ("ml:1", 2, "dislike")])
+    rows = [("ml:1", 1, "remove"), ("ml:1", 2, "remove"), ("ml:1", 3, "remove")]
+    assert store.import_events(rows) == (2, 1)  # film 3 was never in: nothing to write
+    assert store.profile("ml:1") == Profile("ml:1", [], [])
+    assert store.import_events(rows) == (0, 3)
+    assert store.import_events([("ml:2", 5, "remove")]) == (0, 1)
+    assert store.users() == ["ml:1"]
+    assert derive_profiles(store.events()) == store.all_profiles()
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
@@ -575,8 +586,9 @@ def test_import_events_last_row_for_a_film_wins(store: ProfileStore) -> None:
         (("ann", "862", "like"), "movie id"),
         (("ann", True, "like"), "movie id"),
         (("ann", 2**63, "like"), "movie id"),
-        (("ann", 1, "remove"), "'like' or 'dislike'"),
-        (("ann", 1, "love"), "'like' or 'dislike'"),
+        (("ann", 1, "clear"), "'like', 'dislike' or 'remove'"),
+        (("ann", 1, "love"), "'like', 'dislike' or 'remove'"),
+        (("ann", 1, None), "'like', 'dislike' or 'remove'"),
         (("ann", 1), "expected (user, movie id"),
         (None, "expected (user, movie id"),
     ],

@@ -27,6 +27,7 @@ def split_users(
             likes={u: list(m) for u, m in data.likes.items() if (u in test) == keep},
             dislikes={u: list(m) for u, m in data.dislikes.items() if (u in test) == keep},
             unknown_movies=data.unknown_movies,
+            neutral={u: list(m) for u, m in data.neutral.items() if (u in test) == keep},
         )
 
     return side(False), side(True)

@@ -14,11 +14,13 @@ DISLIKE_BELOW = 2.5
 
 @dataclass
 class Interactions:
-    """Each user's liked and disliked catalog films (TMDB ids), and what was dropped."""
+    """Each user's liked and disliked catalog films (TMDB ids), the films they rated in between
+    (`neutral`), and how many movies were dropped."""
 
     likes: dict[int, list[int]]
     dislikes: dict[int, list[int]] = field(default_factory=dict)
     unknown_movies: int = 0
+    neutral: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def users(self) -> list[int]:
@@ -54,7 +56,8 @@ def load_movielens(
     merged = merged.sort_values(["userId", "tmdbId"], kind="stable")
     likes = _by_user(merged[merged["rating"] >= like_at])
     dislikes = _by_user(merged[merged["rating"] < dislike_below])
-    return Interactions(likes=likes, dislikes=dislikes, unknown_movies=unknown)
+    between = (merged["rating"] < like_at) & (merged["rating"] >= dislike_below)
+    return Interactions(likes, dislikes, unknown, neutral=_by_user(merged[between]))
 
 
 def _by_user(frame: pd.DataFrame) -> dict[int, list[int]]:
