@@ -59,6 +59,11 @@ format: install
 bench: install
 	$(BIN)/python scripts/benchmark.py
 
+# The offline evaluation on the project's MovieLens copy (needs ../shared; see docs/evaluation.md).
+ML := ../shared/data/raw/ml-latest-small
+eval: install
+	$(BIN)/movierec eval --ratings $(ML)/ratings.csv --links $(ML)/links.csv
+
 screenshots: install browser
 	MOVIEREC_SCREENSHOTS=docs/screenshots MOVIEREC_REQUIRE_BROWSER=1 \
 		$(BIN)/python -m pytest -q tests/test_browser.py
