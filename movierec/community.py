@@ -15,7 +15,6 @@ import time
 import uuid
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +23,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from scipy.linalg import lapack
+
+from index.storage import atomic_directory
 
 FORMAT = "movierec-community"
 FORMAT_VERSION = 1
@@ -100,7 +101,7 @@ class CommunityModel:
 
     def save(self, directory: str | Path) -> dict[str, Any]:
         """Write `manifest.json` and `model.npz` atomically; returns the manifest."""
-        with _atomic_directory(Path(directory)) as tmp:
+        with atomic_directory(Path(directory)) as tmp:
             arrays = {"ids": self.ids, "counts": self.counts}
             if sparse.issparse(self.weights):
                 csr = sparse.csr_matrix(self.weights, dtype=np.float32)
@@ -212,24 +213,6 @@ def read_manifest(directory: Path) -> dict[str, Any]:
             f"{path} is incomplete (missing {missing or 'a valid kind or files entry'}); {RETRAIN}"
         )
     return manifest
-
-
-@contextmanager
-def _atomic_directory(directory: Path) -> Iterator[Path]:
-    """Yield a temporary sibling directory that replaces `directory` only if the block succeeds."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
-    if directory.exists():
-        directory.rename(old)
-    os.replace(tmp, directory)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # --- fitting -----------------------------------------------------------------------------------
