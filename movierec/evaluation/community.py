@@ -9,6 +9,7 @@ import numpy as np
 
 from movierec.community import CommunityModel
 from movierec.evaluation.data import Interactions
+from movierec.evaluation.systems import first_k
 
 
 def split_users(
@@ -43,14 +44,7 @@ class Community:
 
     def _top(self, scores: np.ndarray, exclude: set[int], k: int) -> list[int]:
         ids = self.model.ids
-        top: list[int] = []
-        for row in np.lexsort((ids, -self.model.counts, -scores)):
-            movie = int(ids[row])
-            if movie not in exclude:
-                top.append(movie)
-                if len(top) == k:
-                    break
-        return top
+        return first_k(ids[np.lexsort((ids, -self.model.counts, -scores))], exclude, k)
 
     def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
         scores = self.model.score(liked, disliked, dislike_weight=self.dislike_weight)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol
 
 import numpy as np
@@ -42,6 +43,11 @@ class Engine:
         return [h.id for h in self.recommender.search(text, k=k, **self.overrides)]
 
 
+def first_k(order: Iterable[int], exclude: set[int], k: int) -> list[int]:
+    """The first `k` ids of `order` that are not in `exclude`."""
+    return list(islice((int(i) for i in order if int(i) not in exclude), k))
+
+
 class _Ranked:
     """A fixed order of the catalog, minus the films a query must not return."""
 
@@ -51,13 +57,7 @@ class _Ranked:
         self.order = [int(i) for i in order]
 
     def _top(self, exclude: set[int], k: int) -> list[int]:
-        top = []
-        for movie in self.order:
-            if movie not in exclude:
-                top.append(movie)
-                if len(top) == k:
-                    break
-        return top
+        return first_k(self.order, exclude, k)
 
     def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
         return self._top(set(liked) | set(disliked), k)
