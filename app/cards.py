@@ -18,8 +18,7 @@ def why(hit: Hit, flow: str) -> str:
     if hit.matched_terms:
         parts.append("matches " + ", ".join(f"**{t}**" for t in hit.matched_terms[:6]))
     if hit.community_score:
-        who = "often liked together" if flow == "similar" else "liked by people with your taste"
-        parts.append(f"{who} ({hit.community_score:.2f})")
+        parts.append(hit.community_reason())
     if hit.vector_score is not None:
         parts.append(f"meaning similarity {hit.vector_score:.2f}")
     text = " · ".join(parts)

@@ -42,8 +42,13 @@ class Hit:
         if self.matched_terms:
             parts.append("matches " + ", ".join(self.matched_terms))
         if self.community_score:
-            who = "often liked together" if seeds else "liked by people with your taste"
-            parts.append(f"{who} ({self.community_score:.2f})")
+            parts.append(self.community_reason())
         if self.vector_score is not None:
             parts.append(f"meaning similarity {self.vector_score:.2f}")
         return "; ".join(parts)
+
+    def community_reason(self) -> str:
+        """What the community score says: co-likes of the seed film, or of similar people."""
+        seeded = any(b.get("relation") == "seed" for b in self.because)
+        who = "often liked together" if seeded else "liked by people with your taste"
+        return f"{who} ({(self.community_score or 0.0):.2f})"
