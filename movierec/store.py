@@ -542,15 +542,18 @@ class _Postgres:
         self.errors = (psycopg.Error,)
         self.url = url.strip()
         self.path = mask_url(self.url)  # for messages: never shows the password
-        parts = urlsplit(self.url)
-        secrets = {parts.password or ""} | {
+        try:
+            parts = urlsplit(self.url)
+        except ValueError as error:
+            raise StoreError(
+                f"the profile database URL is invalid ({error}); "
+                "use postgresql://user:password@host:5432/database"
+            ) from None
+        raw = parts.netloc.rpartition("@")[0].partition(":")[2]  # as typed, maybe %-encoded
+        secrets = {parts.password or "", raw} | {
             v for k, v in parse_qsl(parts.query) if k.lower() == "password"
         }
-        try:
-            raw = parts.netloc.rpartition("@")[0].partition(":")[2]
-        except ValueError:  # pragma: no cover - urlsplit already parsed it
-            raw = ""
-        self._secrets = sorted((s for s in secrets | {raw} if s), key=len, reverse=True)
+        self._secrets = sorted((s for s in secrets if s), key=len, reverse=True)
         self._idle: list[Any] = []  # changed in place only: the finalizer holds it
         self._pool_lock = threading.Lock()
         self._pool_pid = os.getpid()

@@ -696,6 +696,14 @@ def test_a_bad_url_or_unreachable_server_is_a_helpful_store_error(url: str) -> N
     assert "\n" not in message
 
 
+def test_an_unparseable_url_says_how_to_write_one() -> None:
+    with pytest.raises(StoreError, match="URL is invalid") as caught:
+        ProfileStore("postgresql://app:s3cret@[::1/movierec")  # unbalanced IPv6 bracket
+    message = str(caught.value)
+    assert "s3cret" not in message and "\n" not in message
+    assert "postgresql://user:password@host:5432/database" in message
+
+
 # -- PostgreSQL specifics -------------------------------------------------------------------------
 
 
