@@ -147,6 +147,10 @@ def run_retrain(args: argparse.Namespace) -> int:
     kinds = [args.kind] if args.kind != "both" else ["item_knn", "ease"]
     if args.kind == "both" and len(ids) > EASE_MAX_ITEMS:
         kinds = ["item_knn"]
+        print(
+            f"skipping ease: {len(ids):,} films is above its limit of {EASE_MAX_ITEMS:,} "
+            "(a dense films × films matrix); item_knn serves profiles too"
+        )
     for kind in kinds:
         _retrain_one(kind, likes, ids, root, args)
     return 0

@@ -168,6 +168,31 @@ def test_retrain_ease_into_an_explicit_index_dir(tmp_path, movielens) -> None:
     assert not index.exists()  # only the community folder beside it
 
 
+SMALL_EASE_LIMIT = """
+import sys
+import movierec.community
+
+movierec.community.EASE_MAX_ITEMS = 10  # the fixture catalog has 30 films
+from movierec.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_retrain_says_when_the_catalog_is_too_large_for_ease(tmp_path, movielens) -> None:
+    ratings, links = movielens
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
+    movierec("import-ratings", str(ratings), "--links", str(links), *common, home=tmp_path)
+    index = tmp_path / "idx"
+    args = ("retrain", *common, "--index", str(index))
+    result = movierec(*args, home=tmp_path, code=SMALL_EASE_LIMIT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("skipping ease: 30 films is above its limit of 10")
+    assert lines[1].startswith("trained item_knn on 11 users")
+    assert load_current(community_dir(index) / "item_knn") is not None
+    assert not (community_dir(index) / "ease").exists()
+
+
 def test_retrain_with_no_likes_exits_2_and_writes_nothing(tmp_path) -> None:
     store = tmp_path / "profiles.db"
     ProfileStore(store).dislike("ann", HEAT)
