@@ -16,6 +16,7 @@ if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts only app/ on t
 import streamlit as st  # noqa: E402
 
 from app import flows, resources, sidebar  # noqa: E402
+from movierec.errors import USER_ERRORS  # noqa: E402
 
 PAGES = {
     "🔮 Mood": flows.mood,
@@ -34,16 +35,24 @@ def main() -> None:
     for key in KEPT_WIDGETS:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+    try:
+        page()
+    except USER_ERRORS as error:  # a bad catalog, index or profile store: say what to do
+        st.error(f"movierec cannot go on: {error}")
+        st.caption("Fix the setting named above (or the server it names), then reload the page.")
+
+
+def page() -> None:
     recommender = resources.recommender()
     store = resources.store()
     with st.sidebar:
         st.title("🎬 movierec")
         user = sidebar.user_name(store)
         filters, diversity = sidebar.filters(recommender)
-    page = st.radio("Page", list(PAGES), horizontal=True, key="page", label_visibility="collapsed")
+    name = st.radio("Page", list(PAGES), horizontal=True, key="page", label_visibility="collapsed")
     if user is None:
         st.info("Enter your name in the sidebar to save likes and get personal picks.")
-    PAGES[page](flows.Context(recommender, store, user, filters, diversity))
+    PAGES[name](flows.Context(recommender, store, user, filters, diversity))
 
 
 main()

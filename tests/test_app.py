@@ -150,6 +150,25 @@ def test_the_app_keeps_profiles_in_a_postgres_store(pg_location, monkeypatch):
     assert ProfileStore(str(pg_location())).profile("gus").liked == []
 
 
+def test_an_unreachable_profile_store_is_a_message_not_a_traceback(store_path, monkeypatch):
+    monkeypatch.setenv("MOVIEREC_STORE", "postgresql://app:s3cret@127.0.0.1:1/movierec")
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.run()
+    assert not app.exception, app.exception
+    message = " ".join(e.value for e in app.error)
+    assert "cannot connect to the profile database" in message
+    assert "server is running" in message and "s3cret" not in message
+
+
+def test_a_damaged_profile_file_is_a_message_not_a_traceback(store_path):
+    store_path.write_bytes(b"this is not a database" * 100)
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.run()
+    assert not app.exception, app.exception
+    assert str(store_path) in " ".join(e.value for e in app.error)
+    assert store_path.read_bytes() == b"this is not a database" * 100  # left as it was
+
+
 def test_filters_narrow_results(store_path):
     app = open_app()
     app.text_input(key="mood_text").input("an adventure").run()
