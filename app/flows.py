@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from app import resources
-from app.cards import rating_buttons, show_hits
+from movierec.app import resources
+from movierec.app.cards import rating_buttons, show_hits
 from movierec.errors import USER_ERRORS
 from movierec.filters import Filters
 from movierec.recommender import Recommender

@@ -6,17 +6,10 @@ façade and the profile store; it holds no ranking logic.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts only app/ on the path
-    sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-
-from app import flows, resources, sidebar  # noqa: E402
-from movierec.errors import USER_ERRORS  # noqa: E402
+from movierec.app import flows, resources, sidebar
+from movierec.errors import USER_ERRORS
 
 PAGES = {
     "🔮 Mood": flows.mood,

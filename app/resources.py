@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-from index.storage import IndexMismatchError
+from movierec import config
+from movierec.index.storage import IndexMismatchError
 from movierec.recommender import Recommender
-from movierec.store import ProfileStore, default_store_path, open_store
+from movierec.store import ProfileStore, open_store
 
 
 def catalog_path() -> str | None:
-    """`$MOVIEREC_CATALOG`, or None for the packaged default catalog."""
-    return os.environ.get("MOVIEREC_CATALOG") or None
+    """The catalog the CLI would use too (`$MOVIEREC_CATALOG`, else the packaged one)."""
+    return str(config.resolve().catalog)
 
 
 @st.cache_resource(show_spinner="Loading the index…")
-def _open(catalog: str | None) -> Recommender:
+def _open(catalog: str) -> Recommender:
     return Recommender.open(catalog, build=False)
 
 
@@ -41,7 +40,7 @@ def recommender() -> Recommender:
 def store() -> ProfileStore:
     """The profile store: `$MOVIEREC_STORE` (a SQLite path or a PostgreSQL URL), else the
     SQLite file under MOVIEREC_HOME."""
-    return _store(str(default_store_path()))
+    return _store(str(config.resolve().store))
 
 
 @st.cache_resource

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from embed.cache import encode_cached
-from embed.documents import DEFAULT_FIELDS, KEYWORD_FIELDS, build_documents
-from embed.encoder import Encoder
-from embed.model import DEFAULT_MODEL, resolve_model
+from movierec.embed.cache import encode_cached
+from movierec.embed.documents import DEFAULT_FIELDS, KEYWORD_FIELDS, build_documents
+from movierec.embed.encoder import Encoder
+from movierec.embed.model import DEFAULT_MODEL, resolve_model
 
 __all__ = [
     "DEFAULT_FIELDS",

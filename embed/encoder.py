@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embed.model import canonical_name, resolve_model
+from movierec.embed.model import canonical_name, resolve_model
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from index.bm25 import BM25Index, Tokenizer
-from index.dense import DenseIndex
+from movierec.index.bm25 import BM25Index, Tokenizer
+from movierec.index.dense import DenseIndex
 
 LOG = logging.getLogger(__name__)
 FORMAT_VERSION = 2  # 2: BM25 over the keyword fields (no title); 1 indexed the title too

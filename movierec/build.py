@@ -11,19 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from embed import DEFAULT_FIELDS, KEYWORD_FIELDS, Encoder, build_documents, encode_cached
-from embed.cache import Progress
-from embed.documents import check_fields
-from index.bm25 import BM25Index, Tokenizer
-from index.dense import DenseIndex, check_kind
-from index.storage import (
+from movierec.catalog import catalog_fingerprint, load_catalog
+from movierec.embed import DEFAULT_FIELDS, KEYWORD_FIELDS, Encoder, build_documents, encode_cached
+from movierec.embed.cache import Progress
+from movierec.embed.documents import check_fields
+from movierec.index.bm25 import BM25Index, Tokenizer
+from movierec.index.dense import DenseIndex, check_kind
+from movierec.index.storage import (
     EMBEDDINGS_FILE,
     HASHES_FILE,
     IndexBundle,
     read_manifest,
     save_index,
 )
-from movierec.catalog import catalog_fingerprint, load_catalog
 
 LOG = logging.getLogger(__name__)
 

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 from movierec.catalog_values import as_list, as_text
+from movierec.config import DEFAULT_CATALOG
 
-DEFAULT_CATALOG = Path(__file__).parent / "data" / "catalog.parquet"
+__all__ = ["COLUMNS", "DEFAULT_CATALOG", "CatalogError", "catalog_fingerprint", "load_catalog"]
+
 TEXT_COLUMNS = ("overview", "tagline", "keywords", "genres", "director", "cast")
 LIST_COLUMNS = ("genres", "keywords", "cast")
 STRING_COLUMNS = ("overview", "tagline", "director", "original_language")

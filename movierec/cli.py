@@ -200,15 +200,17 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from embed import Encoder
+    from movierec import config
     from movierec.build import build_index
-    from movierec.catalog import DEFAULT_CATALOG
-    from movierec.paths import default_index_dir
+    from movierec.embed import Encoder
 
-    catalog = args.catalog or DEFAULT_CATALOG
-    directory = args.index_dir or default_index_dir(catalog)
+    where = config.resolve(catalog=args.catalog, index_dir=args.index_dir, model=args.model)
     _, report = build_index(
-        catalog, directory, Encoder(args.model), args.kind, show_progress=not args.quiet
+        where.catalog,
+        where.index_dir,
+        Encoder(where.model),
+        args.kind,
+        show_progress=not args.quiet,
     )
     print(
         f"Indexed {report.movies} movies into {report.directory} in {report.seconds:.1f}s "

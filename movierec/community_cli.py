@@ -12,6 +12,7 @@ import argparse
 import time
 from pathlib import Path
 
+from movierec import config
 from movierec.store import open_store
 
 STORE_HELP = (
@@ -60,7 +61,7 @@ def _plural(count: int, word: str, words: str | None = None) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from movierec.catalog import DEFAULT_CATALOG, load_catalog
+    from movierec.catalog import load_catalog
     from movierec.evaluation.data import load_movielens
 
     if args.dislike_below > args.min_rating:
@@ -68,8 +69,9 @@ def run_import(args: argparse.Namespace) -> int:
             f"--dislike-below {args.dislike_below} is above --min-rating {args.min_rating}; "
             "a rating cannot be both a like and a dislike"
         )
-    catalog = load_catalog(args.catalog or DEFAULT_CATALOG)
-    store = open_store(args.store)
+    where = config.resolve(catalog=args.catalog, store=args.store)
+    catalog = load_catalog(where.catalog)
+    store = open_store(where.store)
     try:
         data = load_movielens(
             args.ratings,
@@ -116,15 +118,14 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_retrain(args: argparse.Namespace) -> int:
-    from movierec.catalog import DEFAULT_CATALOG, load_catalog
+    from movierec.catalog import load_catalog
     from movierec.community import EASE_MAX_ITEMS
-    from movierec.paths import community_dir, default_index_dir
 
     if args.min_likes < 1:
         raise ValueError(f"--min-likes must be at least 1, got {args.min_likes}")
-    catalog = args.catalog or DEFAULT_CATALOG
-    ids = [int(i) for i in load_catalog(catalog)["id"]]
-    store = open_store(args.store)
+    where = config.resolve(catalog=args.catalog, index_dir=args.index_dir, store=args.store)
+    ids = [int(i) for i in load_catalog(where.catalog)["id"]]
+    store = open_store(where.store)
     known = set(ids)
     likes: dict[str, list[int]] = {}
     for user, profile in store.all_profiles().items():
@@ -143,7 +144,7 @@ def run_retrain(args: argparse.Namespace) -> int:
             f"no user in {store.path} has {args.min_likes} or more liked films of this catalog; "
             "lower --min-likes"
         )
-    root = community_dir(Path(args.index_dir) if args.index_dir else default_index_dir(catalog))
+    root = where.community_dir
     kinds = [args.kind] if args.kind != "both" else ["item_knn", "ease"]
     if args.kind == "both" and len(ids) > EASE_MAX_ITEMS:
         kinds = ["item_knn"]

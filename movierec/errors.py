@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from index.storage import IndexMismatchError
 from movierec.catalog import CatalogError
+from movierec.index.storage import IndexMismatchError
 from movierec.movies import UnknownMovieError
 from movierec.store import StoreError
 from movierec.titles import TitleNotFoundError

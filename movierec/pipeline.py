@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from index.fusion import reciprocal_rank_fusion, weighted_sum
-from index.storage import IndexBundle
+from movierec.index.fusion import reciprocal_rank_fusion, weighted_sum
+from movierec.index.storage import IndexBundle
 from movierec.ranking import mmr, top_k
 from movierec.settings import Settings
 

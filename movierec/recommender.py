@@ -10,17 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from embed import Encoder
-from embed.cache import Progress
-from index.storage import IndexBundle, IndexMismatchError, StaleIndexError, load_index
+from movierec import config
 from movierec.build import build_index
-from movierec.catalog import DEFAULT_CATALOG, catalog_fingerprint, load_catalog
+from movierec.catalog import catalog_fingerprint, load_catalog
 from movierec.community import CommunityModel
 from movierec.community_signal import CommunitySignal, CommunitySource
+from movierec.config import community_dir
+from movierec.embed import Encoder
+from movierec.embed.cache import Progress
 from movierec.filters import FilterIndex, Filters
 from movierec.hits import Hit
+from movierec.index.storage import IndexBundle, IndexMismatchError, StaleIndexError, load_index
 from movierec.movies import MovieTable
-from movierec.paths import community_dir, default_index_dir
 from movierec.pipeline import Candidates, Query, rank
 from movierec.ranking import quality_prior, top_k
 from movierec.settings import Settings
@@ -56,8 +57,8 @@ class Recommender:
 
         `progress(done, total)` reports encoding progress when a build is needed.
         """
-        catalog_path = Path(catalog or DEFAULT_CATALOG)
-        directory = Path(index_dir) if index_dir else default_index_dir(catalog_path)
+        where = config.resolve(catalog=catalog, index_dir=index_dir, model=model)
+        catalog_path, directory, model = where.catalog, where.index_dir, where.model
         fingerprint = catalog_fingerprint(load_catalog(catalog_path))
         try:
             bundle = load_index(directory, expect_model=model, expect_fingerprint=fingerprint)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from movierec.paths import home
+from movierec import config
 
 APPLICATION = "movierec"
 SCHEMA_VERSION = 1
@@ -120,10 +120,7 @@ def is_url(location: object) -> bool:
 def default_store_path() -> Path | str:
     """`$MOVIEREC_STORE` if set (a path, or a PostgreSQL URL returned unchanged), else
     profiles.db in the movierec home directory."""
-    configured = os.environ.get("MOVIEREC_STORE", "").strip()
-    if is_url(configured):
-        return configured
-    return Path(configured).expanduser() if configured else home() / "profiles.db"
+    return config.resolve().store
 
 
 def open_store(location: str | Path | None = None) -> ProfileStore:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from movierec.paths import home
+from movierec.config import home
 
 LOG = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from embed import DEFAULT_FIELDS, Encoder, build_documents
-from index.bm25 import BM25Index, count_terms
-from index.dense import DenseIndex
-from index.storage import IndexBundle
 from movierec.build import build_bundle
 from movierec.catalog import DEFAULT_CATALOG, load_catalog
+from movierec.embed import DEFAULT_FIELDS, Encoder, build_documents
+from movierec.index.bm25 import BM25Index, count_terms
+from movierec.index.dense import DenseIndex
+from movierec.index.storage import IndexBundle
 from movierec.recommender import Recommender
 
 MOODS = [

@@ -55,7 +55,7 @@ def fake_encoder() -> FakeEncoder:
 @pytest.fixture(scope="session")
 def real_encoder():
     """The packaged all-MiniLM-L6-v2, loaded once per test session."""
-    from embed import Encoder
+    from movierec.embed import Encoder
 
     encoder = Encoder()
     _ = encoder.model

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.bm25 import BM25Index, Tokenizer
 from movierec.catalog import load_catalog
+from movierec.index.bm25 import BM25Index, Tokenizer
 from tests.helpers import FIXTURE_CATALOG
 
 CORPUS = [

@@ -15,7 +15,7 @@ import pytest
 
 from movierec.catalog import load_catalog
 from movierec.community import current_name, load_current, version_names
-from movierec.paths import community_dir, default_index_dir
+from movierec.config import community_dir, default_index_dir
 from movierec.store import Profile, ProfileStore
 from tests.helpers import FIXTURE_CATALOG
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.dense import DenseIndex, check_kind, exact_search
+from movierec.index.dense import DenseIndex, check_kind, exact_search
 
 
 def unit_vectors(n: int, dim: int = 32, seed: int = 0, clusters: int = 20) -> np.ndarray:

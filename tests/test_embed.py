@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from embed.cache import content_hashes, encode_cached
-from embed.documents import build_documents, check_fields, document_text
-from embed.model import DEFAULT_MODEL, canonical_name, resolve_model
+from movierec.embed.cache import content_hashes, encode_cached
+from movierec.embed.documents import build_documents, check_fields, document_text
+from movierec.embed.model import DEFAULT_MODEL, canonical_name, resolve_model
 
 
 def test_default_model_resolves_to_packaged_folder() -> None:
@@ -92,7 +92,7 @@ def test_real_model_gives_normalized_meaningful_vectors(real_encoder) -> None:
 
 
 def test_progress_is_reported_in_chunks(fake_encoder, monkeypatch) -> None:
-    from embed import cache
+    from movierec.embed import cache
 
     monkeypatch.setattr(cache, "PROGRESS_CHUNK", 4)
     calls = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.fusion import min_max, reciprocal_rank_fusion, weighted_sum
+from movierec.index.fusion import min_max, reciprocal_rank_fusion, weighted_sum
 
 
 def test_rrf_sums_reciprocal_ranks():

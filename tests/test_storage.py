@@ -7,7 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from index.storage import (
+from movierec.build import build_index
+from movierec.catalog import catalog_fingerprint, load_catalog
+from movierec.index.storage import (
     FORMAT_VERSION,
     IndexMismatchError,
     StaleIndexError,
@@ -15,8 +17,6 @@ from index.storage import (
     read_manifest,
     save_index,
 )
-from movierec.build import build_index
-from movierec.catalog import catalog_fingerprint, load_catalog
 from movierec.recommender import Recommender
 from tests.helpers import FIXTURE_CATALOG, fixture_recommender
 
@@ -92,7 +92,7 @@ def test_failed_build_leaves_previous_index_untouched(tmp_path, fake_encoder, mo
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("index.bm25.BM25Index.save", explode)
+    monkeypatch.setattr("movierec.index.bm25.BM25Index.save", explode)
     with pytest.raises(RuntimeError, match="disk full"):
         build_index(FIXTURE_CATALOG, directory, fake_encoder)
     assert (directory / "manifest.json").read_text() == before

@@ -1,0 +1,120 @@
+"""Where movierec finds its catalog, index and profile store: flags first, then `MOVIEREC_*`.
+
+Every entry point (the CLI, the app, `retrain`, `tune`, the evaluation) resolves its locations here,
+so the same environment always means the same catalog, index and store:
+
+- `MOVIEREC_HOME`: folder for indexes, models and the default store (`~/.cache/movierec`);
+- `MOVIEREC_CATALOG`: catalog `.csv` / `.parquet` (the packaged catalog);
+- `MOVIEREC_INDEX`: index folder (`HOME/indexes/<catalog name>-<catalog content digest>`);
+- `MOVIEREC_STORE`: profile store, a SQLite path or a `postgresql://` URL (`HOME/profiles.db`);
+- `MOVIEREC_MODEL`: sentence-transformers model name or path (the packaged MiniLM).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_CATALOG = Path(__file__).parent / "data" / "catalog.parquet"
+VARIABLES = (
+    "MOVIEREC_HOME",
+    "MOVIEREC_CATALOG",
+    "MOVIEREC_INDEX",
+    "MOVIEREC_STORE",
+    "MOVIEREC_MODEL",
+)
+_URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved locations; build one with `resolve()`."""
+
+    home: Path
+    catalog: Path
+    index_dir: Path
+    store: Path | str  # a SQLite file, or a PostgreSQL URL
+    model: str | None
+
+    @property
+    def community_dir(self) -> Path:
+        """Where the community models of this index live."""
+        return community_dir(self.index_dir)
+
+
+def _setting(flag: object, name: str, environ: Mapping[str, str]) -> str | None:
+    if flag is not None and str(flag).strip():
+        return str(flag).strip()
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+def home(environ: Mapping[str, str] | None = None) -> Path:
+    """`$MOVIEREC_HOME`, or ~/.cache/movierec."""
+    configured = _setting(None, "MOVIEREC_HOME", os.environ if environ is None else environ)
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "movierec"
+
+
+def resolve(
+    *,
+    catalog: str | Path | None = None,
+    index_dir: str | Path | None = None,
+    store: str | Path | None = None,
+    model: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Locations from explicit values (flags), else `MOVIEREC_*` variables, else defaults."""
+    env = os.environ if environ is None else environ
+    root = home(env)
+    catalog_value = _setting(catalog, "MOVIEREC_CATALOG", env)
+    catalog_path = Path(catalog_value).expanduser() if catalog_value else DEFAULT_CATALOG
+    index_value = _setting(index_dir, "MOVIEREC_INDEX", env)
+    directory = (
+        Path(index_value).expanduser() if index_value else default_index_dir(catalog_path, root)
+    )
+    store_value = _setting(store, "MOVIEREC_STORE", env)
+    return Config(
+        home=root,
+        catalog=catalog_path,
+        index_dir=directory,
+        store=store_location(store_value, root),
+        model=_setting(model, "MOVIEREC_MODEL", env),
+    )
+
+
+def store_location(value: str | Path | None, root: Path) -> Path | str:
+    """A PostgreSQL URL unchanged, else a SQLite path (default: `root/profiles.db`)."""
+    if value is None or not str(value).strip():
+        return root / "profiles.db"
+    if isinstance(value, str) and _URL.match(value.strip()):
+        return value.strip()
+    return Path(value).expanduser()
+
+
+def catalog_digest(catalog_path: Path) -> str:
+    """sha256 of the catalog file's bytes: the same catalog gets the same index anywhere."""
+    digest = hashlib.sha256()
+    try:
+        with open(catalog_path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:  # a missing file is reported by the catalog loader, with what to do
+        digest.update(str(Path(catalog_path).expanduser().resolve()).encode())
+    return digest.hexdigest()
+
+
+def default_index_dir(catalog_path: Path, root: Path | None = None) -> Path:
+    """One index folder per catalog content, named after the file: `indexes/<stem>-<digest>`."""
+    root = home() if root is None else root
+    name = Path(catalog_path).stem
+    return root / "indexes" / f"{name}-{catalog_digest(Path(catalog_path))[:12]}"
+
+
+def community_dir(index_dir: Path) -> Path:
+    """Where the community model of an index lives: beside it, so a rebuild keeps it."""
+    index_dir = Path(index_dir)
+    return index_dir.with_name(f"{index_dir.name}.community")
