@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
-import shutil
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from movierec.files import atomic_directory
 from movierec.index.bm25 import BM25Index, Tokenizer
 from movierec.index.dense import DenseIndex
 
@@ -59,25 +56,6 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return found
-
-
-@contextmanager
-def atomic_directory(directory: Path) -> Iterator[Path]:
-    """Yield a temporary sibling directory that replaces `directory` only if the block succeeds."""
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
-    if directory.exists():
-        directory.rename(old)
-    tmp.rename(directory)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def save_index(directory: Path, bundle: IndexBundle) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import lapack
 
-from movierec.index.storage import atomic_directory
+from movierec.files import atomic_directory
 
 FORMAT = "movierec-community"
 FORMAT_VERSION = 1
