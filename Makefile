@@ -6,13 +6,15 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 
 .PHONY: install browser postgres postgres-test run test lint format bench eval catalog screenshots \
+	wheel-check \
 	clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# PYTHONWARNINGS: setuptools' notice that an editable install is editable, nothing to act on
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -47,6 +49,10 @@ run: install
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The wheel as users install it: built, installed into a fresh virtualenv, every command run.
+wheel-check: install
+	PYTHON=$(BIN)/python scripts/check_wheel.sh
 
 lint: install
 	$(BIN)/ruff check .
