@@ -17,6 +17,7 @@ from movierec.store import (
     default_store_path,
     open_store,
 )
+from tests.helpers import FIXTURE_CATALOG
 from tests.postgres import Locations
 
 # -- opening files ----------------------------------------------------------------------------
@@ -106,8 +107,22 @@ def test_a_newer_schema_version_asks_for_an_upgrade(tmp_path: Path) -> None:
     assert "99" in str(caught.value)
 
 
-def test_store_errors_are_value_errors_for_the_cli() -> None:
-    assert issubclass(StoreError, ValueError)
+def test_store_errors_are_value_errors_the_cli_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Code that takes a ValueError for the user's mistake takes a store problem for one too.
+    store = ProfileStore(tmp_path / "profiles.db")
+    with pytest.raises(ValueError, match="user name"):
+        store.like("", 1)
+    from movierec.cli import main
+
+    index = tmp_path / "idx"
+    args = ["--catalog", str(FIXTURE_CATALOG), "--index", str(index), "--store", str(tmp_path)]
+    assert main(["retrain", *args]) == 2
+    captured = capsys.readouterr()
+    assert "is a directory, not a profile database" in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert not index.exists()
 
 
 def test_a_directory_is_refused(tmp_path: Path) -> None:
