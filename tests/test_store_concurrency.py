@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-import subprocess
-import sys
-import threading
-from collections.abc import Callable
 
 import pytest
 
 from movierec.store import Profile, ProfileStore, derive_profiles
 from tests.postgres import Locations
-from tests.store_helpers import LIKE_MANY, event_count
+from tests.store_helpers import event_count, run_in_threads, run_writers
 
 
 @pytest.fixture
@@ -23,24 +19,6 @@ def store(new_location: Locations) -> ProfileStore:
 
 
 # -- concurrency ------------------------------------------------------------------------------
-
-
-def run_in_threads(work: Callable[[int], None], count: int) -> None:
-    """Run work(0), …, work(count - 1) in threads at once; fail on any error they raised."""
-    errors: list[BaseException] = []
-
-    def guarded(worker: int) -> None:
-        try:
-            work(worker)
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=guarded, args=(w,)) for w in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
 
 
 def test_threads_writing_at_once_lose_nothing(store: ProfileStore) -> None:
@@ -68,18 +46,8 @@ def test_threads_opening_a_new_file_at_once_agree(new_location: Locations) -> No
 def test_processes_writing_at_once_lose_nothing(new_location: Locations) -> None:
     path = new_location()
     ProfileStore(path)
-    # Separate interpreters (not multiprocessing.spawn, which re-imports whatever __main__ the
-    # test runner has at the time) writing to one file, like several CLI calls at once.
     starts = [w * 1000 for w in range(4)]
-    processes = [
-        subprocess.Popen([sys.executable, "-c", LIKE_MANY, str(path), "ann", str(s), str(s + 50)])
-        for s in starts
-    ]
-    try:
-        codes = [process.wait(timeout=120) for process in processes]
-    finally:
-        for process in processes:
-            process.kill()
+    codes = run_writers(path, [("ann", s, s + 50) for s in starts])
     assert codes == [0, 0, 0, 0]
     liked = ProfileStore(path).profile("ann").liked
     assert len(liked) == 200
@@ -180,15 +148,7 @@ def test_processes_for_several_users_lose_nothing_and_replay(new_location: Locat
     path = new_location()
     store = ProfileStore(path)
     jobs = [("ann", 0), ("ann", 1000), ("bob", 0), ("bob", 5000), ("cy", 0), ("ann", 2000)]
-    processes = [
-        subprocess.Popen([sys.executable, "-c", LIKE_MANY, str(path), user, str(s), str(s + 30)])
-        for user, s in jobs
-    ]
-    try:
-        codes = [process.wait(timeout=120) for process in processes]
-    finally:
-        for process in processes:
-            process.kill()
+    codes = run_writers(path, [(user, s, s + 30) for user, s in jobs])
     assert codes == [0] * len(jobs)
     for user in ("ann", "bob", "cy"):
         expected = {i for u, s in jobs if u == user for i in range(s, s + 30)}
