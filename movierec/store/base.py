@@ -25,8 +25,13 @@ class Backend(Protocol):
     """What differs between SQLite and PostgreSQL: connecting, the schema, transactions,
     placeholders and error messages. The SQL `ProfileStore` runs uses `?` placeholders."""
 
-    path: Path | str  # for messages: the file, or the URL with its password masked
-    errors: tuple[type[BaseException], ...]  # the driver's errors, turned into StoreError
+    @property
+    def path(self) -> Path | str:
+        """For messages: the file, or the URL with its password masked."""
+
+    @property
+    def errors(self) -> tuple[type[BaseException], ...]:
+        """The driver's errors, which `ProfileStore` turns into StoreError."""
 
     def initialise(self) -> None: ...
     def acquire(self) -> Any: ...
