@@ -41,7 +41,7 @@ postgres:
 postgres-test: install postgres
 	@env=$$(scripts/test_postgres.sh start) && eval "$$env" && \
 		trap 'scripts/test_postgres.sh stop "$$MOVIEREC_TEST_POSTGRES_DIR"' EXIT && \
-		MOVIEREC_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q tests/test_store.py
+		MOVIEREC_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q tests/test_store_*.py
 
 run: install
 	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true

@@ -1,0 +1,84 @@
+"""What both backends share: the error type, schema constants, the schema check and the
+interface `ProfileStore` drives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+APPLICATION = "movierec"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0
+
+INHERITED: list[Any] = []  # connections a forked child must not touch (nor close)
+
+# `user` is a reserved word in PostgreSQL: the shared SQL always quotes it.
+EVENT_COLUMNS = 'seq, "user", movie_id, action, source, context, created_at'
+
+
+class StoreError(ValueError):
+    """A profile store problem the user can fix: a bad file, name, id or import."""
+
+
+class Backend(Protocol):
+    """What differs between SQLite and PostgreSQL: connecting, the schema, transactions,
+    placeholders and error messages. The SQL `ProfileStore` runs uses `?` placeholders."""
+
+    @property
+    def path(self) -> Path | str:
+        """For messages: the file, or the URL with its password masked."""
+
+    @property
+    def errors(self) -> tuple[type[BaseException], ...]:
+        """The driver's errors, which `ProfileStore` turns into StoreError."""
+
+    def initialise(self) -> None: ...
+    def acquire(self) -> Any: ...
+    def release(self, conn: Any, failed: bool) -> None: ...
+    def close(self) -> None: ...
+    def execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    def begin(self, conn: Any, users: Sequence[str] | None) -> None: ...
+    def in_transaction(self, conn: Any) -> bool: ...
+    def latest_actions_sql(self) -> str: ...
+    def users_param(self, users: Sequence[str]) -> Any: ...
+    def latest_per_film_sql(self, where: str) -> str: ...
+    def describe(self, error: BaseException) -> str: ...
+
+
+def check_schema(
+    where: str,
+    instead: str,
+    tables: list[str],
+    found: str,
+    meta: Callable[[], dict[str, str]],
+    extra_version: int,
+    damaged_fix: str,
+) -> None:
+    """StoreError unless `tables` and the meta table (read by `meta()`) are movierec's."""
+    not_ours = (
+        f"{where} is not a movierec profile database (it has {found}); pass another {instead}"
+    )
+    if "meta" not in tables:
+        raise StoreError(not_ours)
+    values = meta()
+    if values.get("application") != APPLICATION:
+        raise StoreError(not_ours)
+    try:
+        version = int(values.get("schema_version", ""))
+    except ValueError:
+        raise StoreError(
+            f"{where} has an unreadable schema_version "
+            f"{values.get('schema_version')!r}; it is corrupted; {damaged_fix}"
+        ) from None
+    if max(version, extra_version) > SCHEMA_VERSION:
+        raise StoreError(
+            f"{where} uses profile schema version {max(version, extra_version)}, newer "
+            f"than this movierec understands ({SCHEMA_VERSION}); upgrade movierec to open it"
+        )
+    if "events" not in tables:
+        raise StoreError(
+            f"{where} is a movierec profile database without its events table; "
+            f"it is damaged; {damaged_fix}"
+        )

@@ -1,0 +1,226 @@
+"""The SQLite backend: one file, WAL mode, `BEGIN IMMEDIATE` writes, one connection per thread,
+schema version in `PRAGMA user_version` (and the meta table)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Literal
+
+from movierec.store.base import (
+    APPLICATION,
+    BUSY_TIMEOUT_S,
+    INHERITED,
+    SCHEMA_VERSION,
+    StoreError,
+    check_schema,
+)
+from movierec.store.events import actions_sql
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+    f"""CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        user TEXT NOT NULL,
+        movie_id INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ({actions_sql()})),
+        source TEXT NOT NULL DEFAULT 'app',
+        context TEXT,
+        created_at REAL NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS events_user_seq ON events (user, seq)",
+)
+
+
+class SQLiteBackend:
+    """A SQLite file: WAL mode, `BEGIN IMMEDIATE` writes, schema version in PRAGMA user_version."""
+
+    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        if self.path.is_dir():
+            raise StoreError(
+                f"{self.path} is a directory, not a profile database; "
+                "pass a file path such as profiles.db"
+            )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the folder for the profile database {self.path}: {error}; "
+                "pass another --store path"
+            ) from None
+        self._local = threading.local()
+
+    # -- connections -------------------------------------------------------------------------
+
+    def acquire(self) -> sqlite3.Connection:
+        """The calling thread's connection, opened on first use (and again after a fork).
+
+        One per thread: SQLite connections are cheap, and a thread's writes never wait on a
+        connection another thread holds.
+        """
+        local = self._local
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        if conn is not None and local.pid == os.getpid():
+            return conn
+        if conn is not None:
+            INHERITED.append(conn)  # opened before a fork: never use (or close) it here
+        conn = self.connect()
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                # Safe in WAL mode: a power cut may lose the last commits, never corrupt it.
+                conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            conn.close()
+            raise
+        local.conn, local.pid = conn, os.getpid()
+        return conn
+
+    def release(self, conn: sqlite3.Connection, failed: bool) -> None:
+        """Keep the thread's connection for its next call, unless the database failed on it."""
+        if failed:
+            self.close()
+
+    def close(self) -> None:
+        """Close the calling thread's connection (other threads' close when those threads end)."""
+        local = self._local
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        local.conn = None
+        if conn is not None and local.pid == os.getpid():
+            conn.close()
+
+    def connect(self) -> sqlite3.Connection:
+        """An autocommit connection that waits up to BUSY_TIMEOUT_S for locks."""
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"cannot open the profile database {self.path}: {error}; "
+                "check the path and its permissions, or pass another --store path"
+            ) from None
+        return conn
+
+    def execute(self, conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+        return conn.execute(sql, params)
+
+    def executemany(
+        self, conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        conn.executemany(sql, rows)
+
+    def begin(self, conn: sqlite3.Connection, users: Sequence[str] | None) -> None:
+        """Start a write transaction (SQLite has one writer at a time: no per-user locks)."""
+        conn.execute("BEGIN IMMEDIATE")
+
+    def in_transaction(self, conn: sqlite3.Connection) -> bool:
+        return conn.in_transaction
+
+    def latest_actions_sql(self) -> str:
+        """(user, movie id, action) of the latest event of each film of the given users."""
+        return (
+            'SELECT "user", movie_id, action, MAX(seq) FROM events '
+            'WHERE "user" IN (SELECT value FROM json_each(?)) GROUP BY "user", movie_id'
+        )  # SQLite takes the bare columns from the row holding MAX(seq): the latest event
+
+    def users_param(self, users: Sequence[str]) -> Any:
+        return json.dumps(list(users))
+
+    def latest_per_film_sql(self, where: str) -> str:
+        """Each (user, film)'s latest event as (user, movie id, action), oldest first."""
+        return (
+            'SELECT "user", movie_id, action FROM ('
+            f'SELECT "user", movie_id, action, MAX(seq) AS last FROM events {where} '
+            'GROUP BY "user", movie_id) ORDER BY last'
+        )
+
+    def describe(self, error: BaseException) -> str:
+        text = str(error)
+        if "not a database" in text or "malformed" in text:
+            return (
+                f"{self.path} is corrupted or is not a SQLite database ({text}); "
+                "pass another --store path or move the file away"
+            )
+        if "locked" in text or "busy" in text:
+            return (
+                f"the profile database {self.path} stayed locked for {BUSY_TIMEOUT_S:.0f} s "
+                f"({text}); another movierec process may be stuck; try again"
+            )
+        if "readonly" in text or "read-only" in text:
+            return f"the profile database {self.path} is read-only ({text}); check its permissions"
+        return f"profile database {self.path}: {text}"
+
+    # -- opening and validation --------------------------------------------------------------
+
+    def initialise(self) -> None:
+        """Check the file is a movierec profile database, creating the schema if it is empty."""
+        with closing(self.connect()) as conn:
+            if self._inspect(conn) == "empty":
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    # Somebody else may have initialised (or filled) it while we waited.
+                    if self._inspect(conn) == "empty":
+                        for statement in SCHEMA:
+                            conn.execute(statement)
+                        conn.executemany(
+                            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                            [("application", APPLICATION), ("schema_version", str(SCHEMA_VERSION))],
+                        )
+                        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            self._enable_wal(conn)
+
+    def _inspect(self, conn: sqlite3.Connection) -> Literal["empty", "ok"]:
+        """'empty' for a database with no schema, 'ok' for ours; StoreError for anything else."""
+        objects = dict(
+            conn.execute(
+                "SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+            ).fetchall()
+        )
+        if not objects:
+            return "empty"
+        tables = sorted(name for name, kind in objects.items() if kind == "table")
+        found = f"tables {', '.join(tables)}" if tables else ", ".join(sorted(objects))
+
+        def meta() -> dict[str, str]:
+            try:
+                return dict(conn.execute("SELECT key, value FROM meta"))
+            except sqlite3.OperationalError:
+                return {}
+
+        (user_version,) = conn.execute("PRAGMA user_version").fetchone()
+        check_schema(
+            str(self.path),
+            "--store path or move the file away",
+            tables,
+            found,
+            meta,
+            user_version,
+            "move the file away",
+        )
+        return "ok"
+
+    def _enable_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch to WAL (persistent in the file). Best effort: the store is correct without."""
+        deadline = time.monotonic() + 5.0
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                busy = "locked" in str(error) or "busy" in str(error)
+                if not busy or time.monotonic() > deadline:
+                    return
+                time.sleep(0.02)
