@@ -39,6 +39,35 @@ class BuildReport:
     seconds: float
 
 
+SHIPPED_VECTORS = Path(__file__).parent / "data" / "catalog_vectors.npz"
+
+
+def shipped_embeddings(model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hashes and vectors shipped for the packaged catalog (float16 on disk), for this model."""
+    try:
+        with np.load(SHIPPED_VECTORS, allow_pickle=False) as shipped:
+            if str(shipped["model"]) != model_name:
+                return None
+            hashes, vectors = shipped["hashes"], shipped["vectors"].astype(np.float32)
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        LOG.debug("no shipped vectors: %s", error)
+        return None
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return hashes, vectors
+
+
+def reusable_embeddings(directory: Path, model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Vectors a build may reuse by content hash: the previous index's, then the shipped ones."""
+    found = [
+        part
+        for part in (previous_embeddings(directory, model_name), shipped_embeddings(model_name))
+        if part is not None
+    ]
+    if len(found) < 2:
+        return found[0] if found else None
+    return np.concatenate([found[0][0], found[1][0]]), np.concatenate([found[0][1], found[1][1]])
+
+
 def previous_embeddings(directory: Path, model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Hashes and vectors of an existing index built with the same model, to reuse on rebuild."""
     try:
@@ -108,7 +137,7 @@ def build_index(
     """Validate the catalog, build every component and write the directory atomically."""
     start = time.perf_counter()
     catalog = load_catalog(catalog_path)
-    previous = previous_embeddings(directory, encoder.name)
+    previous = reusable_embeddings(directory, encoder.name)
     bundle, encoded = build_bundle(
         catalog,
         encoder,
