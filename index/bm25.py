@@ -16,6 +16,8 @@ import numpy as np
 from scipy import sparse
 from tqdm import tqdm
 
+from movierec.scoring import top_k
+
 LOG = logging.getLogger(__name__)
 MATRIX_FILE = "bm25.npz"
 VOCAB_FILE = "bm25_vocab.json"
@@ -138,11 +140,7 @@ class BM25Index:
         scores = self.get_scores(query_tokens)
         allowed = scores > 0 if mask is None else (scores > 0) & mask
         candidates = np.flatnonzero(allowed)
-        k = min(k, len(candidates))
-        if k == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-        top = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-        top = top[np.argsort(-scores[top], kind="stable")]
+        top = candidates[top_k(scores[candidates], k)]
         return top.astype(np.int64), scores[top]
 
     def matched_terms(self, query_tokens: Sequence[str], row: int) -> list[str]:

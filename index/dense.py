@@ -10,6 +10,8 @@ from typing import Any
 import faiss
 import numpy as np
 
+from movierec.scoring import top_k
+
 LOG = logging.getLogger(__name__)
 KINDS = ("flat", "hnsw", "ivf")
 INDEX_FILE = "dense.faiss"
@@ -172,10 +174,6 @@ def exact_search(
         scores = (vectors if rows is None else vectors[rows]) @ query
     else:  # a large subset: scoring everything beats gathering the rows
         scores = (vectors @ query)[rows]
-    k = min(k, len(scores))
-    if k == 0:
-        return np.empty(0, np.int64), np.empty(0, np.float32)
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top], kind="stable")]
+    top = top_k(scores, k)
     chosen = top if rows is None else rows[top]
     return chosen.astype(np.int64), scores[top].astype(np.float32)

@@ -9,7 +9,8 @@ import numpy as np
 
 from movierec.index.fusion import reciprocal_rank_fusion, weighted_sum
 from movierec.index.storage import IndexBundle
-from movierec.ranking import mmr, top_k
+from movierec.ranking import mmr
+from movierec.scoring import min_max, top_k
 from movierec.settings import Settings
 
 
@@ -48,7 +49,7 @@ class Candidates:
         if len(pooled) == 0:
             return pooled, np.empty(0, dtype=np.float32)
         vectors = np.asarray(self.bundle.embeddings[pooled], dtype=np.float32)
-        mixed = _min_max(vectors @ seed) + weight * _min_max(vectors @ steer)
+        mixed = min_max(vectors @ seed) + weight * min_max(vectors @ steer)
         return pooled, (mixed / (1.0 + weight)).astype(np.float32)
 
     def with_community(
@@ -171,8 +172,3 @@ def _because(query: Query, sims: np.ndarray, i: int, top: int = 2) -> list[dict[
     seeds = np.sort(query.because_rows)
     best = np.argsort(-sims[:, i], kind="stable")[:top]
     return [{"row": int(seeds[j]), "similarity": round(float(sims[j, i]), 4)} for j in best]
-
-
-def _min_max(values: np.ndarray) -> np.ndarray:
-    low, high = float(values.min()), float(values.max())
-    return (values - low) / (high - low) if high > low else np.ones_like(values)

@@ -23,7 +23,8 @@ from movierec.hits import Hit
 from movierec.index.storage import IndexBundle, IndexMismatchError, StaleIndexError, load_index
 from movierec.movies import MovieTable
 from movierec.pipeline import Candidates, Query, rank
-from movierec.ranking import quality_prior, top_k
+from movierec.ranking import quality_prior
+from movierec.scoring import top_k
 from movierec.settings import Settings
 
 LOG = logging.getLogger(__name__)
