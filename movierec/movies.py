@@ -54,9 +54,6 @@ class MovieTable:
     def because(self, row: int, similarity: float) -> dict[str, Any]:
         return {"id": int(self.ids[row]), "title": self.label(row), "similarity": similarity}
 
-    def year(self, row: int) -> int | None:
-        return self._year[row]
-
     def hit(self, row: int, parts: dict[str, Any]) -> Hit:
         """A Hit for a row, with `because` rows turned into ids and titles."""
         because = [
