@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -22,6 +22,7 @@ class DamagedIndexError(StaleIndexError):
     """A file of a stored index cannot be read: safe to rebuild (vectors are reused if intact)."""
 
 
+@runtime_checkable
 class SearchIndex(Protocol[Query]):
     """Rows (catalog positions) searchable by a query; one directory entry on disk.
 
