@@ -1,4 +1,5 @@
-"""A recommended film with the score and the parts that explain it."""
+"""A recommended film with the score and the parts that explain it, and the typed record of a
+ranked row that the pipeline hands to the façade to build it from."""
 
 from __future__ import annotations
 
@@ -6,6 +7,29 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 MAX_TERMS = 6  # matched terms named in an explanation
+
+
+@dataclass(frozen=True)
+class Because:
+    """A film that explains a result: a liked film, or the chosen title (relation "seed")."""
+
+    row: int
+    similarity: float
+    relation: str | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One ranked catalog row and the parts of its score (rows, not ids: the pipeline's side)."""
+
+    row: int
+    score: float
+    vector_score: float | None = None
+    bm25_score: float | None = None
+    prior: float = 0.0
+    community_score: float | None = None
+    matched_terms: tuple[str, ...] = ()
+    because: tuple[Because, ...] = ()
 
 
 @dataclass
