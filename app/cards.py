@@ -43,25 +43,21 @@ def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> Non
         rating_buttons(ctx, movie_id, flow, rank)
 
 
+LABELS = {"like": ("👍 Like", "👍 Liked"), "dislike": ("👎", "👎 Disliked")}
+
+
 def rating_buttons(ctx, movie_id: int, flow: str, rank: int) -> None:
     """👍 / 👎 toggles; the active one is highlighted."""
     state = ctx.rating_of(movie_id)
-    like, dislike, _ = st.columns([1, 1, 1])  # wide enough for "👎 Disliked"
-    like.button(
-        "👍 Liked" if state == "like" else "👍 Like",
-        key=f"{flow}-like-{movie_id}",
-        type="primary" if state == "like" else "secondary",
-        on_click=ctx.rate,
-        args=(movie_id, "like", flow, rank),
-        disabled=ctx.user is None,
-        width="stretch",
-    )
-    dislike.button(
-        "👎 Disliked" if state == "dislike" else "👎",
-        key=f"{flow}-dislike-{movie_id}",
-        type="primary" if state == "dislike" else "secondary",
-        on_click=ctx.rate,
-        args=(movie_id, "dislike", flow, rank),
-        disabled=ctx.user is None,
-        width="stretch",
-    )
+    columns = st.columns([1, 1, 1])  # wide enough for "👎 Disliked"
+    for column, (action, (label, active_label)) in zip(columns, LABELS.items(), strict=False):
+        active = state == action
+        column.button(
+            active_label if active else label,
+            key=f"{flow}-{action}-{movie_id}",
+            type="primary" if active else "secondary",
+            on_click=ctx.rate,
+            args=(movie_id, action, flow, rank),
+            disabled=ctx.user is None,
+            width="stretch",
+        )
