@@ -11,6 +11,7 @@ from movierec.build import build_index
 from movierec.catalog import catalog_fingerprint, load_catalog
 from movierec.index.storage import (
     FORMAT_VERSION,
+    DamagedIndexError,
     IndexMismatchError,
     StaleIndexError,
     load_index,
@@ -226,3 +227,18 @@ def test_an_older_tokenizer_is_rebuilt_reusing_vectors_a_newer_one_refused(
     with pytest.raises(IndexMismatchError, match=f"tokenizer version {version + 1}") as caught:
         Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
     assert not isinstance(caught.value, StaleIndexError)
+
+
+@pytest.mark.parametrize(("damaged", "encoded"), [("dense.faiss", 0), ("embeddings.npy", 30)])
+def test_a_damaged_index_is_named_then_rebuilt(
+    tmp_path, monkeypatch, fake_encoder, damaged, encoded
+) -> None:
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    first = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    (tmp_path / "idx" / damaged).write_bytes(b"not an index")
+    with pytest.raises(DamagedIndexError, match=f"{damaged} is damaged"):
+        Recommender.open(FIXTURE_CATALOG, tmp_path / "idx", build=False)
+    fake_encoder.encoded.clear()
+    rebuilt = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    assert len(fake_encoder.encoded) == encoded  # intact vectors are reused
+    assert hit_list(rebuilt) == hit_list(first)
