@@ -1,4 +1,4 @@
-"""Result cards with like / dislike buttons, and the sentence that explains each result."""
+"""Result cards with like / dislike buttons and the sentence (`Hit.explain`) behind each."""
 
 from __future__ import annotations
 
@@ -7,22 +7,6 @@ import streamlit as st
 from movierec.hits import Hit
 
 OVERVIEW_CHARS = 230
-
-
-def why(hit: Hit, flow: str) -> str:
-    """Markdown saying why a film was suggested, from the parts of its score."""
-    parts = []
-    if hit.because and flow == "taste":
-        titles = " and ".join(f"*{b['title']}*" for b in hit.because)
-        parts.append(f"Because you liked {titles}")
-    if hit.matched_terms:
-        parts.append("matches " + ", ".join(f"**{t}**" for t in hit.matched_terms[:6]))
-    if hit.community_score:
-        parts.append(hit.community_reason())
-    if hit.vector_score is not None:
-        parts.append(f"meaning similarity {hit.vector_score:.2f}")
-    text = " · ".join(parts)
-    return text[:1].upper() + text[1:]
 
 
 def _short(text: str, limit: int = OVERVIEW_CHARS) -> str:
@@ -37,7 +21,7 @@ def show_hits(ctx, hits: list[Hit], flow: str) -> None:
     columns = st.columns(2)
     for rank, hit in enumerate(hits):
         with columns[rank % 2]:
-            card(ctx, hit.id, flow, rank, why(hit, flow))
+            card(ctx, hit.id, flow, rank, hit.explain(markdown=True))
 
 
 def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> None:
@@ -59,25 +43,21 @@ def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> Non
         rating_buttons(ctx, movie_id, flow, rank)
 
 
+LABELS = {"like": ("👍 Like", "👍 Liked"), "dislike": ("👎", "👎 Disliked")}
+
+
 def rating_buttons(ctx, movie_id: int, flow: str, rank: int) -> None:
     """👍 / 👎 toggles; the active one is highlighted."""
     state = ctx.rating_of(movie_id)
-    like, dislike, _ = st.columns([1, 1, 1])  # wide enough for "👎 Disliked"
-    like.button(
-        "👍 Liked" if state == "like" else "👍 Like",
-        key=f"{flow}-like-{movie_id}",
-        type="primary" if state == "like" else "secondary",
-        on_click=ctx.rate,
-        args=(movie_id, "like", flow, rank),
-        disabled=ctx.user is None,
-        width="stretch",
-    )
-    dislike.button(
-        "👎 Disliked" if state == "dislike" else "👎",
-        key=f"{flow}-dislike-{movie_id}",
-        type="primary" if state == "dislike" else "secondary",
-        on_click=ctx.rate,
-        args=(movie_id, "dislike", flow, rank),
-        disabled=ctx.user is None,
-        width="stretch",
-    )
+    columns = st.columns([1, 1, 1])  # wide enough for "👎 Disliked"
+    for column, (action, (label, active_label)) in zip(columns, LABELS.items(), strict=False):
+        active = state == action
+        column.button(
+            active_label if active else label,
+            key=f"{flow}-{action}-{movie_id}",
+            type="primary" if active else "secondary",
+            on_click=ctx.rate,
+            args=(movie_id, action, flow, rank),
+            disabled=ctx.user is None,
+            width="stretch",
+        )

@@ -6,15 +6,19 @@ import json
 import logging
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 from tqdm import tqdm
+
+from movierec.index.base import IndexMismatchError, StaleIndexError, damaged, require_files
+from movierec.scoring import top_k
 
 LOG = logging.getLogger(__name__)
 MATRIX_FILE = "bm25.npz"
@@ -39,7 +43,6 @@ class Tokenizer:
 
     lowercase: bool = True
     stopwords: bool = True
-    stem: bool = False
     min_length: int = 2
     version: int = TOKENIZER_VERSION
 
@@ -51,20 +54,31 @@ class Tokenizer:
         tokens = [t for t in tokens if len(t) >= self.min_length]
         if self.stopwords:
             tokens = [t for t in tokens if t.lower() not in STOPWORDS]
-        return [_stem(t) for t in tokens] if self.stem else tokens
+        return tokens
 
     def settings(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Tokenizer:
+        """The tokenizer an index recorded; an older version is stale, a newer one refused."""
+        settings = dict(settings)
+        version = settings.get("version")
+        if settings.pop("stem", False):  # stemming was dropped: such indexes must be rebuilt
+            version = 0
+        if version != TOKENIZER_VERSION:
+            older = isinstance(version, int) and version < TOKENIZER_VERSION
+            raise (StaleIndexError if older else IndexMismatchError)(
+                f"index tokenizer version {version!r} is not the supported version "
+                f"{TOKENIZER_VERSION}; rebuild it with `movierec build`"
+            )
+        unknown = sorted(set(settings) - {f.name for f in fields(cls)})
+        if unknown:
+            raise IndexMismatchError(
+                f"unknown tokenizer settings {unknown} in the index; rebuild it with "
+                "`movierec build`"
+            )
         return cls(**settings)
-
-
-def _stem(token: str) -> str:
-    return (
-        token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
-    )
 
 
 class BM25Index:
@@ -138,11 +152,7 @@ class BM25Index:
         scores = self.get_scores(query_tokens)
         allowed = scores > 0 if mask is None else (scores > 0) & mask
         candidates = np.flatnonzero(allowed)
-        k = min(k, len(candidates))
-        if k == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-        top = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-        top = top[np.argsort(-scores[top], kind="stable")]
+        top = candidates[top_k(scores[candidates], k)]
         return top.astype(np.int64), scores[top]
 
     def matched_terms(self, query_tokens: Sequence[str], row: int) -> list[str]:
@@ -156,8 +166,8 @@ class BM25Index:
                 seen.append(term)
         return seen
 
-    def save(self, directory: Path) -> None:
-        """Write bm25.npz (arrays only) and bm25_vocab.json."""
+    def save(self, directory: Path) -> dict[str, Any]:
+        """Write bm25.npz (arrays only) and bm25_vocab.json; returns the manifest entry."""
         directory = Path(directory)
         w = self.weights
         np.savez(
@@ -169,22 +179,31 @@ class BM25Index:
         )
         terms = sorted(self.vocab, key=self.vocab.__getitem__)
         (directory / VOCAB_FILE).write_text(json.dumps({"params": self._params, "terms": terms}))
+        return {**self.params(), "matrix": MATRIX_FILE, "vocab": VOCAB_FILE}
 
     @classmethod
-    def load(cls, directory: Path) -> BM25Index:
-        """Read an index written by `save`."""
-        matrix_path, vocab_path = Path(directory) / MATRIX_FILE, Path(directory) / VOCAB_FILE
-        for path in (matrix_path, vocab_path):
-            if not path.exists():
-                raise FileNotFoundError(f"BM25 index not found at {path}")
-        with np.load(matrix_path, allow_pickle=False) as arrays:
-            shape = tuple(int(x) for x in arrays["shape"])
-            weights = sparse.csr_matrix(
-                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
-            )
-        stored = json.loads(vocab_path.read_text())
-        vocab = {term: i for i, term in enumerate(stored["terms"])}
-        return cls(weights, vocab, stored["params"])
+    def load(cls, directory: Path, entry: dict[str, Any]) -> BM25Index:
+        """Read an index written by `save`, given the entry it returned (file names default to
+        the current ones: indexes written before entries named them)."""
+        names = entry.get("matrix", MATRIX_FILE), entry.get("vocab", VOCAB_FILE)
+        matrix_path, vocab_path = require_files(directory, "BM25 index", *names)
+        try:
+            with np.load(matrix_path, allow_pickle=False) as arrays:
+                shape = tuple(int(x) for x in arrays["shape"])
+                weights = sparse.csr_matrix(
+                    (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+                )
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+            raise damaged(matrix_path, error) from error
+        try:
+            stored = json.loads(vocab_path.read_text())
+            terms, params = stored["terms"], stored["params"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise damaged(vocab_path, error) from error
+        if weights.shape != (len(terms), params.get("n_docs")):
+            mismatch = ValueError(f"{weights.shape} weights for {len(terms)} terms")
+            raise damaged(matrix_path, mismatch)
+        return cls(weights, {term: i for i, term in enumerate(terms)}, params)
 
 
 def count_terms(

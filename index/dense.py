@@ -10,9 +10,13 @@ from typing import Any
 import faiss
 import numpy as np
 
+from movierec.index.base import damaged, require_files
+from movierec.scoring import top_k
+
 LOG = logging.getLogger(__name__)
 KINDS = ("flat", "hnsw", "ivf")
 INDEX_FILE = "dense.faiss"
+VECTORS_FILE = "embeddings.npy"
 # Below this many allowed rows a filtered query is scored exactly with numpy.
 EXACT_SUBSET_LIMIT = 50_000
 # When a mask only excludes a few rows (the films a user rated), search k + that many instead.
@@ -145,17 +149,35 @@ class DenseIndex:
         return rows[keep][:k].astype(np.int64), scores[keep][:k]
 
     def save(self, directory: Path) -> dict[str, Any]:
-        """Write the FAISS index; returns the manifest entry describing it."""
+        """Write the FAISS index and the vectors; returns the manifest entry describing them."""
         faiss.write_index(self.index, str(Path(directory) / INDEX_FILE))
-        return {"file": INDEX_FILE, "kind": self.kind, "params": self.params, "count": len(self)}
+        np.save(Path(directory) / VECTORS_FILE, np.asarray(self.vectors, dtype=np.float32))
+        return {
+            "file": INDEX_FILE,
+            "vectors": VECTORS_FILE,
+            "kind": self.kind,
+            "params": self.params,
+            "count": len(self),
+        }
 
     @classmethod
-    def load(cls, directory: Path, vectors: np.ndarray, entry: dict[str, Any]) -> DenseIndex:
-        """Read an index written by `save`, given its manifest entry and the vectors."""
-        path = Path(directory) / entry["file"]
-        if not path.exists():
-            raise FileNotFoundError(f"dense index not found at {path}")
-        dense = cls(faiss.read_index(str(path)), vectors, entry["kind"], dict(entry["params"]))
+    def load(cls, directory: Path, entry: dict[str, Any]) -> DenseIndex:
+        """Read an index written by `save`, given its manifest entry; the vectors are mapped
+        from disk, not read into memory."""
+        names = entry["file"], entry.get("vectors", VECTORS_FILE)
+        index_path, vectors_path = require_files(directory, "dense index", *names)
+        try:
+            vectors = np.load(vectors_path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise damaged(vectors_path, error) from error
+        try:
+            index = faiss.read_index(str(index_path))
+        except RuntimeError as error:
+            raise damaged(index_path, error) from error
+        if index.ntotal != len(vectors) or index.d != vectors.shape[1]:
+            found = f"{index.ntotal} x {index.d} indexed, {vectors.shape} vectors"
+            raise damaged(index_path, ValueError(found))
+        dense = cls(index, vectors, entry["kind"], dict(entry["params"]))
         dense._apply_search_params()
         return dense
 
@@ -172,10 +194,6 @@ def exact_search(
         scores = (vectors if rows is None else vectors[rows]) @ query
     else:  # a large subset: scoring everything beats gathering the rows
         scores = (vectors @ query)[rows]
-    k = min(k, len(scores))
-    if k == 0:
-        return np.empty(0, np.int64), np.empty(0, np.float32)
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top], kind="stable")]
+    top = top_k(scores, k)
     chosen = top if rows is None else rows[top]
     return chosen.astype(np.int64), scores[top].astype(np.float32)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import TypeVar
 
-import numpy as np
+from movierec.scoring import min_max
+
+__all__ = ["min_max", "reciprocal_rank_fusion", "weighted_sum"]  # min_max: movierec.scoring
 
 K = TypeVar("K", bound=Hashable)
 
@@ -24,15 +26,6 @@ def reciprocal_rank_fusion(
         for rank, (key, _) in enumerate(ranked, start=1):
             fused[key] = fused.get(key, 0.0) + weight / (k + rank)
     return sorted(fused.items(), key=lambda item: -item[1])
-
-
-def min_max(scores: Sequence[float]) -> np.ndarray:
-    """Scale to [0, 1]; all-equal scores become 1.0, an empty input stays empty."""
-    values = np.asarray(scores, dtype=np.float64)
-    if values.size == 0:
-        return values
-    low, high = values.min(), values.max()
-    return np.ones_like(values) if high <= low else (values - low) / (high - low)
 
 
 def weighted_sum(

@@ -15,23 +15,27 @@ import numpy as np
 import pandas as pd
 
 from movierec.files import atomic_directory
+from movierec.index.base import DamagedIndexError, IndexMismatchError, StaleIndexError
 from movierec.index.bm25 import BM25Index, Tokenizer
-from movierec.index.dense import DenseIndex
+from movierec.index.dense import VECTORS_FILE, DenseIndex
 
 LOG = logging.getLogger(__name__)
 FORMAT_VERSION = 2  # 2: BM25 over the keyword fields (no title); 1 indexed the title too
 MANIFEST = "manifest.json"
 CATALOG_FILE = "catalog.parquet"
-EMBEDDINGS_FILE = "embeddings.npy"
+EMBEDDINGS_FILE = VECTORS_FILE  # written by DenseIndex.save
 HASHES_FILE = "hashes.npy"
 
 
-class IndexMismatchError(ValueError):
-    """A stored index does not fit the model, dimension or catalog it is asked to serve."""
-
-
-class StaleIndexError(IndexMismatchError):
-    """An index of another version of the catalog, or of an older movierec: safe to rebuild."""
+__all__ = [  # the errors live in movierec.index.base; importable from here as before
+    "DamagedIndexError",
+    "IndexBundle",
+    "IndexMismatchError",
+    "StaleIndexError",
+    "load_index",
+    "read_manifest",
+    "save_index",
+]
 
 
 @dataclass
@@ -62,10 +66,8 @@ def save_index(directory: Path, bundle: IndexBundle) -> dict[str, Any]:
     """Write every component and the manifest atomically; returns the manifest written."""
     with atomic_directory(Path(directory)) as tmp:
         bundle.catalog.to_parquet(tmp / CATALOG_FILE, index=False)
-        np.save(tmp / EMBEDDINGS_FILE, np.asarray(bundle.embeddings, dtype=np.float32))
         np.save(tmp / HASHES_FILE, bundle.hashes)
-        dense_entry = bundle.dense.save(tmp)
-        bundle.bm25.save(tmp)
+        entries = {"dense": bundle.dense.save(tmp), "bm25": bundle.bm25.save(tmp)}
         manifest = {
             **bundle.manifest,
             "format_version": FORMAT_VERSION,
@@ -73,8 +75,7 @@ def save_index(directory: Path, bundle: IndexBundle) -> dict[str, Any]:
             "dimension": int(bundle.embeddings.shape[1]),
             "metric": "inner_product",
             "normalized": True,
-            "dense": dense_entry,
-            "bm25": bundle.bm25.params(),
+            **entries,
             "tokenizer": bundle.tokenizer.settings(),
             "counts": {
                 "movies": len(bundle.catalog),
@@ -144,13 +145,14 @@ def load_index(
     check_manifest(
         manifest, model=expect_model, dimension=expect_dimension, fingerprint=expect_fingerprint
     )
-    embeddings = np.load(directory / EMBEDDINGS_FILE, mmap_mode="r", allow_pickle=False)
+    tokenizer = Tokenizer.from_settings(manifest["tokenizer"])
+    dense = DenseIndex.load(directory, manifest["dense"])
     return IndexBundle(
         manifest=manifest,
         catalog=pd.read_parquet(directory / CATALOG_FILE),
-        embeddings=embeddings,
+        embeddings=dense.vectors,
         hashes=np.load(directory / HASHES_FILE, allow_pickle=False),
-        dense=DenseIndex.load(directory, embeddings, manifest["dense"]),
-        bm25=BM25Index.load(directory),
-        tokenizer=Tokenizer.from_settings(manifest["tokenizer"]),
+        dense=dense,
+        bm25=BM25Index.load(directory, manifest["bm25"]),
+        tokenizer=tokenizer,
     )

@@ -76,9 +76,13 @@ def previous_embeddings(directory: Path, model_name: str) -> tuple[np.ndarray, n
         return None
     if manifest.get("model") != model_name:
         return None
-    hashes = np.load(Path(directory) / HASHES_FILE, allow_pickle=False)
-    vectors = np.load(Path(directory) / EMBEDDINGS_FILE, allow_pickle=False)
-    return hashes, vectors
+    try:
+        hashes = np.load(Path(directory) / HASHES_FILE, allow_pickle=False)
+        vectors = np.load(Path(directory) / EMBEDDINGS_FILE, allow_pickle=False)
+    except (OSError, ValueError) as error:  # missing or damaged: encode everything again
+        LOG.warning("not reusing the vectors in %s (%s)", directory, error)
+        return None
+    return (hashes, vectors) if len(hashes) == len(vectors) else None
 
 
 def build_bundle(

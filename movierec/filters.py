@@ -39,9 +39,6 @@ class Filters:
     def is_empty(self) -> bool:
         return self == Filters()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
-
 
 class FilterIndex:
     """Column arrays prepared once so that a filter mask costs a few vector operations."""

@@ -1,9 +1,35 @@
-"""A recommended film with the score and the parts that explain it."""
+"""A recommended film with the score and the parts that explain it, and the typed record of a
+ranked row that the pipeline hands to the façade to build it from."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+MAX_TERMS = 6  # matched terms named in an explanation
+
+
+@dataclass(frozen=True)
+class Because:
+    """A film that explains a result: a liked film, or the chosen title (relation "seed")."""
+
+    row: int
+    similarity: float
+    relation: str | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One ranked catalog row and the parts of its score (rows, not ids: the pipeline's side)."""
+
+    row: int
+    score: float
+    vector_score: float | None = None
+    bm25_score: float | None = None
+    prior: float = 0.0
+    community_score: float | None = None
+    matched_terms: tuple[str, ...] = ()
+    because: tuple[Because, ...] = ()
 
 
 @dataclass
@@ -30,22 +56,28 @@ class Hit:
                 data[key] = round(float(data[key]), 4)
         return data
 
-    def explain(self) -> str:
-        """A short human sentence saying why this film was suggested."""
+    def explain(self, markdown: bool = False) -> str:
+        """A short sentence saying why this film was suggested: plain text joined by "; ", or
+        Markdown (titles in italics, matched terms in bold) joined by " · " and capitalized."""
+        title = (lambda t: f"*{t}*") if markdown else str
+        term = (lambda t: f"**{t}**") if markdown else str
         parts = []
-        seeds = [b["title"] for b in self.because if b.get("relation") == "seed"]
-        liked = [b["title"] for b in self.because if b.get("relation") != "seed"]
+        seeds = [title(b["title"]) for b in self.because if b.get("relation") == "seed"]
+        liked = [title(b["title"]) for b in self.because if b.get("relation") != "seed"]
         if seeds:
             parts.append(f"like {' and '.join(seeds)}")
         if liked:
             parts.append(f"because you liked {' and '.join(liked)}")
         if self.matched_terms:
-            parts.append("matches " + ", ".join(self.matched_terms))
+            parts.append("matches " + ", ".join(map(term, self.matched_terms[:MAX_TERMS])))
         if self.community_score:
             parts.append(self.community_reason())
         if self.vector_score is not None:
             parts.append(f"meaning similarity {self.vector_score:.2f}")
-        return "; ".join(parts)
+        if not markdown:
+            return "; ".join(parts)
+        text = " · ".join(parts)
+        return text[:1].upper() + text[1:]
 
     def community_reason(self) -> str:
         """What the community score says: co-likes of the seed film, or of similar people."""

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from movierec.hits import Hit
+from movierec.hits import Because, Hit, Scored
 from movierec.titles import TitleResolver
 
 
@@ -51,24 +51,31 @@ class MovieTable:
     def label(self, row: int) -> str:
         return self.titles.label(row)
 
-    def because(self, row: int, similarity: float) -> dict[str, Any]:
-        return {"id": int(self.ids[row]), "title": self.label(row), "similarity": similarity}
+    def because(self, reason: Because) -> dict[str, Any]:
+        """A `Hit.because` entry: the film's id and title, the similarity, and the relation."""
+        row = reason.row
+        entry = {
+            "id": int(self.ids[row]),
+            "title": self.label(row),
+            "similarity": reason.similarity,
+        }
+        return entry if reason.relation is None else {**entry, "relation": reason.relation}
 
-    def year(self, row: int) -> int | None:
-        return self._year[row]
-
-    def hit(self, row: int, parts: dict[str, Any]) -> Hit:
-        """A Hit for a row, with `because` rows turned into ids and titles."""
-        because = [
-            b if "id" in b else self.because(b["row"], b["similarity"])
-            for b in parts.get("because", [])
-        ]
+    def hit(self, scored: Scored) -> Hit:
+        """The Hit for a ranked row, with its `because` rows turned into ids and titles."""
+        row = scored.row
         return Hit(
             id=int(self.ids[row]),
             title=self._title[row],
             year=self._year[row],
+            score=scored.score,
+            vector_score=scored.vector_score,
+            bm25_score=scored.bm25_score,
+            prior=scored.prior,
+            community_score=scored.community_score,
+            matched_terms=list(scored.matched_terms),
+            because=[self.because(reason) for reason in scored.because],
             genres=list(self._genres[row]),
-            **{**parts, "because": because},
         )
 
     def record(self, row: int) -> dict[str, Any]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
+from movierec.hits import Because, Scored
 from movierec.index.fusion import reciprocal_rank_fusion, weighted_sum
 from movierec.index.storage import IndexBundle
-from movierec.ranking import mmr, top_k
+from movierec.ranking import mmr
+from movierec.scoring import min_max, top_k
 from movierec.settings import Settings
 
 
@@ -20,7 +21,7 @@ class Query:
     vector: np.ndarray | None
     tokens: list[str]
     because_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    because: list[dict[str, Any]] | None = None
+    because: tuple[Because, ...] | None = None  # the same films for every result
     steer: np.ndarray | None = None
     community: np.ndarray | None = None  # co-like scores in [0, 1] per row (no keyword side)
 
@@ -48,7 +49,7 @@ class Candidates:
         if len(pooled) == 0:
             return pooled, np.empty(0, dtype=np.float32)
         vectors = np.asarray(self.bundle.embeddings[pooled], dtype=np.float32)
-        mixed = _min_max(vectors @ seed) + weight * _min_max(vectors @ steer)
+        mixed = min_max(vectors @ seed) + weight * min_max(vectors @ steer)
         return pooled, (mixed / (1.0 + weight)).astype(np.float32)
 
     def with_community(
@@ -98,7 +99,7 @@ def _fuse(
     return rows, np.array([score for _, score in fused], dtype=np.float64)
 
 
-def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[tuple[int, dict]]:
+def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scored]:
     """Top-k rows with the parts of their scores, best first."""
     pool = max(s.candidates, 3 * k)
     if query.steer is not None and query.vector is not None:
@@ -123,10 +124,7 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[tupl
         vectors = np.asarray(candidates.bundle.embeddings[rows[head]], dtype=np.float32)
         order = head[mmr(final[head], vectors, k, s.diversity)]
     chosen = order[:k]
-    results = _explain(query, candidates, rows[chosen], final[chosen], bm25_all)
-    for row, parts in results:
-        parts["community_score"] = None if community is None else float(community[row])
-    return results
+    return _explain(query, candidates, rows[chosen], final[chosen], bm25_all, community)
 
 
 def _explain(
@@ -135,24 +133,25 @@ def _explain(
     rows: np.ndarray,
     scores: np.ndarray,
     bm25_all: np.ndarray | None,
-) -> list[tuple[int, dict]]:
+    community: np.ndarray | None,
+) -> list[Scored]:
     vectors = np.asarray(candidates.bundle.embeddings[rows], dtype=np.float32)
     similarity = vectors @ query.vector if query.vector is not None else None
     because_sims = _because_similarity(query, candidates, vectors)
-    results = []
-    for i, row in enumerate(rows.tolist()):
-        parts: dict[str, Any] = {
-            "score": float(scores[i]),
-            "vector_score": None if similarity is None else float(similarity[i]),
-            "bm25_score": None if bm25_all is None else float(bm25_all[row]),
-            "prior": float(candidates.prior[row]),
-            "matched_terms": candidates.bundle.bm25.matched_terms(query.tokens, row)
-            if query.tokens
-            else [],
-            "because": _because(query, because_sims, i),
-        }
-        results.append((row, parts))
-    return results
+    bm25 = candidates.bundle.bm25
+    return [
+        Scored(
+            row=row,
+            score=float(scores[i]),
+            vector_score=None if similarity is None else float(similarity[i]),
+            bm25_score=None if bm25_all is None else float(bm25_all[row]),
+            prior=float(candidates.prior[row]),
+            community_score=None if community is None else float(community[row]),
+            matched_terms=tuple(bm25.matched_terms(query.tokens, row)) if query.tokens else (),
+            because=_because(query, because_sims, i),
+        )
+        for i, row in enumerate(rows.tolist())
+    ]
 
 
 def _because_similarity(query: Query, candidates: Candidates, vectors: np.ndarray) -> np.ndarray:
@@ -162,17 +161,12 @@ def _because_similarity(query: Query, candidates: Candidates, vectors: np.ndarra
     return seeds @ vectors.T
 
 
-def _because(query: Query, sims: np.ndarray, i: int, top: int = 2) -> list[dict[str, Any]]:
+def _because(query: Query, sims: np.ndarray, i: int, top: int = 2) -> tuple[Because, ...]:
     """The seed rows (liked films, or the chosen title) closest to result i."""
     if query.because is not None:
         return query.because
     if sims.shape[0] == 0:
-        return []
+        return ()
     seeds = np.sort(query.because_rows)
     best = np.argsort(-sims[:, i], kind="stable")[:top]
-    return [{"row": int(seeds[j]), "similarity": round(float(sims[j, i]), 4)} for j in best]
-
-
-def _min_max(values: np.ndarray) -> np.ndarray:
-    low, high = float(values.min()), float(values.max())
-    return (values - low) / (high - low) if high > low else np.ones_like(values)
+    return tuple(Because(int(seeds[j]), round(float(sims[j, i]), 4)) for j in best)

@@ -1,9 +1,13 @@
-"""Pure ranking helpers: the quality prior, candidate selection and MMR diversity."""
+"""Pure ranking helpers: the quality prior and MMR diversity."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from movierec.scoring import min_max, top_k
+
+__all__ = ["mmr", "quality_prior", "top_k"]  # top_k lives in movierec.scoring
 
 
 def quality_prior(
@@ -25,25 +29,8 @@ def quality_prior(
     m = max(float(np.quantile(votes, min_votes_quantile)), 1.0)
     weighted = (votes / (votes + m)) * rating + (m / (votes + m)) * mean
     popularity = np.log1p(votes)
-    mixed = popularity_share * _unit(popularity) + (1 - popularity_share) * _unit(weighted)
+    mixed = popularity_share * min_max(popularity) + (1 - popularity_share) * min_max(weighted)
     return mixed.astype(np.float32)
-
-
-def _unit(values: np.ndarray) -> np.ndarray:
-    low, high = float(values.min()), float(values.max())
-    return np.zeros_like(values) if high <= low else (values - low) / (high - low)
-
-
-def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
-    """Indices of the k largest scores (best first), among rows where mask is True."""
-    if mask is not None:
-        scores = np.where(mask, scores, -np.inf)
-    k = min(k, len(scores))
-    if k <= 0:
-        return np.empty(0, dtype=np.int64)
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return top[np.isfinite(scores[top])]
 
 
 def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, diversity: float) -> np.ndarray:
@@ -58,7 +45,7 @@ def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, diversity: float) ->
     k = min(k, n)
     if k == 0:
         return np.empty(0, dtype=np.int64)
-    rel = _unit(np.asarray(relevance, dtype=np.float64))
+    rel = min_max(np.asarray(relevance, dtype=np.float64))
     sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
     chosen = [int(np.argmax(rel))]
     closest = sims[chosen[0]].astype(np.float64)

@@ -19,11 +19,12 @@ from movierec.config import community_dir
 from movierec.embed import Encoder
 from movierec.embed.cache import Progress
 from movierec.filters import FilterIndex, Filters
-from movierec.hits import Hit
+from movierec.hits import Because, Hit, Scored
 from movierec.index.storage import IndexBundle, IndexMismatchError, StaleIndexError, load_index
 from movierec.movies import MovieTable
 from movierec.pipeline import Candidates, Query, rank
-from movierec.ranking import quality_prior, top_k
+from movierec.ranking import quality_prior
+from movierec.scoring import top_k
 from movierec.settings import Settings
 
 LOG = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class Recommender:
         if text and text.strip():
             steer = self._encode(text.strip())
             tokens = self.bundle.tokenizer(text)
-        because = [{**self.movies.because(row, 1.0), "relation": "seed"}]
+        because = (Because(row, 1.0, "seed"),)
         signal = self.community_signal()
         community = None if signal is None else signal.for_film(self.movies.ids[row])
         query = Query(vector, tokens, np.array([row]), because, steer=steer, community=community)
@@ -167,10 +168,8 @@ class Recommender:
         mask = self.filter_index.mask(filters, self.movies.rows(exclude))
         prior = self.prior
         rows = top_k(prior.astype(np.float64), k, mask)
-        return [
-            self.movies.hit(row, {"score": float(prior[row]), "prior": float(prior[row])})
-            for row in rows.tolist()
-        ]
+        scored = [Scored(row, float(prior[row]), prior=float(prior[row])) for row in rows.tolist()]
+        return [self.movies.hit(s) for s in scored]
 
     @property
     def prior(self) -> np.ndarray:
@@ -217,7 +216,7 @@ class Recommender:
         settings = self.settings.with_overrides(**overrides)
         mask = self.filter_index.mask(filters, excluded_rows)
         candidates = Candidates(self.bundle, self.prior_for(settings), mask)
-        return [self.movies.hit(row, parts) for row, parts in rank(query, candidates, k, settings)]
+        return [self.movies.hit(scored) for scored in rank(query, candidates, k, settings)]
 
     # -- catalog access ------------------------------------------------------------------------
 

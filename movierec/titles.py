@@ -70,12 +70,3 @@ class TitleResolver:
         )
         rows = [int(r) for key, _, _ in matches for r in self.rows_by_key[key]]
         return [self.label(r) for r in rows[:limit]]
-
-    def complete(self, prefix: str, limit: int = 10) -> list[int]:
-        """Rows whose title starts with or contains `prefix`, most voted first (type-ahead)."""
-        key = normalize_title(prefix)
-        hits = [r for k in self.keys if key in k for r in self.rows_by_key[k]]
-        hits.sort(
-            key=lambda r: (not normalize_title(self.titles[r]).startswith(key), -self.votes[r])
-        )
-        return hits[:limit]

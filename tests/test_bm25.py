@@ -82,8 +82,8 @@ def test_matched_terms_lists_query_terms_present_in_the_document():
 
 def test_save_load_round_trip(tmp_path):
     index = BM25Index.build(_tokens(CORPUS))
-    index.save(tmp_path)
-    loaded = BM25Index.load(tmp_path)
+    entry = index.save(tmp_path)
+    loaded = BM25Index.load(tmp_path, entry)
     assert loaded.params() == index.params()
     np.testing.assert_array_equal(
         loaded.get_scores(["rainy", "heist"]), index.get_scores(["rainy", "heist"])

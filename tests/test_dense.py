@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from movierec.index import dense
 from movierec.index.dense import DenseIndex, check_kind, exact_search
+
+N = 20_000  # shared by the tests below: each kind is built once per module
 
 
 def unit_vectors(n: int, dim: int = 32, seed: int = 0, clusters: int = 20) -> np.ndarray:
@@ -23,6 +26,24 @@ def recall(found: np.ndarray, truth: np.ndarray) -> float:
     return len(set(found.tolist()) & set(truth.tolist())) / len(truth)
 
 
+@pytest.fixture(scope="module")
+def vectors() -> np.ndarray:
+    return unit_vectors(N, seed=2)
+
+
+@pytest.fixture(scope="module")
+def indexes(vectors):
+    """kind -> DenseIndex over `vectors`, built on first use."""
+    built: dict[str, DenseIndex] = {}
+
+    def get(kind: str) -> DenseIndex:
+        if kind not in built:
+            built[kind] = DenseIndex.build(vectors, kind=kind)
+        return built[kind]
+
+    return get
+
+
 def test_flat_matches_numpy_brute_force() -> None:
     vectors = unit_vectors(2000)
     index = DenseIndex.build(vectors, kind="flat")
@@ -34,9 +55,8 @@ def test_flat_matches_numpy_brute_force() -> None:
 
 
 @pytest.mark.parametrize("kind", ["hnsw", "ivf"])
-def test_approximate_recall_against_exact(kind: str) -> None:
-    vectors = unit_vectors(20_000, seed=2)
-    index = DenseIndex.build(vectors, kind=kind)
+def test_approximate_recall_against_exact(kind: str, vectors, indexes) -> None:
+    index = indexes(kind)
     queries = unit_vectors(100, seed=3)
     recalls = [recall(index.search(q, 10)[0], brute_force(vectors, q, 10)) for q in queries]
     assert np.mean(recalls) >= 0.95
@@ -44,11 +64,15 @@ def test_approximate_recall_against_exact(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
 @pytest.mark.parametrize("allowed_fraction", [0.002, 0.9])
-def test_masked_search_returns_only_allowed_rows(kind: str, allowed_fraction: float) -> None:
-    vectors = unit_vectors(60_000, seed=4)
+def test_masked_search_returns_only_allowed_rows(
+    kind: str, allowed_fraction: float, vectors, indexes, monkeypatch
+) -> None:
+    # A lower exact-search limit sends 90% of 20k rows through the ANN index with a selector
+    # (as 90% of a catalog above 55k rows would), while 0.2% is still scored exactly.
+    monkeypatch.setattr(dense, "EXACT_SUBSET_LIMIT", N // 2)
     rng = np.random.default_rng(5)
     mask = rng.random(len(vectors)) < allowed_fraction
-    index = DenseIndex.build(vectors, kind=kind)
+    index = indexes(kind)
     query = unit_vectors(1, seed=6)[0]
     rows, _ = index.search(query, 10, mask)
     assert len(rows) == 10
@@ -58,9 +82,8 @@ def test_masked_search_returns_only_allowed_rows(kind: str, allowed_fraction: fl
 
 
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])
-def test_excluding_a_few_rows_drops_exactly_those(kind: str) -> None:
-    vectors = unit_vectors(5000, seed=7)
-    index = DenseIndex.build(vectors, kind=kind)
+def test_excluding_a_few_rows_drops_exactly_those(kind: str, vectors, indexes) -> None:
+    index = indexes(kind)
     query = vectors[42]
     best = brute_force(vectors, query, 30)
     mask = np.ones(len(vectors), dtype=bool)
@@ -80,15 +103,14 @@ def test_k_larger_than_index_and_empty_mask() -> None:
     assert len(rows) == 0
 
 
-def test_save_load_round_trip(tmp_path) -> None:
-    vectors = unit_vectors(3000, seed=7)
-    index = DenseIndex.build(vectors, kind="hnsw")
+def test_save_load_round_trip(tmp_path, indexes) -> None:
+    index = indexes("hnsw")
     entry = index.save(tmp_path)
-    loaded = DenseIndex.load(tmp_path, vectors, entry)
+    loaded = DenseIndex.load(tmp_path, entry)
     for query in unit_vectors(5, seed=8):
         np.testing.assert_array_equal(index.search(query, 10)[0], loaded.search(query, 10)[0])
     with pytest.raises(FileNotFoundError, match="dense index not found"):
-        DenseIndex.load(tmp_path / "missing", vectors, entry)
+        DenseIndex.load(tmp_path / "missing", entry)
 
 
 def test_unknown_kind_lists_valid_ones() -> None:
