@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
-from movierec.recommender import Recommender
-from movierec.store import StoreError, open_store
+from movierec.cli.common import add_locations, ids_of, locations, open_recommender
 
 
-def run_profile(recommender: Recommender, args: argparse.Namespace) -> int:
+def register(sub: argparse._SubParsersAction) -> None:
+    prof = sub.add_parser("profile", help="show, edit, export or import a saved profile")
+    prof.add_argument("user", help="profile name, as in the app")
+    prof.add_argument("--like", action="extend", nargs="+", default=[], help="titles or ids")
+    prof.add_argument("--dislike", action="extend", nargs="+", default=[], help="titles or ids")
+    prof.add_argument("--remove", action="extend", nargs="+", default=[], help="titles or ids")
+    prof.add_argument("--export", dest="export_file", help="write the profile as JSON here")
+    prof.add_argument("--import", dest="import_file", help="add the likes of a JSON profile")
+    prof.add_argument("--replace", action="store_true", help="with --import: replace, not add")
+    prof.add_argument("--json", action="store_true")
+    add_locations(prof, store=True)
+    prof.set_defaults(run=run_profile)
+
+
+def run_profile(args: argparse.Namespace) -> int:
     """Apply the requested edits in order (import, like, dislike, remove, export), then show."""
-    from movierec.cli import ids_of
+    from movierec.files import atomic_write
+    from movierec.store import open_store
 
-    store = open_store(args.store)
+    recommender = open_recommender(args)
+    store = open_store(locations(args).store)
     edits = {
         "like": ids_of(recommender, args.like),
         "dislike": ids_of(recommender, args.dislike),
@@ -32,11 +46,12 @@ def run_profile(recommender: Recommender, args: argparse.Namespace) -> int:
     for movie_id in edits["remove"]:
         store.remove(args.user, movie_id, source="cli")
     if args.export_file:
-        _write_atomically(Path(args.export_file), store.export_profile(args.user))
-    profile = store.profile(args.user)
+        text = json.dumps(store.export_profile(args.user), indent=2) + "\n"
+        atomic_write(Path(args.export_file), text)
     if args.json:
         print(json.dumps(store.export_profile(args.user), indent=2))
         return 0
+    profile = store.profile(args.user)
     movies = recommender.movies
     for heading, ids in (("liked", profile.liked), ("disliked", profile.disliked)):
         names = [movies.label(movies.row_of[i]) if i in movies.row_of else f"id {i}" for i in ids]
@@ -45,6 +60,8 @@ def run_profile(recommender: Recommender, args: argparse.Namespace) -> int:
 
 
 def _read_json(path: Path) -> dict:
+    from movierec.store import StoreError
+
     try:
         return json.loads(path.read_text())
     except json.JSONDecodeError as error:
@@ -52,9 +69,3 @@ def _read_json(path: Path) -> dict:
             f"{path} is not a JSON profile ({error}); export one with `movierec profile USER "
             "--export FILE` or from the app"
         ) from None
-
-
-def _write_atomically(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
