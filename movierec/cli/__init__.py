@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from movierec.cli import app, batch, community, evaluate, profile, search
-from movierec.errors import USER_ERRORS
+from movierec.errors import user_errors
 
 COMMAND_GROUPS = (search, profile, evaluate, batch, community, app)
 
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args)
-    except USER_ERRORS as error:
+    except user_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from movierec.cli.common import TUNABLES, add_locations, open_recommender
-from movierec.errors import USER_ERRORS, UsageError
+from movierec.errors import UsageError, user_errors
 
 if TYPE_CHECKING:
     from movierec.recommender import Recommender
@@ -77,6 +77,6 @@ def run_batch(recommender: Recommender, lines: Iterable[str]) -> Iterator[dict[s
             yield answer(recommender, json.loads(line))
         except json.JSONDecodeError as error:
             yield {"error": f"line {number}: not valid JSON ({error.msg} at column {error.colno})"}
-        except (*USER_ERRORS, TypeError) as error:
+        except (*user_errors(), TypeError) as error:
             # TypeError: a value of the wrong JSON type (a list for "k", a string for "year_min")
             yield {"error": f"line {number}: {error}"}

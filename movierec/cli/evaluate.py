@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from movierec.cli.common import add_locations, open_recommender
 from movierec.errors import UsageError
-from movierec.evaluation.mood import MOOD_BENCHMARK
 from movierec.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--out", default="movierec-eval", help="folder for results.json, chart.png")
     parser.add_argument(
-        "--moods", default=str(MOOD_BENCHMARK), help="mood benchmark JSON ('' to skip)"
+        "--moods", help="mood benchmark JSON (default: the packaged one; '' to skip)"
     )
     parser.add_argument(
         "--community-split",
@@ -110,7 +109,7 @@ def community_models(train: Interactions, ids: Sequence[int]) -> list[CommunityM
 
 def run_eval(args: argparse.Namespace) -> int:
     from movierec.evaluation.community import split_users
-    from movierec.evaluation.mood import load_mood_benchmark
+    from movierec.evaluation.mood import MOOD_BENCHMARK, load_mood_benchmark
     from movierec.evaluation.report import bar_chart, table, write_json
     from movierec.evaluation.run import evaluate
     from movierec.movielens import load_movielens
@@ -125,7 +124,8 @@ def run_eval(args: argparse.Namespace) -> int:
         models = community_models(train, recommender.movies.ids)
     systems = systems_for(recommender, args, models)
     ids = set(recommender.movies.row_of)
-    moods = load_mood_benchmark(args.moods, ids) if args.moods else []
+    path = MOOD_BENCHMARK if args.moods is None else args.moods
+    moods = load_mood_benchmark(path, ids) if path else []
     result = evaluate(
         systems, data, seed=args.seed, k=args.k, show_progress=not args.quiet, moods=moods
     )
