@@ -175,6 +175,8 @@ def test_profile_edit_export_import_and_recommend_for_user(cli, built, tmp_path)
     assert result.returncode == 0
     assert json.loads(exported.read_text())["liked"] == [949, 1538]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
+    folder = cli("profile", "ana", "--export", tmp_path, *common_args)
+    assert folder.returncode == 2 and "is a folder" in folder.stderr
     result = cli("profile", "ben", "--import", exported, "--json", *common_args)
     assert json.loads(result.stdout)["disliked"] == [862]
 

@@ -258,22 +258,33 @@ def test_bad_files_exit_2_and_import_nothing(cli, tmp_path, movielens) -> None:
     assert ProfileStore(store).events() == []
 
 
-def test_import_ratings_and_retrain_through_a_subprocess(tmp_path, movielens) -> None:
-    """The one smoke test of each command as a user runs it: `python -m movierec.cli`."""
+def test_import_ratings_through_a_subprocess(tmp_path, movielens) -> None:
+    """The one smoke test of the command as a user runs it: `python -m movierec.cli`."""
     ratings, links = movielens
     store = tmp_path / "profiles.db"
-    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
-    home = tmp_path / "home"
-    imported = subprocess_movierec(
-        "import-ratings", str(ratings), "--links", str(links), *common, home=home
-    )
+    args = ("import-ratings", str(ratings), "--links", str(links), "--store", str(store))
+    imported = subprocess_movierec(*args, "--catalog", str(FIXTURE_CATALOG), home=tmp_path)
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.startswith("imported 32 events for 11 users (4 unchanged)")
+    assert ProfileStore(store).profile("ml:1") == Profile(
+        "ml:1", [OCEANS, HEAT, COLLATERAL], [ALIEN]
+    )
+
+
+def test_retrain_through_a_subprocess(tmp_path) -> None:
+    """The one smoke test of the command as a user runs it: `python -m movierec.cli`."""
+    store = tmp_path / "profiles.db"
+    for user in ("ann", "bob"):
+        ProfileStore(store).like(user, HEAT)
+        ProfileStore(store).like(user, COLLATERAL)
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    home = tmp_path / "home"
     trained = subprocess_movierec("retrain", *common, "--kind", "item_knn", home=home)
     assert trained.returncode == 0, trained.stderr
     root = community_dir(default_index_dir(FIXTURE_CATALOG, home)) / "item_knn"
-    assert trained.stdout.startswith("trained item_knn on 11 users, 25 likes, 30 films in ")
-    assert load_current(root) is not None
+    assert trained.stdout.startswith("trained item_knn on 2 users, 4 likes, 30 films in ")
+    model = load_current(root)
+    assert model is not None and model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
     failed = subprocess_movierec("retrain", *common, "--min-likes", "0", home=home)
     assert failed.returncode == 2 and "--min-likes must be at least 1" in failed.stderr
     assert "Traceback" not in failed.stderr

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from movierec.cli.common import add_locations, ids_of, locations, open_recommender
+from movierec.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,7 +48,12 @@ def run_profile(args: argparse.Namespace) -> int:
         store.remove(args.user, movie_id, source="cli")
     if args.export_file:
         text = json.dumps(store.export_profile(args.user), indent=2) + "\n"
-        atomic_write(Path(args.export_file), text)
+        try:
+            atomic_write(Path(args.export_file), text)
+        except OSError as error:
+            raise UsageError(
+                f"cannot write {args.export_file} ({error}); give a file path"
+            ) from None
     if args.json:
         print(json.dumps(store.export_profile(args.user), indent=2))
         return 0
