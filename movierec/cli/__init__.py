@@ -36,8 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `movierec` console script; user errors exit with code 2."""
     try:
         args = parser().parse_args(argv)
-    except SystemExit as exit:  # --help (0) or a bad flag (2): argparse has printed why
-        return exit.code if isinstance(exit.code, int) else 2
+    except SystemExit as stop:  # --help (0) or a bad flag (2): argparse has printed why
+        return stop.code if isinstance(stop.code, int) else 2
     level = logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from movierec.cli.common import add_locations
 from movierec.errors import UsageError
 
 APP_MODULE = "movierec.app.main"
@@ -23,12 +24,7 @@ FLAG_VARIABLES = {  # flag → the variable the app reads it from
 def register(sub: argparse._SubParsersAction) -> None:
     app = sub.add_parser("app", help="start the Streamlit app in the browser")
     app.add_argument("--port", type=int, default=8501, help="port to serve on (8501)")
-    app.add_argument("--catalog", help="catalog .csv or .parquet (default: the packaged one)")
-    app.add_argument("--index", dest="index_dir", help="index directory (default: per catalog)")
-    app.add_argument("--model", help="sentence-transformers model name or path")
-    app.add_argument("--store", help="profile database: a SQLite path or a postgresql:// URL")
-    app.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
-    app.add_argument("--verbose", "-v", action="store_true", help=argparse.SUPPRESS)
+    add_locations(app, store=True)
     app.set_defaults(run=run)
 
 
