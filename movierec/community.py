@@ -24,6 +24,7 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import lapack
 
+from movierec.errors import UsageError
 from movierec.files import atomic_directory
 
 FORMAT = "movierec-community"
@@ -250,9 +251,9 @@ def fit_item_knn(
     """Cosine item-kNN: sim(i, j) = co(i, j) / (sqrt(n_i n_j) + shrink), zero diagonal, the top
     `neighbours` per row kept (ties: lower catalog row first). Sparse, in blocks of rows."""
     if neighbours < 1:
-        raise ValueError(f"neighbours must be at least 1, got {neighbours}")
+        raise UsageError(f"neighbours must be at least 1, got {neighbours}")
     if shrink < 0:
-        raise ValueError(f"shrink must be ≥ 0, got {shrink}")
+        raise UsageError(f"shrink must be ≥ 0, got {shrink}")
     ids, matrix = _like_matrix(likes, ids)
     n = len(ids)
     counts = np.asarray(matrix.sum(axis=0)).ravel()
@@ -314,12 +315,12 @@ def fit_ease(
     """EASE (Steck 2019): G = XᵀX + λI, P = G⁻¹, B = −P / diag(P), diag(B) = 0. Dense, so at
     most 20,000 items."""
     if len(ids) > EASE_MAX_ITEMS:
-        raise ValueError(
+        raise UsageError(
             f"EASE needs a dense n × n matrix and {len(ids):,} items is more than "
             f"{EASE_MAX_ITEMS:,}; use item_knn (fit_item_knn) instead"
         )
     if l2 <= 0:
-        raise ValueError(f"l2 must be > 0, got {l2}")
+        raise UsageError(f"l2 must be > 0, got {l2}")
     ids, matrix = _like_matrix(likes, ids)
     n = len(ids)
     gram = np.zeros((n, n))

@@ -1,19 +1,44 @@
-"""The errors a user can cause, which the CLI and batch report as messages, not tracebacks."""
+"""The errors a user can cause, which the CLI, batch and app report as messages, not tracebacks.
+
+`UsageError` is raised for a mistake in what the user asked for (a bad flag value, conflicting
+options, nothing to train on); the other user errors have their own classes beside the code that
+raises them. A bare `ValueError` is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
 
-from movierec.catalog import CatalogError
-from movierec.index.storage import IndexMismatchError
-from movierec.movies import UnknownMovieError
-from movierec.store import StoreError
-from movierec.titles import TitleNotFoundError
+from functools import cache
 
-USER_ERRORS: tuple[type[Exception], ...] = (
-    CatalogError,
-    IndexMismatchError,
-    TitleNotFoundError,
-    UnknownMovieError,
-    StoreError,
-    FileNotFoundError,
-    ValueError,
-)
+
+class UsageError(ValueError):
+    """A mistake in the user's request; the message says what to do instead."""
+
+
+@cache
+def user_errors() -> tuple[type[Exception], ...]:
+    """Every exception class that is the user's to fix."""
+    # Imported here, not at the top: the modules below raise UsageError themselves.
+    from movierec.catalog import CatalogError
+    from movierec.community import CommunityModelError
+    from movierec.index.storage import IndexMismatchError
+    from movierec.movies import UnknownMovieError
+    from movierec.store import StoreError
+    from movierec.titles import TitleNotFoundError
+
+    return (
+        UsageError,
+        CatalogError,
+        CommunityModelError,
+        IndexMismatchError,
+        TitleNotFoundError,
+        UnknownMovieError,
+        StoreError,
+        FileNotFoundError,
+    )
+
+
+def __getattr__(name: str) -> tuple[type[Exception], ...]:
+    """`USER_ERRORS`, built on first use so that this module imports nothing at load time."""
+    if name == "USER_ERRORS":
+        return user_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from movierec.errors import UsageError
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -24,12 +26,12 @@ class Filters:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Filters:
-        """Build from a JSON-style dict; unknown keys raise ValueError listing the valid ones."""
+        """Build from a JSON-style dict; unknown keys raise UsageError listing the valid ones."""
         data = dict(data or {})
         valid = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - valid)
         if unknown:
-            raise ValueError(f"unknown filter(s) {unknown}; valid filters are {sorted(valid)}")
+            raise UsageError(f"unknown filter(s) {unknown}; valid filters are {sorted(valid)}")
         for key in ("genres", "exclude_genres", "languages"):
             if isinstance(data.get(key), str):
                 data[key] = (data[key],)
@@ -91,7 +93,7 @@ class FilterIndex:
             rows = self.genre_rows.get(name.strip().lower())
             if rows is None:
                 known = ", ".join(self.genre_names)
-                raise ValueError(f"unknown genre {name!r}; known genres: {known}")
+                raise UsageError(f"unknown genre {name!r}; known genres: {known}")
             hit[rows] = True
         return hit
 

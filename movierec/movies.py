@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from movierec.errors import UsageError
 from movierec.hits import Because, Hit, Scored
 from movierec.titles import TitleResolver
 
@@ -46,7 +47,7 @@ class MovieTable:
             return self.row(id)
         if title and title.strip():
             return self.titles.resolve(title, year)
-        raise ValueError("give a title or an id")
+        raise UsageError("give a title or an id")
 
     def label(self, row: int) -> str:
         return self.titles.label(row)

@@ -18,6 +18,7 @@ from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.config import community_dir
 from movierec.embed import Encoder
 from movierec.embed.cache import Progress
+from movierec.errors import UsageError
 from movierec.filters import FilterIndex, Filters
 from movierec.hits import Because, Hit, Scored
 from movierec.index.storage import IndexBundle, IndexMismatchError, StaleIndexError, load_index
@@ -108,7 +109,7 @@ class Recommender:
         """Films matching a free-text mood or description (meaning and keywords fused)."""
         text = (text or "").strip()
         if not text:
-            raise ValueError("the search text is empty; describe the film you feel like watching")
+            raise UsageError("the search text is empty; describe the film you feel like watching")
         query = Query(vector=self._encode(text), tokens=self.bundle.tokenizer(text))
         return self._rank(query, k, filters, self.movies.rows(exclude), overrides)
 
@@ -151,7 +152,7 @@ class Recommender:
         settings = self.settings.with_overrides(**overrides)
         liked_rows, disliked_rows = self.movies.rows(liked), self.movies.rows(disliked)
         if len(liked_rows) == 0 and len(disliked_rows) == 0:
-            raise ValueError("the profile is empty; like at least one film to get recommendations")
+            raise UsageError("the profile is empty; like at least one film to get recommendations")
         vector = self._profile_vector(liked_rows, disliked_rows, settings.dislike_weight)
         signal = self.community_signal()
         community = None if signal is None else signal.for_profile(liked, disliked)
@@ -164,7 +165,7 @@ class Recommender:
     ) -> list[Hit]:
         """The best-known, best-rated films (the quality prior alone): a start for new users."""
         if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
+            raise UsageError(f"k must be at least 1, got {k}")
         mask = self.filter_index.mask(filters, self.movies.rows(exclude))
         prior = self.prior
         rows = top_k(prior.astype(np.float64), k, mask)
@@ -212,7 +213,7 @@ class Recommender:
         overrides: dict[str, Any],
     ) -> list[Hit]:
         if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
+            raise UsageError(f"k must be at least 1, got {k}")
         settings = self.settings.with_overrides(**overrides)
         mask = self.filter_index.mask(filters, excluded_rows)
         candidates = Candidates(self.bundle, self.prior_for(settings), mask)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from movierec.errors import UsageError
+
 FUSIONS = ("weighted", "rrf")
 
 
@@ -26,10 +28,10 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
-            raise ValueError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
+            raise UsageError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
         for name in ("alpha", "diversity", "prior_popularity"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
+                raise UsageError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
         weights = (
             "prior_weight",
             "dislike_weight",
@@ -38,15 +40,21 @@ class Settings:
             "community_prior_weight",
         )
         if any(getattr(self, name) < 0 for name in weights):
-            raise ValueError(f"{', '.join(weights)} must be >= 0")
+            raise UsageError(f"{', '.join(weights)} must be >= 0")
         if self.candidates < 1:
-            raise ValueError(f"candidates must be >= 1, got {self.candidates}")
+            raise UsageError(f"candidates must be >= 1, got {self.candidates}")
+
+    @classmethod
+    def tunables(cls) -> tuple[tuple[str, type], ...]:
+        """(name, type) of every knob, in declaration order: what the CLI and batch accept."""
+        types = {"str": str, "int": int, "float": float}
+        return tuple((f.name, types[str(f.type)]) for f in fields(cls))
 
     def with_overrides(self, **overrides: Any) -> Settings:
-        """A copy with the given non-None values replaced; unknown names raise ValueError."""
+        """A copy with the given non-None values replaced; unknown names raise UsageError."""
         valid = {f.name for f in fields(self)}
         unknown = sorted(set(overrides) - valid)
         if unknown:
-            raise ValueError(f"unknown setting(s) {unknown}; valid settings are {sorted(valid)}")
+            raise UsageError(f"unknown setting(s) {unknown}; valid settings are {sorted(valid)}")
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(self, **given) if given else self

@@ -1,13 +1,12 @@
-"""`movierec import-ratings` and `movierec retrain` through a subprocess, on the fixture catalog.
+"""`movierec import-ratings` and `movierec retrain` in-process, on the fixture catalog, and once
+each through a subprocess.
 
 Neither command loads the embedding model or an index, so these tests need neither.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import errno
 from pathlib import Path
 
 import numpy as np
@@ -17,20 +16,16 @@ from movierec.catalog import load_catalog
 from movierec.community import current_name, load_current, version_names
 from movierec.config import community_dir, default_index_dir
 from movierec.store import Profile, ProfileStore
+from tests import cli_support
+from tests.cli_support import subprocess_movierec
 from tests.helpers import FIXTURE_CATALOG
+
+cli = cli_support.cli
+fake_model = cli_support.fake_model
+no_movierec_variables = cli_support.no_movierec_variables
 
 HEAT, COLLATERAL, OCEANS, TOY_STORY, NEMO, UP, ALIEN = 949, 1538, 161, 862, 12, 14160, 348
 NOT_IN_CATALOG = 999_999_999
-
-
-def movierec(*args: str, home: Path, code: str | None = None) -> subprocess.CompletedProcess:
-    """Run the CLI (or `code` that ends by calling it) with MOVIEREC_HOME set to `home`."""
-    env = {**os.environ, "MOVIEREC_HOME": str(home)}
-    env.pop("MOVIEREC_STORE", None)
-    command = ["-c", code, *args] if code else ["-m", "movierec.cli", *args]
-    return subprocess.run(
-        [sys.executable, *command], capture_output=True, text=True, env=env, timeout=300
-    )
 
 
 @pytest.fixture
@@ -59,12 +54,12 @@ def movielens(tmp_path: Path) -> tuple[Path, Path]:
     return ratings_csv, links_csv
 
 
-def test_import_ratings_twice_is_idempotent(tmp_path, movielens) -> None:
+def test_import_ratings_twice_is_idempotent(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"
     args = ("import-ratings", str(ratings), "--links", str(links))
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
-    first = movierec(*args, *common, home=tmp_path)
+    first = cli(*args, *common)
     assert first.returncode == 0, first.stderr
     # 6 × (2 likes + 1 dislike) + 3 Ocean's likes + 4 × 2 likes + (2 likes + 1 dislike); the
     # 4 ratings of Up at 3.0 are neither, and there is nothing to take out yet
@@ -72,7 +67,7 @@ def test_import_ratings_twice_is_idempotent(tmp_path, movielens) -> None:
         "imported 32 events for 11 users (4 unchanged); 2 MovieLens movies are not in the "
         "catalog and were skipped\n"
     )
-    second = movierec(*args, *common, home=tmp_path)
+    second = cli(*args, *common)
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("imported 0 events for 11 users (36 unchanged); 2 MovieLens")
 
@@ -83,22 +78,22 @@ def test_import_ratings_twice_is_idempotent(tmp_path, movielens) -> None:
     assert saved.profile("ml:1") == Profile("ml:1", [OCEANS, HEAT, COLLATERAL], [ALIEN])
     assert saved.profile("ml:7") == Profile("ml:7", [NEMO, TOY_STORY], [])  # 3.0: neither
 
-    strict = movierec(*args, *common, "--min-rating", "5", "--prefix", "strict-", home=tmp_path)
+    strict = cli(*args, *common, "--min-rating", "5", "--prefix", "strict-")
     assert strict.returncode == 0, strict.stderr
     # 15 ratings of 4.0 or 4.5 are neither now, as is Up at 3.0
     assert strict.stdout.startswith("imported 17 events for 11 users (19 unchanged)")
     assert saved.profile("strict-2") == Profile("strict-2", [HEAT], [ALIEN])
 
 
-def test_a_stricter_reimport_takes_out_what_no_longer_counts(tmp_path, movielens) -> None:
+def test_a_stricter_reimport_takes_out_what_no_longer_counts(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"
     args = ("import-ratings", str(ratings), "--links", str(links))
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
-    assert movierec(*args, *common, home=tmp_path).returncode == 0
+    assert cli(*args, *common).returncode == 0
     saved = ProfileStore(store)
     saved.like("ann", HEAT)  # an app user, never touched by imports
-    strict = movierec(*args, *common, "--min-rating", "5", home=tmp_path)
+    strict = cli(*args, *common, "--min-rating", "5")
     assert strict.returncode == 0, strict.stderr
     # out go 6 × Collateral (4.5), 3 × Ocean's (4.0), 4 × Toy Story (4.0), user 11's 2 likes
     assert strict.stdout.startswith("imported 15 events for 11 users (21 unchanged)")
@@ -106,32 +101,30 @@ def test_a_stricter_reimport_takes_out_what_no_longer_counts(tmp_path, movielens
     assert saved.profile("ml:7") == Profile("ml:7", [NEMO], [])
     assert saved.profile("ml:11") == Profile("ml:11", [], [ALIEN])
     assert saved.profile("ann") == Profile("ann", [HEAT], [])
-    again = movierec(*args, *common, "--min-rating", "5", home=tmp_path)
+    again = cli(*args, *common, "--min-rating", "5")
     assert again.stdout.startswith("imported 0 events for 11 users (36 unchanged)")
     # No dislikes either: user 11 is left with ratings in between only, and still gets cleared
-    looser = movierec(*args, *common, "--min-rating", "5", "--dislike-below", "1", home=tmp_path)
+    looser = cli(*args, *common, "--min-rating", "5", "--dislike-below", "1")
     assert looser.stdout.startswith("imported 7 events for 11 users")
     assert saved.profile("ml:11") == Profile("ml:11", [], [])
     assert saved.profile("ml:1") == Profile("ml:1", [HEAT], [])
-    back = movierec(*args, *common, home=tmp_path)  # the original thresholds put all back
+    back = cli(*args, *common)  # the original thresholds put all back
     assert back.stdout.startswith("imported 22 events")
     assert saved.profile("ml:11") == Profile("ml:11", [TOY_STORY, HEAT], [ALIEN])
     assert saved.profile("ml:1").liked == [HEAT, OCEANS, COLLATERAL]
 
 
 def test_retrain_writes_a_loadable_version_that_ranks_co_liked_films(
-    tmp_path, movielens, isolated_home
+    cli, tmp_path, movielens
 ) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
-    imported = movierec(
-        "import-ratings", str(ratings), "--links", str(links), *common, home=isolated_home
-    )
+    imported = cli("import-ratings", str(ratings), "--links", str(links), *common)
     assert imported.returncode == 0, imported.stderr
     ProfileStore(store).like("app-user", UP)  # app users count too
 
-    result = movierec("retrain", *common, home=isolated_home)
+    result = cli("retrain", *common)
     assert result.returncode == 0, result.stderr
     community = community_dir(default_index_dir(FIXTURE_CATALOG))
     root = community / "item_knn"
@@ -152,13 +145,13 @@ def test_retrain_writes_a_loadable_version_that_ranks_co_liked_films(
     assert model.ids[int(np.argmax(model.score([TOY_STORY])))] == NEMO
 
 
-def test_retrain_ease_into_an_explicit_index_dir(tmp_path, movielens) -> None:
+def test_retrain_ease_into_an_explicit_index_dir(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
-    movierec("import-ratings", str(ratings), "--links", str(links), *common, home=tmp_path)
+    cli("import-ratings", str(ratings), "--links", str(links), *common)
     index = tmp_path / "idx"
     args = ("retrain", *common, "--index", str(index), "--kind", "ease", "--l2", "1")
-    result = movierec(*args, home=tmp_path)
+    result = cli(*args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("trained ease on 11 users, 25 likes, 30 films")
     model = load_current(community_dir(index) / "ease")
@@ -168,23 +161,16 @@ def test_retrain_ease_into_an_explicit_index_dir(tmp_path, movielens) -> None:
     assert not index.exists()  # only the community folder beside it
 
 
-SMALL_EASE_LIMIT = """
-import sys
-import movierec.community
-
-movierec.community.EASE_MAX_ITEMS = 10  # the fixture catalog has 30 films
-from movierec.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def test_retrain_says_when_the_catalog_is_too_large_for_ease(tmp_path, movielens) -> None:
+def test_retrain_says_when_the_catalog_is_too_large_for_ease(
+    cli, tmp_path, movielens, monkeypatch
+) -> None:
+    monkeypatch.setattr("movierec.community.EASE_MAX_ITEMS", 10)  # the fixture catalog has 30
     ratings, links = movielens
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
-    movierec("import-ratings", str(ratings), "--links", str(links), *common, home=tmp_path)
+    cli("import-ratings", str(ratings), "--links", str(links), *common)
     index = tmp_path / "idx"
     args = ("retrain", *common, "--index", str(index))
-    result = movierec(*args, home=tmp_path, code=SMALL_EASE_LIMIT)
+    result = cli(*args)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("skipping ease: 30 films is above its limit of 10")
@@ -193,50 +179,44 @@ def test_retrain_says_when_the_catalog_is_too_large_for_ease(tmp_path, movielens
     assert not (community_dir(index) / "ease").exists()
 
 
-def test_retrain_with_no_likes_exits_2_and_writes_nothing(tmp_path) -> None:
+def test_retrain_with_no_likes_exits_2_and_writes_nothing(cli, tmp_path) -> None:
     store = tmp_path / "profiles.db"
     ProfileStore(store).dislike("ann", HEAT)
     ProfileStore(store).like("bob", NOT_IN_CATALOG)
     index = tmp_path / "idx"
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store), "--index", str(index))
-    result = movierec("retrain", *common, home=tmp_path)
+    result = cli("retrain", *common)
     assert result.returncode == 2, result.stderr
     assert "no liked films" in result.stderr and "movierec import-ratings" in result.stderr
     assert "--like" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
     assert not community_dir(index).exists()
     ProfileStore(store).like("ann", COLLATERAL)
-    result = movierec("retrain", *common, "--min-likes", "2", home=tmp_path)
+    result = cli("retrain", *common, "--min-likes", "2")
     assert result.returncode == 2 and "lower --min-likes" in result.stderr
     assert not community_dir(index).exists()
 
 
-SAVE_FAILS = """
-import errno, sys
-import numpy
-
-def savez(*args, **kwargs):
-    raise OSError(errno.ENOSPC, "No space left on device")
-
-numpy.savez = savez  # the community model's arrays cannot be written
-from movierec.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def test_a_failed_retrain_leaves_the_previous_version_current(tmp_path, movielens) -> None:
+def test_a_failed_retrain_leaves_the_previous_version_current(
+    cli, tmp_path, movielens, monkeypatch
+) -> None:
     ratings, links = movielens
     index = tmp_path / "idx"
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
     common += ("--index", str(index))
-    movierec("import-ratings", str(ratings), "--links", str(links), *common, home=tmp_path)
-    assert movierec("retrain", *common, "--kind", "item_knn", home=tmp_path).returncode == 0
+    cli("import-ratings", str(ratings), "--links", str(links), *common)
+    assert cli("retrain", *common, "--kind", "item_knn").returncode == 0
     root = community_dir(index) / "item_knn"
     before = (current_name(root), version_names(root), sorted(p.name for p in root.rglob("*")))
 
-    bad_fit = movierec("retrain", *common, "--kind", "ease", "--l2", "-1", home=tmp_path)
+    bad_fit = cli("retrain", *common, "--kind", "ease", "--l2", "-1")
     assert bad_fit.returncode == 2 and "l2 must be > 0" in bad_fit.stderr
-    bad_save = movierec("retrain", *common, "--kind", "item_knn", home=tmp_path, code=SAVE_FAILS)
+
+    def savez(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("numpy.savez", savez)  # the community model's arrays cannot be written
+    bad_save = cli("retrain", *common, "--kind", "item_knn")
     assert bad_save.returncode == 2, bad_save.stderr
     assert "No space left on device" in bad_save.stderr
     assert "previous version stays current" in bad_save.stderr
@@ -248,7 +228,7 @@ def test_a_failed_retrain_leaves_the_previous_version_current(tmp_path, movielen
     assert model is not None and model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
 
 
-def test_bad_files_exit_2_and_import_nothing(tmp_path, movielens) -> None:
+def test_bad_files_exit_2_and_import_nothing(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
@@ -264,15 +244,47 @@ def test_bad_files_exit_2_and_import_nothing(tmp_path, movielens) -> None:
         ((str(tmp_path), "--links", str(links)), "cannot read the MovieLens files"),
     ]
     for args, message in cases:
-        result = movierec("import-ratings", *args, *common, home=tmp_path)
+        result = cli("import-ratings", *args, *common)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
-    result = movierec(
+    result = cli(
         "import-ratings", str(ratings), "--links", str(links), "--store", str(store),
-        "--catalog", str(tmp_path / "no-catalog.csv"), home=tmp_path,
+        "--catalog", str(tmp_path / "no-catalog.csv"),
     )  # fmt: skip
     assert result.returncode == 2 and "no-catalog.csv" in result.stderr
-    result = movierec("import-ratings", str(ratings), *common, home=tmp_path)
+    result = cli("import-ratings", str(ratings), *common)
     assert result.returncode == 2 and "--links" in result.stderr
     assert ProfileStore(store).events() == []
+
+
+def test_import_ratings_through_a_subprocess(tmp_path, movielens) -> None:
+    """The one smoke test of the command as a user runs it: `python -m movierec.cli`."""
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    args = ("import-ratings", str(ratings), "--links", str(links), "--store", str(store))
+    imported = subprocess_movierec(*args, "--catalog", str(FIXTURE_CATALOG), home=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("imported 32 events for 11 users (4 unchanged)")
+    assert ProfileStore(store).profile("ml:1") == Profile(
+        "ml:1", [OCEANS, HEAT, COLLATERAL], [ALIEN]
+    )
+
+
+def test_retrain_through_a_subprocess(tmp_path) -> None:
+    """The one smoke test of the command as a user runs it: `python -m movierec.cli`."""
+    store = tmp_path / "profiles.db"
+    for user in ("ann", "bob"):
+        ProfileStore(store).like(user, HEAT)
+        ProfileStore(store).like(user, COLLATERAL)
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    home = tmp_path / "home"
+    trained = subprocess_movierec("retrain", *common, "--kind", "item_knn", home=home)
+    assert trained.returncode == 0, trained.stderr
+    root = community_dir(default_index_dir(FIXTURE_CATALOG, home)) / "item_knn"
+    assert trained.stdout.startswith("trained item_knn on 2 users, 4 likes, 30 films in ")
+    model = load_current(root)
+    assert model is not None and model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
+    failed = subprocess_movierec("retrain", *common, "--min-likes", "0", home=home)
+    assert failed.returncode == 2 and "--min-likes must be at least 1" in failed.stderr
+    assert "Traceback" not in failed.stderr

@@ -1,9 +1,9 @@
 """Offline evaluation of the recommender on MovieLens-format ratings."""
 
-from movierec.evaluation.data import Interactions, load_movielens
 from movierec.evaluation.metrics import ndcg_at_k, recall_at_k
 from movierec.evaluation.protocols import ProfileCase, SimilarCase, profile_cases, similar_cases
 from movierec.evaluation.run import EvalResult, evaluate
+from movierec.movielens import Interactions, load_movielens
 
 __all__ = [
     "EvalResult",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from movierec.community import CommunityModel
-from movierec.evaluation.data import Interactions
 from movierec.evaluation.systems import first_k
+from movierec.movielens import Interactions
 
 
 def split_users(

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from movierec.errors import UsageError
+
 MOOD_BENCHMARK = Path(__file__).resolve().parent.parent / "data" / "mood_benchmark.json"
 
 
@@ -36,7 +38,7 @@ def load_mood_benchmark(
     except FileNotFoundError:
         raise FileNotFoundError(f"mood benchmark not found: {path}") from None
     except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(
+        raise UsageError(
             f"{path}: not a mood benchmark ({error}); expected "
             '{"queries": [{"id", "text", "relevant": [{"id": …}]}]}'
         ) from None

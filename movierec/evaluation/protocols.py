@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from movierec.evaluation.data import Interactions
+from movierec.movielens import Interactions
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from movierec.evaluation.data import Interactions
 from movierec.evaluation.metrics import ndcg_at_k, recall_at_k
 from movierec.evaluation.mood import MoodCase
 from movierec.evaluation.protocols import profile_cases, similar_cases
 from movierec.evaluation.systems import System
+from movierec.movielens import Interactions
 
 METRICS = (
     "profile_recall@10",

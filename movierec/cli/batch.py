@@ -1,25 +1,33 @@
-"""JSON Lines requests in, one JSON line out per request, with the model loaded once."""
+"""`movierec batch`: JSON Lines requests in, one JSON line out per request, model loaded once."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from movierec.errors import USER_ERRORS
-from movierec.filters import Filters
-from movierec.recommender import Recommender
+from movierec.cli.common import TUNABLES, add_locations, open_recommender
+from movierec.errors import UsageError, user_errors
+
+if TYPE_CHECKING:
+    from movierec.recommender import Recommender
 
 MODES = ("search", "similar", "recommend")
-TUNABLES = (
-    "alpha",
-    "fusion",
-    "prior_weight",
-    "diversity",
-    "dislike_weight",
-    "steer_weight",
-    "community_weight",
-)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    batch = sub.add_parser("batch", help="JSON Lines requests on stdin, one JSON line out each")
+    add_locations(batch)
+    batch.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    recommender = open_recommender(args)
+    for reply in run_batch(recommender, sys.stdin):
+        print(json.dumps(reply), flush=True)
+    return 0
 
 
 def _tunables(request: dict[str, Any]) -> dict[str, Any]:
@@ -28,16 +36,20 @@ def _tunables(request: dict[str, Any]) -> dict[str, Any]:
 
 def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
     """Run one request dict; returns {"results": [...]} (errors propagate to the caller)."""
+    from movierec.filters import Filters
+
     if not isinstance(request, dict):
-        raise ValueError('each line must be a JSON object such as {"mode": "search", "text": "…"}')
+        raise UsageError('each line must be a JSON object such as {"mode": "search", "text": "…"}')
     mode = request.get("mode")
     if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-    k = int(request.get("k", 10))
-    filters = Filters.from_dict(request.get("filters"))
+        raise UsageError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    try:
+        k = int(request.get("k", 10))
+    except (TypeError, ValueError):
+        raise UsageError(f"k must be a whole number, got {request.get('k')!r}") from None
     extra = {
         "k": k,
-        "filters": filters,
+        "filters": Filters.from_dict(request.get("filters")),
         "exclude": request.get("exclude", ()),
         **_tunables(request),
     }
@@ -65,5 +77,6 @@ def run_batch(recommender: Recommender, lines: Iterable[str]) -> Iterator[dict[s
             yield answer(recommender, json.loads(line))
         except json.JSONDecodeError as error:
             yield {"error": f"line {number}: not valid JSON ({error.msg} at column {error.colno})"}
-        except (*USER_ERRORS, TypeError) as error:
+        except (*user_errors(), TypeError) as error:
+            # TypeError: a value of the wrong JSON type (a list for "k", a string for "year_min")
             yield {"error": f"line {number}: {error}"}

@@ -1,31 +1,33 @@
-"""`movierec eval`: the offline evaluation from the command line."""
+"""`movierec eval`: the offline evaluation on MovieLens ratings, from the command line."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from movierec.community import EASE_MAX_ITEMS, CommunityModel, fit_ease, fit_item_knn
-from movierec.evaluation.community import Community, split_users
-from movierec.evaluation.data import Interactions, load_movielens
-from movierec.evaluation.mood import MOOD_BENCHMARK, load_mood_benchmark
-from movierec.evaluation.report import bar_chart, table, write_json
-from movierec.evaluation.run import evaluate
-from movierec.evaluation.systems import Engine, System, baselines
-from movierec.recommender import Recommender
+from movierec.cli.common import add_locations, open_recommender
+from movierec.errors import UsageError
 from movierec.settings import Settings
 
+if TYPE_CHECKING:
+    from movierec.community import CommunityModel
+    from movierec.evaluation.systems import System
+    from movierec.movielens import Interactions
+    from movierec.recommender import Recommender
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("eval", help="offline evaluation on MovieLens ratings")
+    add_locations(parser)
     parser.add_argument("--ratings", required=True, help="MovieLens ratings.csv")
     parser.add_argument("--links", required=True, help="MovieLens links.csv (movieId → tmdbId)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the 80/20 split")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--out", default="movierec-eval", help="folder for results.json, chart.png")
     parser.add_argument(
-        "--moods", default=str(MOOD_BENCHMARK), help="mood benchmark JSON ('' to skip)"
+        "--moods", help="mood benchmark JSON (default: the packaged one; '' to skip)"
     )
     parser.add_argument(
         "--community-split",
@@ -48,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=V1,V2",
         help="also evaluate the engine with each value, e.g. --grid dislike_weight=0,0.5,1",
     )
+    parser.set_defaults(run=run_eval)
 
 
 def _value(text: str) -> Any:
@@ -62,7 +65,7 @@ def _value(text: str) -> Any:
 def _pair(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip() or not value.strip():
-        raise ValueError(f"expected NAME=VALUE, got {text!r}")
+        raise UsageError(f"expected NAME=VALUE, got {text!r}")
     return name.strip(), value.strip()
 
 
@@ -71,6 +74,9 @@ def systems_for(
 ) -> list[System]:
     """Baselines, the engine as shipped (with --set), content-only, and the --grid variants;
     with community models, also each model alone and the engine blending them."""
+    from movierec.evaluation.community import Community
+    from movierec.evaluation.systems import Engine, baselines
+
     overrides = {name: _value(value) for name, value in map(_pair, args.set)}
     Settings().with_overrides(**overrides)  # unknown names fail here, before any work
     content = recommender.with_community(None)  # never a model trained on the test users
@@ -93,25 +99,33 @@ def systems_for(
 
 def community_models(train: Interactions, ids: Sequence[int]) -> list[CommunityModel]:
     """The models `movierec retrain` fits, on the training users only."""
+    from movierec.community import EASE_MAX_ITEMS, fit_ease, fit_item_knn
+
     models = [fit_item_knn(train.likes, ids)]
     if len(ids) <= EASE_MAX_ITEMS:
         models.append(fit_ease(train.likes, ids))
     return models
 
 
-def run_eval(recommender: Recommender, args: argparse.Namespace) -> int:
+def run_eval(args: argparse.Namespace) -> int:
+    from movierec.evaluation.community import split_users
+    from movierec.evaluation.mood import MOOD_BENCHMARK, load_mood_benchmark
+    from movierec.evaluation.report import bar_chart, table, write_json
+    from movierec.evaluation.run import evaluate
+    from movierec.movielens import load_movielens
+
+    if args.community_split is not None and not 0.0 < args.community_split < 1.0:
+        raise UsageError(f"--community-split must be between 0 and 1, got {args.community_split}")
+    recommender = open_recommender(args)
     data = load_movielens(args.ratings, args.links, recommender.movies.ids)
     models: list[CommunityModel] = []
     if args.community_split is not None:
-        if not 0.0 < args.community_split < 1.0:
-            raise ValueError(
-                f"--community-split must be between 0 and 1, got {args.community_split}"
-            )
         train, data = split_users(data, test_share=args.community_split, seed=args.seed)
         models = community_models(train, recommender.movies.ids)
     systems = systems_for(recommender, args, models)
     ids = set(recommender.movies.row_of)
-    moods = load_mood_benchmark(args.moods, ids) if args.moods else []
+    path = MOOD_BENCHMARK if args.moods is None else args.moods
+    moods = load_mood_benchmark(path, ids) if path else []
     result = evaluate(
         systems, data, seed=args.seed, k=args.k, show_progress=not args.quiet, moods=moods
     )

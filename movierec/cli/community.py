@@ -2,8 +2,8 @@
 
 `import-ratings` stores MovieLens ratings in the profile store as likes and dislikes of users
 named `ml:<userId>`; `retrain` fits the community model (item-kNN or EASE) on every stored
-profile, imported and app users alike, and saves it as a new version beside the index. Neither
-loads the embedding model or the index.
+profile, imported and app users alike, and saves it as a new version beside the index of the
+resolved catalog. Neither loads the embedding model or the index.
 """
 
 from __future__ import annotations
@@ -12,15 +12,22 @@ import argparse
 import time
 from pathlib import Path
 
-from movierec import config
-from movierec.store import open_store
-
-STORE_HELP = (
-    "profile database: a SQLite path or a postgresql:// URL (default: $MOVIEREC_STORE or home)"
-)
+from movierec.cli.common import add_locations, locations, plural
+from movierec.errors import UsageError
 
 
-def add_import_arguments(parser: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
+    ratings = sub.add_parser("import-ratings", help="store MovieLens ratings as community likes")
+    add_locations(ratings, store=True)
+    _import_arguments(ratings)
+    ratings.set_defaults(run=run_import)
+    retrain = sub.add_parser("retrain", help="fit the community model on every stored profile")
+    add_locations(retrain, store=True)
+    _retrain_arguments(retrain)
+    retrain.set_defaults(run=run_retrain)
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ratings", help="MovieLens ratings.csv (userId,movieId,rating,...)")
     parser.add_argument("--links", required=True, help="MovieLens links.csv (movieId,tmdbId,...)")
     parser.add_argument(
@@ -30,10 +37,9 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
         "--dislike-below", type=float, default=2.5, help="ratings below this are dislikes (2.5)"
     )
     parser.add_argument("--prefix", default="ml:", help="user name prefix (default 'ml:')")
-    parser.add_argument("--store", help=STORE_HELP)
 
 
-def add_retrain_arguments(parser: argparse.ArgumentParser) -> None:
+def _retrain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kind",
         default="both",
@@ -48,42 +54,35 @@ def add_retrain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-likes", type=int, default=1, help="leave out users with fewer liked films (1)"
     )
-    parser.add_argument("--store", help=STORE_HELP)
 
 
-def run_community(args: argparse.Namespace) -> int:
-    """Run `import-ratings` or `retrain`."""
-    return run_import(args) if args.command == "import-ratings" else run_retrain(args)
+def _catalog_ids(catalog: Path) -> list[int]:
+    from movierec.catalog import load_catalog
 
-
-def _plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else words or word + 's'}"
+    return [int(i) for i in load_catalog(catalog)["id"]]
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from movierec.catalog import load_catalog
-    from movierec.evaluation.data import load_movielens
+    """Store the ratings of the MovieLens files as likes, dislikes and removals."""
+    from movierec.movielens import load_movielens
+    from movierec.store import open_store
 
     if args.dislike_below > args.min_rating:
-        raise ValueError(
+        raise UsageError(
             f"--dislike-below {args.dislike_below} is above --min-rating {args.min_rating}; "
             "a rating cannot be both a like and a dislike"
         )
-    where = config.resolve(catalog=args.catalog, store=args.store)
-    catalog = load_catalog(where.catalog)
+    where = locations(args)
+    ids = _catalog_ids(where.catalog)
     store = open_store(where.store)
     try:
         data = load_movielens(
-            args.ratings,
-            args.links,
-            catalog["id"].tolist(),
-            like_at=args.min_rating,
-            dislike_below=args.dislike_below,
+            args.ratings, args.links, ids, like_at=args.min_rating, dislike_below=args.dislike_below
         )
     except FileNotFoundError:
         raise
     except (OSError, TypeError, ValueError) as error:
-        raise ValueError(
+        raise UsageError(
             f"cannot read the MovieLens files {args.ratings} and {args.links} ({error}); pass "
             "ratings.csv with userId,movieId,rating columns and links.csv with movieId,tmdbId"
         ) from None
@@ -104,47 +103,33 @@ def run_import(args: argparse.Namespace) -> int:
             (name, movie, "remove") for movie in data.neutral.get(user, []) if movie not in rated
         ]
     written, unchanged = store.import_events(rows, source="movielens")
-    unknown = data.unknown_movies
+    print(_import_line(written, unchanged, len(users), data.unknown_movies, conflicts))
+    return 0
+
+
+def _import_line(written: int, unchanged: int, users: int, unknown: int, conflicts: int) -> str:
     line = (
-        f"imported {_plural(written, 'event')} for {_plural(len(users), 'user')} "
-        f"({unchanged:,} unchanged); {_plural(unknown, 'MovieLens movie')} "
+        f"imported {plural(written, 'event')} for {plural(users, 'user')} "
+        f"({unchanged:,} unchanged); {plural(unknown, 'MovieLens movie')} "
         f"{'is' if unknown == 1 else 'are'} not in the catalog and "
         f"{'was' if unknown == 1 else 'were'} skipped"
     )
     if conflicts:
-        line += f"; {_plural(conflicts, 'film')} rated both ways by one user skipped"
-    print(line)
-    return 0
+        line += f"; {plural(conflicts, 'film')} rated both ways by one user skipped"
+    return line
 
 
 def run_retrain(args: argparse.Namespace) -> int:
-    from movierec.catalog import load_catalog
+    """Fit the community model(s) on the stored likes of the resolved catalog's films."""
     from movierec.community import EASE_MAX_ITEMS
+    from movierec.store import open_store
 
     if args.min_likes < 1:
-        raise ValueError(f"--min-likes must be at least 1, got {args.min_likes}")
-    where = config.resolve(catalog=args.catalog, index_dir=args.index_dir, store=args.store)
-    ids = [int(i) for i in load_catalog(where.catalog)["id"]]
+        raise UsageError(f"--min-likes must be at least 1, got {args.min_likes}")
+    where = locations(args)
+    ids = _catalog_ids(where.catalog)
     store = open_store(where.store)
-    known = set(ids)
-    likes: dict[str, list[int]] = {}
-    for user, profile in store.all_profiles().items():
-        liked = [movie for movie in profile.liked if movie in known]
-        if liked:
-            likes[user] = liked
-    if not likes:
-        raise ValueError(
-            f"no liked films of this catalog in {store.path} to train on; import ratings first "
-            "(`movierec import-ratings ratings.csv --links links.csv`) or like films in the app "
-            "or with `movierec profile USER --like TITLE`"
-        )
-    likes = {user: liked for user, liked in likes.items() if len(liked) >= args.min_likes}
-    if not likes:
-        raise ValueError(
-            f"no user in {store.path} has {args.min_likes} or more liked films of this catalog; "
-            "lower --min-likes"
-        )
-    root = where.community_dir
+    likes = _likes(store, set(ids), args.min_likes)
     kinds = [args.kind] if args.kind != "both" else ["item_knn", "ease"]
     if args.kind == "both" and len(ids) > EASE_MAX_ITEMS:
         kinds = ["item_knn"]
@@ -153,8 +138,30 @@ def run_retrain(args: argparse.Namespace) -> int:
             "(a dense films × films matrix); item_knn serves profiles too"
         )
     for kind in kinds:
-        _retrain_one(kind, likes, ids, root, args)
+        _retrain_one(kind, likes, ids, where.community_dir, args)
     return 0
+
+
+def _likes(store, known: set[int], min_likes: int) -> dict[str, list[int]]:
+    """Each user's liked films of the catalog; UsageError when there is nothing to train on."""
+    likes: dict[str, list[int]] = {}
+    for user, profile in store.all_profiles().items():
+        liked = [movie for movie in profile.liked if movie in known]
+        if liked:
+            likes[user] = liked
+    if not likes:
+        raise UsageError(
+            f"no liked films of this catalog in {store.path} to train on; import ratings first "
+            "(`movierec import-ratings ratings.csv --links links.csv`) or like films in the app "
+            "or with `movierec profile USER --like TITLE`"
+        )
+    likes = {user: liked for user, liked in likes.items() if len(liked) >= min_likes}
+    if not likes:
+        raise UsageError(
+            f"no user in {store.path} has {min_likes} or more liked films of this catalog; "
+            "lower --min-likes"
+        )
+    return likes
 
 
 def _retrain_one(
@@ -170,13 +177,13 @@ def _retrain_one(
     try:
         folder = save_version(model, root / kind)
     except OSError as error:
-        raise ValueError(
+        raise UsageError(
             f"cannot save the community model under {root / kind} ({error}); "
             "the previous version stays current"
         ) from None
     seconds = time.perf_counter() - start
     print(
-        f"trained {model.kind} on {_plural(model.n_users, 'user')}, "
-        f"{_plural(model.n_likes, 'like')}, {_plural(model.n_items, 'film')} in {seconds:.1f}s "
+        f"trained {model.kind} on {plural(model.n_users, 'user')}, "
+        f"{plural(model.n_likes, 'like')}, {plural(model.n_items, 'film')} in {seconds:.1f}s "
         f"-> {root / kind} (version {folder.name})"
     )

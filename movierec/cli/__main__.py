@@ -1,0 +1,7 @@
+"""`python -m movierec.cli`: the `movierec` command."""
+
+import sys
+
+from movierec.cli import main
+
+sys.exit(main())

@@ -1,0 +1,62 @@
+"""`movierec app`: start the packaged Streamlit app, for a user who installed the wheel."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from movierec.cli.common import add_locations
+from movierec.errors import UsageError
+
+APP_MODULE = "movierec.app.main"
+FLAG_VARIABLES = {  # flag → the variable the app reads it from
+    "catalog": "MOVIEREC_CATALOG",
+    "index_dir": "MOVIEREC_INDEX",
+    "store": "MOVIEREC_STORE",
+    "model": "MOVIEREC_MODEL",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    app = sub.add_parser("app", help="start the Streamlit app in the browser")
+    app.add_argument("--port", type=int, default=8501, help="port to serve on (8501)")
+    add_locations(app, store=True)
+    app.set_defaults(run=run)
+
+
+def app_script() -> Path:
+    """Path of the app's main script, found without importing it (importing runs the app)."""
+    spec = importlib.util.find_spec(APP_MODULE)
+    if spec is None or spec.origin is None:
+        raise UsageError(
+            f"{APP_MODULE} is not installed; reinstall movierec (pip install movierec)"
+        )
+    return Path(spec.origin)
+
+
+def command(port: int) -> list[str]:
+    """The `streamlit run` command line of the app on `port`."""
+    if not 1 <= port <= 65535:
+        raise UsageError(f"--port must be between 1 and 65535, got {port}")
+    script = str(app_script())
+    headless = ["--server.headless", "true", "--server.port", str(port)]
+    return [sys.executable, "-m", "streamlit", "run", script, *headless]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the app until interrupted; flags reach it as MOVIEREC_* variables."""
+    argv = command(args.port)
+    env = dict(os.environ)
+    for flag, variable in FLAG_VARIABLES.items():
+        value = getattr(args, flag)
+        if value:
+            env[variable] = str(value)
+    print(f"movierec app on http://localhost:{args.port} (Ctrl+C stops it)", flush=True)
+    try:
+        return subprocess.call(argv, env=env)
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,134 @@
+"""What every command shares: the common options, locations, opening the recommender, printing.
+
+Command modules import from here and never from each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from movierec import config
+from movierec.settings import FUSIONS, Settings
+
+if TYPE_CHECKING:
+    from movierec.embed import Encoder
+    from movierec.filters import Filters
+    from movierec.hits import Hit
+    from movierec.recommender import Recommender
+
+STORE_HELP = (
+    "profile database: a SQLite path or a postgresql:// URL (default: $MOVIEREC_STORE or home)"
+)
+TUNABLE_HELP = {
+    "fusion": "how meaning and keyword results are fused",
+    "alpha": "meaning vs keywords weight, 0-1",
+    "rrf_k": "rank constant of --fusion rrf",
+    "prior_weight": "weight of the popularity/quality prior",
+    "prior_popularity": "share of popularity (vs rating) in the prior, 0-1",
+    "dislike_weight": "how far dislikes push away",
+    "steer_weight": "how far --but steers the results",
+    "diversity": "MMR diversity, 0 (off) to 1",
+    "candidates": "films fetched from each index before ranking",
+    "community_weight": "weight of the community signal (0 turns it off)",
+    "community_prior_weight": "prior weight when the community signal is used",
+}
+TUNABLES = tuple(name for name, _ in Settings.tunables())
+
+
+def add_locations(parser: argparse.ArgumentParser, store: bool = False) -> None:
+    """--catalog, --index, --model (and --store), --quiet and --verbose."""
+    parser.add_argument("--catalog", help="catalog .csv or .parquet (default: the packaged one)")
+    parser.add_argument("--index", dest="index_dir", help="index directory (default: per catalog)")
+    parser.add_argument("--model", help="sentence-transformers model name or path")
+    if store:
+        parser.add_argument("--store", help=STORE_HELP)
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log timings and steps")
+
+
+def add_tunables(parser: argparse.ArgumentParser) -> None:
+    """One option per ranking setting of `Settings` (e.g. --prior-weight); unset: the default."""
+    group = parser.add_argument_group("ranking")
+    defaults = Settings()
+    for name, kind in Settings.tunables():
+        option = "--" + name.replace("_", "-")
+        default = getattr(defaults, name)
+        about = TUNABLE_HELP.get(name, name.replace("_", " "))
+        choices = FUSIONS if name == "fusion" else None
+        group.add_argument(option, type=kind, choices=choices, help=f"{about} ({default})")
+
+
+def locations(args: argparse.Namespace) -> config.Config:
+    """Catalog, index, store and model from the flags, else MOVIEREC_*, else the defaults."""
+    return config.resolve(
+        catalog=getattr(args, "catalog", None),
+        index_dir=getattr(args, "index_dir", None),
+        store=getattr(args, "store", None),
+        model=getattr(args, "model", None),
+    )
+
+
+def make_encoder(model: str | None) -> Encoder:
+    """The sentence-transformers encoder of `model` (loaded on first use)."""
+    from movierec.embed import Encoder
+
+    return Encoder(model)
+
+
+def open_recommender(args: argparse.Namespace) -> Recommender:
+    """The recommender of the resolved catalog and index, built first if missing or stale."""
+    from movierec.recommender import Recommender
+
+    where = locations(args)
+    return Recommender.open(
+        where.catalog, where.index_dir, where.model, show_progress=not args.quiet
+    )
+
+
+def tuning(args: argparse.Namespace) -> dict[str, Any]:
+    """The ranking settings given on the command line."""
+    return {name: getattr(args, name, None) for name in TUNABLES}
+
+
+def ids_of(recommender: Recommender, values: Sequence[str]) -> list[int]:
+    """Titles or numeric ids → ids."""
+    movies = recommender.movies
+    return [
+        int(v) if v.isdigit() and int(v) in movies.row_of else int(movies.ids[movies.find(title=v)])
+        for v in values
+    ]
+
+
+def filters_of(args: argparse.Namespace) -> Filters:
+    from movierec.filters import Filters
+
+    return Filters(
+        genres=tuple(args.genre),
+        exclude_genres=tuple(args.exclude_genre),
+        year_min=args.year_min,
+        year_max=args.year_max,
+        min_rating=args.min_rating,
+        min_votes=args.min_votes,
+        languages=tuple(args.language),
+    )
+
+
+def print_hits(hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"results": [h.to_dict() for h in hits]}, indent=2))
+        return
+    if not hits:
+        print("No films match; loosen the filters.")
+    for rank, hit in enumerate(hits, start=1):
+        year = f" ({hit.year})" if hit.year else ""
+        print(f"{rank:>2}. {hit.title}{year}  [{', '.join(hit.genres[:3])}]  score {hit.score:.3f}")
+        why = hit.explain()
+        if why:
+            print(f"    {why}")
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else words or word + 's'}"

@@ -1,0 +1,125 @@
+"""`movierec build`, `search`, `similar`, `recommend` and `info`: the index and its queries."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from movierec.cli.common import (
+    add_locations,
+    add_tunables,
+    filters_of,
+    ids_of,
+    locations,
+    make_encoder,
+    open_recommender,
+    print_hits,
+    tuning,
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    build = sub.add_parser("build", help="index a catalog (incremental: re-encodes changed rows)")
+    add_locations(build)
+    build.add_argument(
+        "--kind",
+        default="flat",
+        choices=["flat", "hnsw", "ivf"],
+        help="vector index: exact (flat) or approximate (hnsw, ivf)",
+    )
+    build.set_defaults(run=run_build)
+    search = sub.add_parser("search", help="films for a mood or description")
+    search.add_argument("text", nargs="+")
+    _query_options(search)
+    similar = sub.add_parser("similar", help="films like a title")
+    similar.add_argument("title", nargs="*", help="title, e.g. 'Heat' or 'Heat (1995)'")
+    similar.add_argument("--id", type=int, help="TMDB id instead of a title")
+    similar.add_argument("--year", type=int, help="release year, to tell remakes apart")
+    similar.add_argument("--but", dest="steer", help="steer the results, e.g. 'but funnier'")
+    _query_options(similar)
+    rec = sub.add_parser("recommend", help="films for a profile of liked/disliked titles")
+    rec.add_argument("--like", action="extend", nargs="+", default=[], help="titles or ids")
+    rec.add_argument("--dislike", action="extend", nargs="+", default=[], help="titles or ids")
+    rec.add_argument("--user", help="also use this saved profile (see `movierec profile`)")
+    _query_options(rec, store=True)
+    info = sub.add_parser("info", help="what the index holds")
+    add_locations(info)
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(run=run_info)
+
+
+def _query_options(parser: argparse.ArgumentParser, store: bool = False) -> None:
+    add_locations(parser, store=store)
+    parser.add_argument("--k", type=int, default=10, help="how many films (default 10)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    group = parser.add_argument_group("filters (applied before the top-k cut)")
+    group.add_argument("--genre", action="append", default=[], help="any of these genres")
+    group.add_argument("--exclude-genre", action="append", default=[], help="none of these")
+    group.add_argument("--year-min", type=int)
+    group.add_argument("--year-max", type=int)
+    group.add_argument("--min-rating", type=float, help="minimum vote average (0-10)")
+    group.add_argument("--min-votes", type=int, help="minimum number of votes")
+    group.add_argument("--language", action="append", default=[], help="original language, e.g. en")
+    add_tunables(parser)
+    parser.set_defaults(run=run_query)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from movierec.build import build_index
+
+    where = locations(args)
+    _, report = build_index(
+        where.catalog,
+        where.index_dir,
+        make_encoder(where.model),
+        args.kind,
+        show_progress=not args.quiet,
+    )
+    print(
+        f"Indexed {report.movies} movies into {report.directory} in {report.seconds:.1f}s "
+        f"({report.encoded} encoded, {report.reused} reused from the previous build)."
+    )
+    return 0
+
+
+def run_query(args: argparse.Namespace) -> int:
+    """`search`, `similar` or `recommend`: print the ranked films."""
+    recommender = open_recommender(args)
+    common = {"k": args.k, "filters": filters_of(args), **tuning(args)}
+    if args.command == "search":
+        hits = recommender.search(" ".join(args.text), **common)
+    elif args.command == "similar":
+        title = " ".join(args.title) or None
+        hits = recommender.similar(title, args.id, args.year, args.steer, **common)
+    else:
+        liked, disliked = ids_of(recommender, args.like), ids_of(recommender, args.dislike)
+        if args.user:
+            from movierec.store import open_store
+
+            saved = open_store(locations(args).store).profile(args.user)
+            known = recommender.movies.row_of
+            liked += [i for i in saved.liked if i in known and i not in disliked]
+            disliked += [i for i in saved.disliked if i in known and i not in liked]
+        hits = recommender.recommend(liked, disliked, **common)
+    print_hits(hits, args.json)
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    info = open_recommender(args).info()
+    print(json.dumps(info, indent=2) if args.json else _info_text(info))
+    return 0
+
+
+def _info_text(info: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"movies:     {info['movies']}",
+            f"model:      {info['model']} ({info['dimension']} dimensions)",
+            f"index:      {info['index']}, vocabulary {info['vocabulary']} terms",
+            f"catalog:    {info['catalog'].get('source', '?')}",
+            f"built:      {info['built']}",
+            f"genres:     {', '.join(info['genres'])}",
+        ]
+    )

@@ -1,0 +1,162 @@
+"""Each `movierec` command once, as a user runs it: a subprocess with the real packaged model.
+
+The behaviour of every command is tested in-process in tests/test_cli.py; these check that the
+console entry point, the real model and the answers of a real model hold together.
+import-ratings and retrain have theirs in tests/test_community_cli.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import subprocess_movierec
+from tests.helpers import FIXTURE_CATALOG
+
+CATALOG = ("--catalog", str(FIXTURE_CATALOG))
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    """A MOVIEREC_HOME whose fixture index is built once, through the CLI, with the real model."""
+    home = tmp_path_factory.mktemp("cli-home")
+    result = subprocess_movierec("build", *CATALOG, "--quiet", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "Indexed 30 movies" in result.stdout
+    assert "30 encoded, 0 reused" in result.stdout
+    return home
+
+
+def run_json(home: Path, *args: str) -> list[dict]:
+    result = subprocess_movierec(*args, *CATALOG, "--json", "-q", home=home)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["results"]
+
+
+@pytest.mark.model
+def test_build_again_reuses_every_embedding(home) -> None:
+    result = subprocess_movierec("build", *CATALOG, "-q", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "0 encoded, 30 reused" in result.stdout
+
+
+@pytest.mark.model
+def test_search_finds_a_heist(home) -> None:
+    results = run_json(home, "search", "heist with a twist", "--k", "3")
+    assert len(results) == 3 and results[0]["title"] in ("Ocean's Eleven", "Inception")
+
+
+@pytest.mark.model
+def test_similar_with_filters(home) -> None:
+    results = run_json(
+        home, "similar", "Heat", "--k", "5", "--genre", "Crime", "--year-min", "2000"
+    )
+    assert results and all("Crime" in r["genres"] and r["year"] >= 2000 for r in results)
+    assert 949 not in [r["id"] for r in results]
+
+
+@pytest.mark.model
+def test_recommend(home) -> None:
+    recs = run_json(
+        home, "recommend", "--like", "Toy Story", "12", "--dislike", "Alien", "--k", "5"
+    )
+    assert len(recs) == 5 and not {862, 12, 348} & {r["id"] for r in recs}
+
+
+@pytest.mark.model
+def test_info(home) -> None:
+    result = subprocess_movierec("info", *CATALOG, "--json", home=home)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["movies"] == 30 and info["dimension"] == 384 and info["index"] == "flat"
+
+
+@pytest.mark.model
+def test_profile(home, tmp_path) -> None:
+    store = str(tmp_path / "profiles.db")
+    result = subprocess_movierec(
+        "profile", "ana", "--like", "Heat", "Incepton", *CATALOG, "--store", store, home=home
+    )
+    assert result.returncode == 2 and "Did you mean: Inception" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = subprocess_movierec(
+        "profile", "ana", "--like", "Heat", *CATALOG, "--store", store, "--json", home=home
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["liked"] == [949]
+
+
+@pytest.mark.model
+def test_batch_answers_with_the_real_model(home) -> None:
+    lines = [
+        {"mode": "search", "text": "haunted hotel", "k": 2},
+        "this is not json",
+        {"mode": "similar", "id": 155, "k": 2},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
+    result = subprocess_movierec("batch", *CATALOG, "-q", stdin=stdin, home=home)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert answers[0]["results"][0]["title"] == "The Shining"
+    assert "not valid JSON" in answers[1]["error"]
+    assert answers[2]["results"][0]["title"] == "Batman Begins"
+
+
+@pytest.mark.model
+def test_eval(home, tmp_path) -> None:
+    ratings, links = tmp_path / "ratings.csv", tmp_path / "links.csv"
+    ids = [949, 1538, 161, 9654, 27205, 155, 862, 12, 14160, 348, 679, 603, 8587, 129]
+    links.write_text("movieId,imdbId,tmdbId\n" + "".join(f"{i},0,{t}\n" for i, t in enumerate(ids)))
+    rows = [f"{u},{m},{4.0 if (u + m) % 3 else 2.0},0\n" for u in range(30) for m in range(14)]
+    ratings.write_text("userId,movieId,rating,timestamp\n" + "".join(rows))
+    out = tmp_path / "eval"
+    args = ("eval", "--ratings", str(ratings), "--links", str(links), "--out", str(out))
+    result = subprocess_movierec(*args, *CATALOG, "-q", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "engine" in result.stdout and "mood:" in result.stdout
+    assert (out / "results.json").exists() and (out / "chart.png").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_app_serves_the_packaged_app(tmp_path) -> None:
+    """`movierec app` starts Streamlit headless; its health check answers (no page is opened,
+    so the model is not loaded)."""
+    port = _free_port()
+    env = {**os.environ, "MOVIEREC_HOME": str(tmp_path)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "movierec.cli", "app", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as reply:
+                    assert reply.read() == b"ok"
+                break
+            except OSError:
+                assert child.poll() is None, child.stdout.read()
+                assert time.monotonic() < deadline, "the app did not start in 60 s"
+                time.sleep(0.5)
+    finally:
+        os.killpg(child.pid, signal.SIGTERM)
+        child.wait(timeout=30)
+    assert f"movierec app on http://localhost:{port}" in child.stdout.read()
