@@ -1,0 +1,34 @@
+"""The packaged catalog's shipped vectors: they cover every film and a build reuses them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from movierec.build import reusable_embeddings, shipped_embeddings
+from movierec.catalog import DEFAULT_CATALOG, load_catalog
+from movierec.embed import DEFAULT_FIELDS, DEFAULT_MODEL, build_documents
+from movierec.embed.cache import content_hashes, encode_cached
+
+
+def test_shipped_vectors_cover_every_film_of_the_packaged_catalog(tmp_path) -> None:
+    shipped = shipped_embeddings(DEFAULT_MODEL)
+    assert shipped is not None, "run scripts/build_default_vectors.py after changing the catalog"
+    hashes, vectors = shipped
+    documents = build_documents(load_catalog(DEFAULT_CATALOG), DEFAULT_FIELDS)
+    assert set(content_hashes(documents, DEFAULT_MODEL)) <= set(hashes)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert reusable_embeddings(tmp_path / "no-index-yet", DEFAULT_MODEL) is not None
+
+
+def test_a_build_reuses_shipped_vectors_instead_of_encoding(fake_encoder) -> None:
+    shipped = shipped_embeddings(DEFAULT_MODEL)
+    documents = build_documents(load_catalog(DEFAULT_CATALOG).head(50), DEFAULT_FIELDS)
+    fake_encoder.name = DEFAULT_MODEL  # the hashes are of the packaged model's name
+    vectors, _, encoded = encode_cached(fake_encoder, documents, shipped)
+    assert encoded == 0 and fake_encoder.encoded == []
+    assert vectors.shape == (50, 384)
+
+
+def test_other_models_get_no_shipped_vectors() -> None:
+    assert shipped_embeddings("some/other-model") is None
