@@ -28,6 +28,7 @@ from movierec import config
 from movierec.store.base import APPLICATION, BUSY_TIMEOUT_S, SCHEMA_VERSION, StoreError
 from movierec.store.events import (
     ACTIONS,
+    COMMUNITY_SOURCE,
     MAX_SOURCE_LENGTH,
     MAX_USER_LENGTH,
     Action,
@@ -45,6 +46,7 @@ __all__ = [
     "ACTIONS",
     "APPLICATION",
     "BUSY_TIMEOUT_S",
+    "COMMUNITY_SOURCE",
     "EXPORT_FORMAT",
     "EXPORT_VERSION",
     "MAX_SOURCE_LENGTH",
@@ -74,7 +76,8 @@ def default_store_path() -> Path | str:
 
 
 def open_store(location: str | Path | None = None) -> ProfileStore:
-    """The store at `location` (a path or a PostgreSQL URL), else the default store."""
+    """The store at `location` (a path, a `sqlite:`/`file:` URL or a PostgreSQL URL), else the
+    default store."""
     if location is None or (isinstance(location, str) and not location.strip()):
         return ProfileStore(default_store_path())
-    return ProfileStore(location if is_url(location) else Path(location).expanduser())
+    return ProfileStore(config.store_location(location, config.home()))

@@ -14,6 +14,7 @@ Action = Literal["like", "dislike", "remove"]
 ACTIONS: tuple[Action, ...] = get_args(Action)  # the one list of actions, in this order
 MAX_USER_LENGTH = 64
 MAX_SOURCE_LENGTH = 32
+COMMUNITY_SOURCE = "movielens"  # the source of ratings imports: their users are read-only here
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
