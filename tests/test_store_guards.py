@@ -176,3 +176,15 @@ def test_unknown_store_schemes_are_refused_showing_both_forms(
         message = str(caught.value)
         assert "sqlite:///" in message and "postgresql://" in message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_postgres_server_says_so(pg_location: Locations) -> None:
+    url = str(pg_location())
+    ProfileStore(url).like("ann", 1)
+    standby = ProfileStore(
+        url.replace("options=", "options=-cdefault_transaction_read_only%3Don%20")
+    )
+    assert standby.profile("ann") == Profile("ann", [1], [])
+    with pytest.raises(StoreError, match="is read-only .*primary"):
+        standby.like("ann", 2)
+    assert standby.profile("ann") == Profile("ann", [1], [])

@@ -14,10 +14,15 @@ PostgreSQL, a write holds a transaction-level advisory lock on each user it touc
 imports one on the whole log), so read-then-write operations such as undo see every earlier
 change of that user, and a user's events get their `seq` in the order they commit.
 
+Guards (docs/reliability.md): an operation whose PostgreSQL connection died before anything was
+committed (a server restart or failover) runs once more on a fresh connection; a SQLite file that
+cannot be written opens read-only (reads work, writes raise StoreError saying why); profiles
+imported from ratings (`COMMUNITY_SOURCE`) are read-only to the user-facing writes.
+
 Modules: `events` (the records, the actions, validation, `derive_profiles`), `profiles`
 (`ProfileStore`: the domain logic and the SQL both backends share), `sqlite` and `postgres`
 (what differs: connecting, the schema, transactions, placeholders and error messages),
-`transfer` (the export/import format) and `base` (`StoreError`, the backend interface).
+`runner` (errors, transactions, the retry), `transfer` (the export/import format) and `base` (`StoreError`, the backend interface).
 """
 
 from __future__ import annotations

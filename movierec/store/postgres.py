@@ -246,6 +246,11 @@ class PostgresBackend:
                 f"the profile database {self.path} stayed locked for {BUSY_TIMEOUT_S:.0f} s "
                 f"({text}); another movierec process may be stuck; try again"
             )
+        if isinstance(error, errors.ReadOnlySqlTransaction):
+            return (
+                f"the profile database {self.path} is read-only ({text}); reads work but nothing "
+                "can be saved; point the URL at the primary (writable) server"
+            )
         if isinstance(error, errors.InsufficientPrivilege):
             return (
                 f"the profile database {self.path} refused access ({text}); grant the user "
