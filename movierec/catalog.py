@@ -127,7 +127,9 @@ def _years(raw: pd.DataFrame, rows: Rows) -> pd.Series:
     elif "release_date" in raw.columns:
         dates = pd.to_datetime(raw["release_date"].map(as_text), errors="coerce", format="mixed")
         found = pd.Series(dates.dt.year.astype("float64").to_numpy())
-        shown = raw["release_date"].reset_index(drop=True)
+        shown = raw["release_date"].reset_index(drop=True).astype(str) + found.map(
+            lambda year: f" (year {year:.0f})"
+        )
         years = checked_numbers(found, "release_date", rows, rule="year", shown=shown)
     else:
         years = np.full(len(raw), np.nan)
