@@ -185,6 +185,6 @@ def test_a_read_only_postgres_server_says_so(pg_location: Locations) -> None:
         url.replace("options=", "options=-cdefault_transaction_read_only%3Don%20")
     )
     assert standby.profile("ann") == Profile("ann", [1], [])
-    with pytest.raises(StoreError, match="is read-only .*primary"):
+    with pytest.raises(StoreError, match=r"is read-only .*primary"):
         standby.like("ann", 2)
     assert standby.profile("ann") == Profile("ann", [1], [])

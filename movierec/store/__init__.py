@@ -22,7 +22,8 @@ imported from ratings (`COMMUNITY_SOURCE`) are read-only to the user-facing writ
 Modules: `events` (the records, the actions, validation, `derive_profiles`), `profiles`
 (`ProfileStore`: the domain logic and the SQL both backends share), `sqlite` and `postgres`
 (what differs: connecting, the schema, transactions, placeholders and error messages),
-`runner` (errors, transactions, the retry), `transfer` (the export/import format) and `base` (`StoreError`, the backend interface).
+`runner` (errors, transactions, the retry), `transfer` (the export/import format) and `base`
+(`StoreError`, the backend interface).
 """
 
 from __future__ import annotations

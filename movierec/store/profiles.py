@@ -22,6 +22,7 @@ from movierec.store.events import (
     derive_profiles,
     encode_context,
     event_of_row,
+    undo_of,
 )
 from movierec.store.postgres import PostgresBackend, is_url
 from movierec.store.runner import Runner
@@ -156,25 +157,10 @@ class ProfileStore:
 
         def work(conn: Any) -> Event | None:
             self._check_writable(conn, name)
-            history = self._events(conn, name)
-            undone = {e.context["undoes"] for e in history if e.context and "undoes" in e.context}
-            target = next(
-                (
-                    e
-                    for e in reversed(history)
-                    if e.seq not in undone and not (e.context and "undoes" in e.context)
-                ),
-                None,
-            )
-            if target is None:
+            found = undo_of(self._events(conn, name))
+            if found is None:
                 return None
-            before = [e for e in history if e.movie_id == target.movie_id and e.seq < target.seq]
-            previous = derive_profiles(before).get(name)
-            action: Action = "remove"
-            if previous is not None and target.movie_id in previous.liked:
-                action = "like"
-            elif previous is not None and target.movie_id in previous.disliked:
-                action = "dislike"
+            target, action = found
             context = encode_context({"undoes": target.seq})
             self._append(conn, [(name, target.movie_id, action)], origin, context)
             return target
