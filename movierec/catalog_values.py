@@ -6,6 +6,7 @@ import ast
 import json
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,8 @@ def _number_cell(value: Any) -> Any:
         return float(value)
     if isinstance(value, (float, np.floating)):
         return value
+    if isinstance(value, Decimal):  # a Parquet decimal column (an SQL export)
+        return float(value)
     if isinstance(value, str):
         return value.strip() or np.nan
     return _NOT_A_NUMBER

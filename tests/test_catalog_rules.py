@@ -174,3 +174,27 @@ def test_ragged_rows_name_the_line_and_the_fix(tmp_path) -> None:
     with pytest.raises(CatalogError, match=r"line 4 has 4 fields but the header has 3") as error:
         load_catalog(path)
     assert "double quotes" in str(error.value)
+
+
+def test_parquet_decimal_and_nullable_columns_are_numbers(tmp_path) -> None:
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "movies.parquet"
+    table = pa.table(
+        {
+            "id": pa.array([1, 2], pa.int64()),
+            "title": ["A", "B"],
+            "overview": ["x", "y"],
+            "year": pa.array([1999, None], pa.int32()),
+            "vote_average": pa.array([decimal.Decimal("7.5"), None], pa.decimal128(3, 1)),
+            "vote_count": pa.array([10, None], pa.int64()),
+        }
+    )
+    pq.write_table(table, path)
+    catalog = load_catalog(path)
+    assert catalog.vote_average.iloc[0] == 7.5 and np.isnan(catalog.vote_average.iloc[1])
+    assert catalog.year.iloc[0] == 1999 and catalog.year.isna().iloc[1]
+    assert catalog.vote_count.tolist() == [10, 0]
