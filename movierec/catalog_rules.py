@@ -64,7 +64,9 @@ def checked_ids(column: pd.Series, rows: Rows) -> pd.Series:
     """The id column as int64; CatalogError naming the row of an id that is not a whole number
     or does not fit 64 bits."""
     numbers, bad = as_numbers(column)
-    if not bad.any() and np.all(np.abs(numbers) < 2**53) and np.all(numbers % 1 == 0):
+    with np.errstate(invalid="ignore"):
+        simple = not bad.any() and np.all(np.abs(numbers) < 2**53) and np.all(numbers % 1 == 0)
+    if simple:
         return pd.Series(numbers.astype("int64"))  # exact: whole and below 2**53
     ids: list[int] = []
     for position, value in enumerate(column.tolist()):
