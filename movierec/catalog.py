@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movierec.catalog_csv import check_separator, csv_problem
+from movierec.catalog_rules import CatalogError, Rows, checked_counts, checked_ids, checked_numbers
 from movierec.catalog_values import as_list, as_text
 from movierec.config import DEFAULT_CATALOG
 
@@ -24,40 +26,46 @@ COLUMNS: tuple[str, ...] = (
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
 
 
-class CatalogError(ValueError):
-    """A catalog file that cannot be used; the message names the file, row and fix."""
-
-
 def load_catalog(path: str | Path) -> pd.DataFrame:
-    """Read a .csv or .parquet catalog and return it validated, in the `COLUMNS` schema."""
+    """Read a .csv or .parquet catalog and return it validated, in the `COLUMNS` schema.
+
+    Numbers follow the rules of `movierec.catalog_rules`: refused with a CatalogError naming the
+    row and column, or cleaned with a warning naming the rows.
+    """
     path = Path(path)
     raw = _read(path)
     _check_columns(raw, path)
+    rows = Rows(path.name, raw["id"].tolist())
     catalog = pd.DataFrame(
         {
-            "id": _ids(raw, path),
-            "title": _titles(raw, path),
-            "year": _years(raw, path),
+            "id": checked_ids(raw["id"], rows),
+            "title": _titles(raw, rows),
+            "year": _years(raw, rows),
             **{c: _column(raw, c, as_list) for c in LIST_COLUMNS},
             **{c: _column(raw, c, as_text) for c in STRING_COLUMNS},
-            **{c: _numbers(raw, c, path) for c in FLOAT_COLUMNS},
-            "vote_count": _numbers(raw, "vote_count", path).fillna(0).astype("int64"),
+            **{c: _numbers(raw, c, rows) for c in FLOAT_COLUMNS},
+            "vote_count": _counts(raw, rows),
         }
     )
+    _check_unique(catalog["id"], path)
     return catalog[list(COLUMNS)].reset_index(drop=True)
 
 
 def _read(path: Path) -> pd.DataFrame:
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
         raise CatalogError(f"{path}: unsupported file type; use one of {', '.join(READERS)}")
     if not path.exists():
         raise CatalogError(f"catalog file not found: {path}")
+    if suffix == ".csv":
+        check_separator(path)
     try:
-        frame = reader(
-            path,
-            **({"dtype": str, "keep_default_na": False} if path.suffix.lower() == ".csv" else {}),
-        )
+        if suffix == ".csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_parquet(path)
+    except pd.errors.ParserError as error:
+        raise CatalogError(csv_problem(path, error)) from None
     except Exception as error:  # any reader failure means an unreadable file
         raise CatalogError(
             f"{path}: cannot read the file ({error}); is it a valid {path.suffix} file?"
@@ -77,16 +85,7 @@ def _check_columns(raw: pd.DataFrame, path: Path) -> None:
         )
 
 
-def _where(path: Path, position: int, raw: pd.DataFrame) -> str:
-    return f"{path.name} row {position + 1} (id {raw['id'].iloc[position]})"
-
-
-def _ids(raw: pd.DataFrame, path: Path) -> pd.Series:
-    ids = pd.to_numeric(raw["id"].astype(str).str.strip(), errors="coerce")
-    bad = np.flatnonzero(ids.isna().to_numpy() | (ids % 1 != 0).to_numpy())
-    if len(bad):
-        raise CatalogError(f"{_where(path, bad[0], raw)}: the id must be a whole number")
-    ids = ids.astype("int64")
+def _check_unique(ids: pd.Series, path: Path) -> None:
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
         first, second = np.flatnonzero(dup & (ids == ids.iloc[np.argmax(dup)]).to_numpy())[:2]
@@ -94,16 +93,13 @@ def _ids(raw: pd.DataFrame, path: Path) -> pd.Series:
             f"{path.name}: duplicate id {ids.iloc[first]} in rows {first + 1} and {second + 1}; "
             "every film needs its own id"
         )
-    return ids.reset_index(drop=True)
 
 
-def _titles(raw: pd.DataFrame, path: Path) -> pd.Series:
+def _titles(raw: pd.DataFrame, rows: Rows) -> pd.Series:
     titles = raw["title"].map(as_text)
     empty = np.flatnonzero(titles.str.len().to_numpy() == 0)
     if len(empty):
-        raise CatalogError(
-            f"{_where(path, empty[0], raw)}: the title is empty; every film needs one"
-        )
+        raise CatalogError(f"{rows(empty[0])}: the title is empty; every film needs one")
     return titles.reset_index(drop=True)
 
 
@@ -113,27 +109,31 @@ def _column(raw: pd.DataFrame, name: str, convert) -> pd.Series:
     return raw[name].map(convert).reset_index(drop=True)
 
 
-def _numbers(raw: pd.DataFrame, name: str, path: Path) -> pd.Series:
+def _numbers(raw: pd.DataFrame, name: str, rows: Rows) -> pd.Series:
     if name not in raw.columns:
         return pd.Series(np.nan, index=range(len(raw)), dtype="float64")
-    column = raw[name].map(lambda v: np.nan if as_text(v) == "" else v)
-    numbers = pd.to_numeric(column, errors="coerce")
-    bad = np.flatnonzero(numbers.isna().to_numpy() & column.notna().to_numpy())
-    if len(bad):
-        value = raw[name].iloc[bad[0]]
-        raise CatalogError(f"{_where(path, bad[0], raw)}: {name} {value!r} is not a number")
-    return numbers.astype("float64").reset_index(drop=True)
+    return pd.Series(checked_numbers(raw[name].reset_index(drop=True), name, rows))
 
 
-def _years(raw: pd.DataFrame, path: Path) -> pd.Series:
+def _counts(raw: pd.DataFrame, rows: Rows) -> pd.Series:
+    if "vote_count" not in raw.columns:
+        return pd.Series(0, index=range(len(raw)), dtype="int64")
+    return checked_counts(raw["vote_count"].reset_index(drop=True), rows)
+
+
+def _years(raw: pd.DataFrame, rows: Rows) -> pd.Series:
     if "year" in raw.columns:
-        years = _numbers(raw, "year", path)
+        years = checked_numbers(raw["year"].reset_index(drop=True), "year", rows)
     elif "release_date" in raw.columns:
         dates = pd.to_datetime(raw["release_date"].map(as_text), errors="coerce", format="mixed")
-        years = dates.dt.year.astype("float64").reset_index(drop=True)
+        found = pd.Series(dates.dt.year.astype("float64").to_numpy())
+        shown = raw["release_date"].reset_index(drop=True).astype(str) + found.map(
+            lambda year: f" (year {year:.0f})"
+        )
+        years = checked_numbers(found, "release_date", rows, rule="year", shown=shown)
     else:
-        years = pd.Series(np.nan, index=range(len(raw)), dtype="float64")
-    return years.round().astype("Int64")
+        years = np.full(len(raw), np.nan)
+    return pd.Series(np.round(years)).astype("Int64")
 
 
 def catalog_fingerprint(catalog: pd.DataFrame) -> str:

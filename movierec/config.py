@@ -6,7 +6,8 @@ so the same environment always means the same catalog, index and store:
 - `MOVIEREC_HOME`: folder for indexes, models and the default store (`~/.cache/movierec`);
 - `MOVIEREC_CATALOG`: catalog `.csv` / `.parquet` (the packaged catalog);
 - `MOVIEREC_INDEX`: index folder (`HOME/indexes/<catalog name>-<catalog content digest>`);
-- `MOVIEREC_STORE`: profile store, a SQLite path or a `postgresql://` URL (`HOME/profiles.db`);
+- `MOVIEREC_STORE`: profile store, a SQLite path (also written `sqlite:///abs/path.db` or
+  `file:///abs/path.db`) or a `postgresql://` URL (`HOME/profiles.db`);
 - `MOVIEREC_MODEL`: sentence-transformers model name or path (the packaged MiniLM).
 """
 
@@ -18,6 +19,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
+from urllib.parse import unquote, urlsplit
 
 DEFAULT_CATALOG = Path(__file__).parent / "data" / "catalog.parquet"
 VARIABLES = (
@@ -28,6 +31,11 @@ VARIABLES = (
     "MOVIEREC_MODEL",
 )
 _URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+STORE_FORMS = (
+    "a SQLite file (profiles.db, /abs/path/profiles.db or sqlite:///abs/path/profiles.db) or a "
+    "PostgreSQL URL (postgresql://user:password@host:5432/database)"
+)
 
 
 @dataclass(frozen=True)
@@ -87,12 +95,44 @@ def resolve(
 
 
 def store_location(value: str | Path | None, root: Path) -> Path | str:
-    """A PostgreSQL URL unchanged, else a SQLite path (default: `root/profiles.db`)."""
+    """A PostgreSQL URL unchanged, else a SQLite path (default: `root/profiles.db`).
+
+    `sqlite:///abs/path.db` (also `sqlite:////abs/path.db`), `sqlite:relative.db` and `file:`
+    URLs name SQLite files; any other `scheme://` is refused with a StoreError.
+    """
     if value is None or not str(value).strip():
         return root / "profiles.db"
-    if isinstance(value, str) and _URL.match(value.strip()):
-        return value.strip()
-    return Path(value).expanduser()
+    if isinstance(value, Path):
+        return value.expanduser()
+    text = value.strip()
+    if _URL.match(text):
+        return text
+    scheme = _SCHEME.match(text)
+    if scheme and scheme.group(1).lower() in ("sqlite", "file"):
+        return _sqlite_url_path(text)
+    if scheme and text[scheme.end() :].startswith("//"):
+        _refuse(text, f"{scheme.group(1)}:// is not a profile store")
+    return Path(text).expanduser()
+
+
+def _sqlite_url_path(url: str) -> Path:
+    """The file a `sqlite:` or `file:` URL names."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost") or parts.query:
+        _refuse(url, "a sqlite:/file: URL names a local file, with no host or options")
+    path = unquote(parts.path)
+    if not path:
+        _refuse(url, "the URL names no file")
+    if path.startswith("//"):  # sqlite:////abs/path (the SQLAlchemy spelling)
+        path = "/" + path.lstrip("/")
+    return Path(path).expanduser()
+
+
+def _refuse(value: str, why: str) -> NoReturn:
+    from movierec.store.base import StoreError  # here: movierec.store imports this module
+
+    shown = re.sub(r"://([^/@:]*):[^/@]*@", r"://\1:***@", value)  # never show a password
+    raise StoreError(f"profile store {shown!r}: {why}; use {STORE_FORMS}")
 
 
 def catalog_digest(catalog_path: Path) -> str:

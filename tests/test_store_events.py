@@ -272,22 +272,34 @@ def test_import_events_refuses_a_bad_source(store: ProfileStore) -> None:
 def test_all_profiles_matches_profile_of_each_user_on_a_random_log(store: ProfileStore) -> None:
     rng = random.Random(20240602)
     users = ["ann", "bob", "ml:1", "ml:2", "ml:10", "mlx", "zoë"]
+    refused = 0
     for _ in range(600):
         user = rng.choice(users)
         roll = rng.random()
-        if roll < 0.02:
-            store.clear(user)
-        elif roll < 0.08:
-            store.undo(user)
-        elif roll < 0.12:
-            rows = [
-                (rng.choice(users), rng.randint(1, 30), rng.choice(["like", "dislike"]))
-                for _ in range(rng.randint(1, 20))
-            ]
-            store.import_events(rows, source=rng.choice(["import", "movielens"]))
+        community = store.is_community_user(user)  # read-only to all but the bulk import
+        try:
+            if roll < 0.02:
+                store.clear(user)
+            elif roll < 0.08:
+                store.undo(user)
+            elif roll < 0.12:
+                rows = [
+                    (rng.choice(users), rng.randint(1, 30), rng.choice(["like", "dislike"]))
+                    for _ in range(rng.randint(1, 20))
+                ]
+                source = rng.choice(["import", "movielens"])
+                if source == "movielens":  # a ratings import: community profiles, ml: only
+                    rows = [row for row in rows if row[0].startswith("ml:")]
+                store.import_events(rows, source=source)
+            else:
+                action = rng.choice([store.like, store.like, store.dislike, store.remove])
+                action(user, rng.randint(1, 30))
+        except StoreError as error:
+            assert community and "community profile" in str(error)
+            refused += 1
         else:
-            action = rng.choice([store.like, store.like, store.dislike, store.remove])
-            action(user, rng.randint(1, 30))
+            assert not community or 0.08 <= roll < 0.12
+    assert refused > 0
     store.remove("only-removes", 5)
     expected = {user: store.profile(user) for user in store.users()}
     assert store.all_profiles() == expected

@@ -14,10 +14,16 @@ PostgreSQL, a write holds a transaction-level advisory lock on each user it touc
 imports one on the whole log), so read-then-write operations such as undo see every earlier
 change of that user, and a user's events get their `seq` in the order they commit.
 
+Guards (docs/reliability.md): an operation whose PostgreSQL connection died before anything was
+committed (a server restart or failover) runs once more on a fresh connection; a SQLite file that
+cannot be written opens read-only (reads work, writes raise StoreError saying why); profiles
+imported from ratings (`COMMUNITY_SOURCE`) are read-only to the user-facing writes.
+
 Modules: `events` (the records, the actions, validation, `derive_profiles`), `profiles`
 (`ProfileStore`: the domain logic and the SQL both backends share), `sqlite` and `postgres`
 (what differs: connecting, the schema, transactions, placeholders and error messages),
-`transfer` (the export/import format) and `base` (`StoreError`, the backend interface).
+`runner` (errors, transactions, the retry), `transfer` (the export/import format) and `base`
+(`StoreError`, the backend interface).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from movierec import config
 from movierec.store.base import APPLICATION, BUSY_TIMEOUT_S, SCHEMA_VERSION, StoreError
 from movierec.store.events import (
     ACTIONS,
+    COMMUNITY_SOURCE,
     MAX_SOURCE_LENGTH,
     MAX_USER_LENGTH,
     Action,
@@ -45,6 +52,7 @@ __all__ = [
     "ACTIONS",
     "APPLICATION",
     "BUSY_TIMEOUT_S",
+    "COMMUNITY_SOURCE",
     "EXPORT_FORMAT",
     "EXPORT_VERSION",
     "MAX_SOURCE_LENGTH",
@@ -74,7 +82,8 @@ def default_store_path() -> Path | str:
 
 
 def open_store(location: str | Path | None = None) -> ProfileStore:
-    """The store at `location` (a path or a PostgreSQL URL), else the default store."""
+    """The store at `location` (a path, a `sqlite:`/`file:` URL or a PostgreSQL URL), else the
+    default store."""
     if location is None or (isinstance(location, str) and not location.strip()):
         return ProfileStore(default_store_path())
-    return ProfileStore(location if is_url(location) else Path(location).expanduser())
+    return ProfileStore(config.store_location(location, config.home()))

@@ -14,6 +14,7 @@ Action = Literal["like", "dislike", "remove"]
 ACTIONS: tuple[Action, ...] = get_args(Action)  # the one list of actions, in this order
 MAX_USER_LENGTH = 64
 MAX_SOURCE_LENGTH = 32
+COMMUNITY_SOURCE = "movielens"  # the source of ratings imports: their users are read-only here
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -71,6 +72,30 @@ def derive_profiles(events: Iterable[Event]) -> dict[str, Profile]:
         user: Profile(user, list(liked), list(disliked))
         for user, (liked, disliked) in state.items()
     }
+
+
+def undo_of(history: list[Event]) -> tuple[Event, Action] | None:
+    """What undoing one user's latest change means: (that event, the action that puts its film
+    back where it was before it), or None when every change is undone already."""
+    undone = {e.context["undoes"] for e in history if e.context and "undoes" in e.context}
+    target = next(
+        (
+            e
+            for e in reversed(history)
+            if e.seq not in undone and not (e.context and "undoes" in e.context)
+        ),
+        None,
+    )
+    if target is None:
+        return None
+    before = [e for e in history if e.movie_id == target.movie_id and e.seq < target.seq]
+    previous = derive_profiles(before).get(target.user)
+    action: Action = "remove"
+    if previous is not None and target.movie_id in previous.liked:
+        action = "like"
+    elif previous is not None and target.movie_id in previous.disliked:
+        action = "dislike"
+    return target, action
 
 
 def check_user(user: object) -> str:

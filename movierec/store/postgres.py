@@ -109,6 +109,7 @@ class PostgresBackend:
             v for k, v in parse_qsl(parts.query) if k.lower() == "password"
         }
         self._secrets = sorted((s for s in secrets if s), key=len, reverse=True)
+        self.read_only: str | None = None  # the server says so when it is, on the first write
         self._idle: list[Any] = []  # changed in place only: the finalizer holds it
         self._pool_lock = threading.Lock()
         self._pool_pid = os.getpid()
@@ -147,12 +148,14 @@ class PostgresBackend:
             raise
         return conn
 
-    def acquire(self) -> Any:
-        """An idle pooled connection, or a new one.
+    def acquire(self, fresh: bool = False) -> Any:
+        """An idle pooled connection (unless `fresh`), or a new one.
 
         A shared pool rather than one connection per thread: the Streamlit app runs every rerun
         in a new thread, and each would otherwise open (and leak) a server connection.
         """
+        if fresh:
+            return self.connect()
         with self._pool_lock:
             if self._pool_pid != os.getpid():  # forked: the parent's sockets are not ours
                 INHERITED.extend(self._idle)
@@ -210,6 +213,13 @@ class PostgresBackend:
     def in_transaction(self, conn: Any) -> bool:
         return conn.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE
 
+    def lost(self, conn: Any, error: BaseException) -> bool:
+        """Whether `error` means the connection itself died (a server restart or failover, an
+        administrator ending it): the operation may run again on a fresh one."""
+        return isinstance(error, self._psycopg.OperationalError) and bool(
+            conn.broken or conn.closed
+        )
+
     def latest_actions_sql(self) -> str:
         """(user, movie id, action) of the latest event of each film of the given users."""
         return (
@@ -235,6 +245,11 @@ class PostgresBackend:
             return (
                 f"the profile database {self.path} stayed locked for {BUSY_TIMEOUT_S:.0f} s "
                 f"({text}); another movierec process may be stuck; try again"
+            )
+        if isinstance(error, errors.ReadOnlySqlTransaction):
+            return (
+                f"the profile database {self.path} is read-only ({text}); reads work but nothing "
+                "can be saved; point the URL at the primary (writable) server"
             )
         if isinstance(error, errors.InsufficientPrivilege):
             return (

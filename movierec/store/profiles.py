@@ -4,13 +4,14 @@ backends share, over a `SQLiteBackend` or a `PostgresBackend`."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from movierec import config
 from movierec.store.base import EVENT_COLUMNS, Backend, StoreError
 from movierec.store.events import (
+    COMMUNITY_SOURCE,
     Action,
     Event,
     Profile,
@@ -21,25 +22,34 @@ from movierec.store.events import (
     derive_profiles,
     encode_context,
     event_of_row,
+    undo_of,
 )
 from movierec.store.postgres import PostgresBackend, is_url
+from movierec.store.runner import Runner
 from movierec.store.sqlite import SQLiteBackend
 from movierec.store.transfer import export_data, read_import
 
 
 class ProfileStore:
     """Users' liked and disliked films, kept as an append-only event log in a SQLite file or a
-    PostgreSQL database."""
+    PostgreSQL database.
+
+    Community profiles (users imported from ratings with `import_events(..., COMMUNITY_SOURCE)`)
+    are read-only to the user-facing writes: like, dislike, remove, undo, clear, import_profile.
+    """
 
     def __init__(self, location: str | Path) -> None:
         self._backend: Backend
+        if isinstance(location, str):
+            location = config.store_location(location, config.home())
         if is_url(location):
             self._backend = PostgresBackend(str(location))
         else:
             self._backend = SQLiteBackend(location)
+        self._run = Runner(self._backend)
         # SQLite: the file's Path. PostgreSQL: the URL with its password masked, for messages.
         self.path: Path | str = self._backend.path
-        with self._errors():
+        with self._run.errors():
             self._backend.initialise()
 
     @property
@@ -47,10 +57,13 @@ class ProfileStore:
         """The PostgreSQL URL (password included), or None for a SQLite file."""
         return self._backend.url if isinstance(self._backend, PostgresBackend) else None
 
+    @property
+    def read_only(self) -> str | None:
+        """Why this store cannot be written (reads work), or None when it can."""
+        return self._backend.read_only
+
     def __repr__(self) -> str:
         return f"ProfileStore({str(self.path)!r})"
-
-    # -- connections -------------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the calling thread's SQLite connection, or the idle PostgreSQL connections.
@@ -59,48 +72,31 @@ class ProfileStore:
         """
         self._backend.close()
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """Turn database errors into StoreError."""
-        try:
-            yield
-        except self._backend.errors as error:
-            raise StoreError(self._backend.describe(error)) from error
-
-    @contextmanager
-    def _connect(self) -> Iterator[Any]:
-        """A connection for one operation; database errors become StoreError, and a connection
-        the database failed on is dropped rather than reused."""
-        backend = self._backend
-        with self._errors():
-            conn = backend.acquire()
-            try:
-                yield conn
-            except backend.errors:
-                backend.release(conn, failed=True)
-                raise
-            except BaseException:
-                backend.release(conn, failed=False)
-                raise
-            backend.release(conn, failed=False)
-
-    @contextmanager
-    def _write(self, users: Sequence[str] | None) -> Iterator[Any]:
-        """A connection inside a write transaction that holds `users` (None: all users) against
-        concurrent writers: committed, or rolled back."""
-        backend = self._backend
-        with self._connect() as conn:
-            try:
-                backend.begin(conn, users)
-                yield conn
-            except BaseException:
-                if backend.in_transaction(conn):
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
     def _execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._backend.execute(conn, sql, params)
+
+    # -- community profiles ------------------------------------------------------------------
+
+    def _is_community(self, conn: Any, name: str) -> bool:
+        query = 'SELECT 1 FROM events WHERE "user" = ? AND source = ? LIMIT 1'
+        return self._execute(conn, query, (name, COMMUNITY_SOURCE)).fetchone() is not None
+
+    def _check_writable(self, conn: Any, name: str) -> None:
+        if self._is_community(conn, name):
+            raise StoreError(
+                f"{name!r} is a community profile imported from ratings; it is read-only here "
+                "(a re-import of the ratings updates it); pick another name"
+            )
+
+    def is_community_user(self, user: str) -> bool:
+        """Whether `user` is a community profile imported from ratings (read-only here)."""
+        name = check_user(user)
+        return self._run.read(lambda conn: self._is_community(conn, name))
+
+    def check_writable(self, user: str) -> None:
+        """StoreError unless the app and the profile command may change `user`'s profile."""
+        name = check_user(user)
+        self._run.read(lambda conn: self._check_writable(conn, name))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -126,8 +122,12 @@ class ProfileStore:
         movie = check_movie_id(movie_id)
         origin = check_source(source)
         encoded = encode_context(context)
-        with self._write([name]) as conn:
+
+        def work(conn: Any) -> None:
+            self._check_writable(conn, name)
             self._append(conn, [(name, movie, action)], origin, encoded)
+
+        self._run.write([name], work)
 
     def like(
         self, user: str, movie_id: int, source: str = "app", context: dict | None = None
@@ -154,39 +154,32 @@ class ProfileStore:
         """
         name = check_user(user)
         origin = check_source(source)
-        with self._write([name]) as conn:
-            history = self._events(conn, name)
-            undone = {e.context["undoes"] for e in history if e.context and "undoes" in e.context}
-            target = next(
-                (
-                    e
-                    for e in reversed(history)
-                    if e.seq not in undone and not (e.context and "undoes" in e.context)
-                ),
-                None,
-            )
-            if target is None:
+
+        def work(conn: Any) -> Event | None:
+            self._check_writable(conn, name)
+            found = undo_of(self._events(conn, name))
+            if found is None:
                 return None
-            before = [e for e in history if e.movie_id == target.movie_id and e.seq < target.seq]
-            previous = derive_profiles(before).get(name)
-            action: Action = "remove"
-            if previous is not None and target.movie_id in previous.liked:
-                action = "like"
-            elif previous is not None and target.movie_id in previous.disliked:
-                action = "dislike"
+            target, action = found
             context = encode_context({"undoes": target.seq})
             self._append(conn, [(name, target.movie_id, action)], origin, context)
             return target
+
+        return self._run.write([name], work)
 
     def clear(self, user: str, source: str = "app") -> int:
         """Remove every film from `user`'s profile in one transaction; how many were removed."""
         name = check_user(user)
         origin = check_source(source)
-        with self._write([name]) as conn:
+
+        def work(conn: Any) -> int:
+            self._check_writable(conn, name)
             current = self._profile(conn, name)
             films = current.liked + current.disliked
             self._append(conn, [(name, movie, "remove") for movie in films], origin, None)
-        return len(films)
+            return len(films)
+
+        return self._run.write([name], work)
 
     def import_events(
         self, rows: Iterable[tuple[str, int, str]], source: str = "import"
@@ -198,7 +191,8 @@ class ProfileStore:
         state of the film (a film never rated counts as removed), so importing the same rows again
         writes nothing, and "remove" takes a film out only where it is in. Every row is validated
         before anything is written. Returns (written, unchanged): the events appended, and the
-        other rows (already in effect, or overridden by a later row for the same film).
+        other rows (already in effect, or overridden by a later row for the same film). The bulk
+        import of ratings: with `source=COMMUNITY_SOURCE` its users become community profiles.
         """
         origin = check_source(source)
         wanted: dict[tuple[str, int], str] = {}
@@ -209,7 +203,8 @@ class ProfileStore:
             wanted.pop((name, movie), None)  # re-inserted: ordered by its last row
             wanted[(name, movie)] = action
         users = sorted(set(names.values()))
-        with self._write(None) as conn:
+
+        def work(conn: Any) -> int:
             current = {
                 (user, movie): action
                 for user, movie, action, _ in self._execute(
@@ -224,7 +219,10 @@ class ProfileStore:
                 if current.get((name, movie), "remove") != action
             ]
             self._append(conn, changes, origin, None)
-        return len(changes), count - len(changes)
+            return len(changes)
+
+        written = self._run.write(None, work)
+        return written, count - written
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -243,16 +241,13 @@ class ProfileStore:
     def profile(self, user: str) -> Profile:
         """`user`'s current profile (empty for a user with no events)."""
         name = check_user(user)
-        with self._connect() as conn:
-            return self._profile(conn, name)
+        return self._run.read(lambda conn: self._profile(conn, name))
 
     def users(self) -> list[str]:
         """Every user with at least one event, sorted."""
-        with self._connect() as conn:
-            # Sorted here, not by the database, so the order never depends on its collation.
-            return sorted(
-                user for (user,) in self._execute(conn, 'SELECT DISTINCT "user" FROM events')
-            )
+        query = 'SELECT DISTINCT "user" FROM events'
+        # Sorted here, not by the database, so the order never depends on its collation.
+        return sorted(self._run.read(lambda conn: [user for (user,) in self._execute(conn, query)]))
 
     def all_profiles(self, prefix: str | None = None) -> dict[str, Profile]:
         """Every user's current profile (only users whose name starts with `prefix`, if given),
@@ -265,21 +260,24 @@ class ProfileStore:
         # The latest event of each (user, film) decides where the film is, and its seq is the
         # film's place in that list: exactly what folding the log with derive_profiles gives.
         query = self._backend.latest_per_film_sql(where)
-        state: dict[str, tuple[list[int], list[int]]] = {}
-        with self._connect() as conn:
+
+        def work(conn: Any) -> dict[str, tuple[list[int], list[int]]]:
+            state: dict[str, tuple[list[int], list[int]]] = {}
             for user, movie_id, action in self._execute(conn, query, params):
                 liked, disliked = state.setdefault(user, ([], []))
                 if action == "like":
                     liked.append(movie_id)
                 elif action == "dislike":
                     disliked.append(movie_id)
+            return state
+
+        state = self._run.read(work)
         return {user: Profile(user, *state[user]) for user in sorted(state)}
 
     def events(self, user: str | None = None) -> list[Event]:
         """The event log (of one user, or of everybody) in seq order."""
         name = None if user is None else check_user(user)
-        with self._connect() as conn:
-            return self._events(conn, name)
+        return self._run.read(lambda conn: self._events(conn, name))
 
     # -- export and import -------------------------------------------------------------------
 
@@ -292,11 +290,21 @@ class ProfileStore:
     ) -> Profile:
         """Merge (or with `replace`, substitute) an exported profile; all or nothing.
 
-        The profile goes to `user`, or to the user named in `data`. Everything is validated
-        before anything is written, and all events are appended in one transaction.
+        The profile goes to `user`; a merge without `user` restores the user named in `data`,
+        but a replace needs `user` (it never picks what to overwrite from the file). Everything
+        is validated before anything is written, and all events are appended in one transaction.
         """
         checked = read_import(data, user)
-        with self._write([checked.user]) as conn:
+        if replace and user is None:
+            raise StoreError(
+                f"profile import: the file names user {checked.user!r}; to replace a profile, "
+                "pass the user to replace (an import never picks what to overwrite from the file)"
+            )
+
+        def work(conn: Any) -> Profile:
+            self._check_writable(conn, checked.user)
             current = self._profile(conn, checked.user) if replace else None
             self._append(conn, checked.rows(current), "import", checked.context)
             return self._profile(conn, checked.user)
+
+        return self._run.write([checked.user], work)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from movierec.store.base import (
     APPLICATION,
@@ -57,11 +58,17 @@ class SQLiteBackend:
                 f"cannot create the folder for the profile database {self.path}: {error}; "
                 "pass another --store path"
             ) from None
+        self.read_only = read_only_reason(self.path)
+        if self.read_only and not self.path.exists():
+            raise StoreError(
+                f"cannot create the profile database {self.path}: the location is read-only "
+                f"({self.read_only}); pass another --store path"
+            )
         self._local = threading.local()
 
     # -- connections -------------------------------------------------------------------------
 
-    def acquire(self) -> sqlite3.Connection:
+    def acquire(self, fresh: bool = False) -> sqlite3.Connection:
         """The calling thread's connection, opened on first use (and again after a fork).
 
         One per thread: SQLite connections are cheap, and a thread's writes never wait on a
@@ -70,7 +77,10 @@ class SQLiteBackend:
         local = self._local
         conn: sqlite3.Connection | None = getattr(local, "conn", None)
         if conn is not None and local.pid == os.getpid():
-            return conn
+            if not fresh:
+                return conn
+            self.close()
+            conn = None
         if conn is not None:
             INHERITED.append(conn)  # opened before a fork: never use (or close) it here
         conn = self.connect()
@@ -98,9 +108,20 @@ class SQLiteBackend:
             conn.close()
 
     def connect(self) -> sqlite3.Connection:
-        """An autocommit connection that waits up to BUSY_TIMEOUT_S for locks."""
+        """An autocommit connection that waits up to BUSY_TIMEOUT_S for locks; a read-only one
+        (`mode=ro`, or `immutable` on a read-only filesystem) if the file cannot be written."""
+        target: str | Path = self.path
+        if self.read_only:
+            target = f"file:{quote(str(self.path.absolute()))}?mode=ro"
+            wal = self.path.with_name(self.path.name + "-wal")
+            if _read_only_filesystem(self.path.parent) and not (
+                wal.exists() and wal.stat().st_size
+            ):
+                target += "&immutable=1"  # nobody can change it: no -shm file needed
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn = sqlite3.connect(
+                target, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=self.read_only is not None
+            )
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         except sqlite3.Error as error:
             raise StoreError(
@@ -123,6 +144,10 @@ class SQLiteBackend:
 
     def in_transaction(self, conn: sqlite3.Connection) -> bool:
         return conn.in_transaction
+
+    def lost(self, conn: sqlite3.Connection, error: BaseException) -> bool:
+        """A SQLite connection is never lost to a server: nothing to retry."""
+        return False
 
     def latest_actions_sql(self) -> str:
         """(user, movie id, action) of the latest event of each film of the given users."""
@@ -163,6 +188,13 @@ class SQLiteBackend:
     def initialise(self) -> None:
         """Check the file is a movierec profile database, creating the schema if it is empty."""
         with closing(self.connect()) as conn:
+            if self.read_only:
+                if self._inspect(conn) == "empty":
+                    raise StoreError(
+                        f"the profile database {self.path} is empty and read-only "
+                        f"({self.read_only}); pass another --store path"
+                    )
+                return
             if self._inspect(conn) == "empty":
                 conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -224,3 +256,25 @@ class SQLiteBackend:
                 if not busy or time.monotonic() > deadline:
                     return
                 time.sleep(0.02)
+
+
+def _read_only_filesystem(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): permissions decide
+        return False
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why the database at `path` cannot be written (None if it can): a read-only filesystem,
+    or permissions on the file or its folder (SQLite writes its journal beside the file)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return None
+    if _read_only_filesystem(folder):
+        return f"{folder} is on a read-only filesystem"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"no permission to write {path}"
+    if not os.access(folder, os.W_OK):
+        return f"no permission to write in {folder}"
+    return None
