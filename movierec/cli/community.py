@@ -65,7 +65,7 @@ def _catalog_ids(catalog: Path) -> list[int]:
 def run_import(args: argparse.Namespace) -> int:
     """Store the ratings of the MovieLens files as likes, dislikes and removals."""
     from movierec.movielens import load_movielens
-    from movierec.store import open_store
+    from movierec.store import COMMUNITY_SOURCE, open_store
 
     if args.dislike_below > args.min_rating:
         raise UsageError(
@@ -102,7 +102,7 @@ def run_import(args: argparse.Namespace) -> int:
         rows += [
             (name, movie, "remove") for movie in data.neutral.get(user, []) if movie not in rated
         ]
-    written, unchanged = store.import_events(rows, source="movielens")
+    written, unchanged = store.import_events(rows, source=COMMUNITY_SOURCE)
     print(_import_line(written, unchanged, len(users), data.unknown_movies, conflicts))
     return 0
 

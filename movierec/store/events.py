@@ -23,6 +23,23 @@ def actions_sql() -> str:
     return ", ".join(f"'{action}'" for action in ACTIONS)
 
 
+def events_schema(seq: str, user: str, integer: str, real: str) -> tuple[str, ...]:
+    """The tables and index both backends create, in one backend's column types."""
+    return (
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+        f"""CREATE TABLE IF NOT EXISTS events (
+        seq {seq},
+        {user} TEXT NOT NULL,
+        movie_id {integer} NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ({actions_sql()})),
+        source TEXT NOT NULL DEFAULT 'app',
+        context TEXT,
+        created_at {real} NOT NULL
+    )""",
+        f"CREATE INDEX IF NOT EXISTS events_user_seq ON events ({user}, seq)",
+    )
+
+
 def actions_text() -> str:
     """The actions for messages: `'like', 'dislike' or 'remove'`."""
     quoted = [repr(action) for action in ACTIONS]

@@ -21,20 +21,10 @@ from movierec.store.base import (
     StoreError,
     check_schema,
 )
-from movierec.store.events import actions_sql
+from movierec.store.events import events_schema
 
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
-    f"""CREATE TABLE IF NOT EXISTS events (
-        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        "user" TEXT NOT NULL,
-        movie_id BIGINT NOT NULL,
-        action TEXT NOT NULL CHECK (action IN ({actions_sql()})),
-        source TEXT NOT NULL DEFAULT 'app',
-        context TEXT,
-        created_at DOUBLE PRECISION NOT NULL
-    )""",
-    'CREATE INDEX IF NOT EXISTS events_user_seq ON events ("user", seq)',
+SCHEMA = events_schema(
+    "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", '"user"', "BIGINT", "DOUBLE PRECISION"
 )
 _URL = re.compile(r"^\s*postgres(ql)?://", re.IGNORECASE)
 # Advisory lock keys (classid, objid): one class per purpose.

@@ -22,21 +22,9 @@ from movierec.store.base import (
     StoreError,
     check_schema,
 )
-from movierec.store.events import actions_sql
+from movierec.store.events import events_schema
 
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
-    f"""CREATE TABLE IF NOT EXISTS events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        user TEXT NOT NULL,
-        movie_id INTEGER NOT NULL,
-        action TEXT NOT NULL CHECK (action IN ({actions_sql()})),
-        source TEXT NOT NULL DEFAULT 'app',
-        context TEXT,
-        created_at REAL NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS events_user_seq ON events (user, seq)",
-)
+SCHEMA = events_schema("INTEGER PRIMARY KEY AUTOINCREMENT", "user", "INTEGER", "REAL")
 
 
 class SQLiteBackend:
