@@ -52,6 +52,23 @@ class Understood:
     def to_list(self) -> list[dict[str, Any]]:
         return [c.to_dict() for c in self.constraints]
 
+    def report(self) -> dict[str, Any]:
+        """JSON-ready: {"understood": [...]} plus {"overridden": [...]} when any were dropped."""
+        data: dict[str, Any] = {"understood": self.to_list()}
+        if self.overridden:
+            data["overridden"] = [c.to_dict() for c in self.overridden]
+        return data
+
+    def line(self) -> str:
+        """One line for a terminal: "understood: 1990–1999 · French · Comedy"; "" if nothing."""
+        parts = []
+        if self.constraints:
+            parts.append("understood: " + " · ".join(self.labels))
+        if self.overridden:
+            kept = " · ".join(c.label for c in self.overridden)
+            parts.append(f"(your filters win over: {kept})")
+        return " ".join(parts)
+
     def against(self, caller: Filters | None) -> Understood:
         """Move the constraints that conflict with the caller's filters to `overridden`."""
         if caller is None or caller.is_empty():
@@ -62,6 +79,8 @@ class Understood:
 
     def merged(self, caller: Filters | None) -> Filters:
         """The caller's filters plus the (non-conflicting) understood ones."""
+        if not self.constraints:
+            return caller or Filters()
         return combine(caller or Filters(), self.against(caller).filters)
 
 
@@ -73,7 +92,7 @@ def combine(*parts: Filters) -> Filters:
 def _combine_two(a: Filters, b: Filters) -> Filters:
     values: dict[str, Any] = {}
     for name in TUPLE_FIELDS:
-        first = getattr(a, name)
+        first = tuple(getattr(a, name))
         values[name] = first + tuple(v for v in getattr(b, name) if v not in first)
     for name, pick in [(n, max) for n in LOWER_BOUNDS] + [(n, min) for n in UPPER_BOUNDS]:
         set_values = [v for v in (getattr(a, name), getattr(b, name)) if v is not None]
