@@ -102,7 +102,7 @@ def _combine_two(a: Filters, b: Filters) -> Filters:
 
 def conflicts(parsed: Filters, caller: Filters) -> bool:
     """Whether a parsed constraint contradicts, or sets again, what the caller chose."""
-    wanted = {g.lower() for g in caller.genres + caller.all_genres}
+    wanted = {g.lower() for g in (*caller.genres, *caller.all_genres)}
     for f in fields(Filters):
         value = getattr(parsed, f.name)
         if value in ((), None):

@@ -55,7 +55,11 @@ GENRE_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (r"musicals?", ("Music",)),
     (r"myster(?:y|ies)", ("Mystery",)),
     (r"fantas(?:y|ies)", ("Fantasy",)),
-    (r"adventures?", ("Adventure",)),
+    (  # "adventure" alone is often a topic ("a space adventure"): only next to films or genres
+        r"adventures?(?=[- ](?:films?|movies?|flicks?|comed(?:y|ies)|dramas?))|"
+        r"(?:(?<=action[- ])|(?<=fantasy[- ])|(?<=family[- ])|(?<=animated[- ]))adventures?",
+        ("Adventure",),
+    ),
     (r"action", ("Action",)),
     (r"crime", ("Crime",)),
     (r"historical|history", ("History",)),
@@ -80,7 +84,7 @@ DECADE_WORDS = {
 FILLER = frozenset(
     "a an the some something anything film films movie movies flick flicks one ones with from "
     "by and or but in of for to that is are was were made released set starring directed please "
-    "me i want to watch any also only just at all whole show give find like",
+    "me i want to watch any also only just at all whole show give find like".split()
 )
 STOP_TITLE_WORDS = frozenset("the a an of and in on to for with too much so that this it".split())
 WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
