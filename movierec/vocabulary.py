@@ -61,8 +61,8 @@ GENRE_WORDS: list[tuple[str, tuple[str, ...]]] = [
         ("Adventure",),
     ),
     (r"action", ("Action",)),
-    (r"crime", ("Crime",)),
-    (r"historical|history", ("History",)),
+    (r"crime(?![- ]fight)", ("Crime",)),
+    (r"historical|history(?=[- ](?:films?|movies?|dramas?))", ("History",)),
     (r"romances?|romantic", ("Romance",)),
     (r"tv movies?", ("TV Movie",)),
     (
