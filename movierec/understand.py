@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from movierec import constraints as c
 from movierec.constraints import Constraint, Understood
@@ -32,15 +32,11 @@ class Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-        self.free = list(lower)
+        self.view = lower  # the lowercased text, taken characters blanked
         self.found: list[Constraint] = []
 
-    @property
-    def view(self) -> str:
-        return "".join(self.free)
-
     def take(self, start: int, end: int, found: Iterable[Constraint]) -> None:
-        self.free[start:end] = TAKEN * (end - start)
+        self.view = self.view[:start] + TAKEN * (end - start) + self.view[end:]
         self.found.extend(c.at(found, start, end))
 
     def scan(self, pattern: re.Pattern[str], read: Callable[[re.Match[str]], list[Constraint]]):
@@ -108,8 +104,7 @@ def _years(scanner: Scanner) -> None:
             groups = [period(g) for g in match.groups() if g]
             if rule is not None:
                 return [c.years(*rule(groups[0]))]
-            low, high = groups[0][0], groups[-1][1]
-            return [c.years(low, high)] if low <= high else []
+            return [c.years(min(g[0] for g in groups), max(g[1] for g in groups))]
 
         return constraint
 
@@ -131,8 +126,9 @@ NEGATION = re.compile(
     rf"{B}(?:but not|not|no|without|nothing|except|minus|anything but)\s+"
     r"(?:(?:a|an|any|too|the|more)\s+)?"
 )
-DIRECTOR_CUE = re.compile(r"(?:directed by|by|director|filmmaker)\s+$")
-CAST_CUE = re.compile(r"(?:with|starring|featuring|stars?|feat\.?)\s+$")
+DIRECTOR_CUE = re.compile(rf"{B}(?:directed by|by|director|filmmaker)\s+$")
+CAST_CUE = re.compile(rf"{B}(?:with|starring|featuring|stars?|feat\.?)\s+$")
+CUE_WINDOW = 30  # characters before a name searched for "directed by", "starring"…
 
 
 def _genres_at(match: re.Match[str], vocabulary: Vocabulary) -> list[str]:
@@ -153,10 +149,10 @@ def _genres(scanner: Scanner, vocabulary: Vocabulary) -> None:
 
 def _person(scanner: Scanner, vocabulary: Vocabulary, start: int) -> tuple[str, str, int] | None:
     """(role, name, end) of the person named at `start`, if any."""
-    words = [m for m in WORD.finditer(scanner.view, start) if TAKEN not in m[0]][:4]
+    words = list(islice(WORD.finditer(scanner.view, start), 4))
     if not words or words[0].start() != start:
         return None
-    cue = scanner.view[:start]
+    cue = scanner.view[max(0, start - CUE_WINDOW) : start]
     by, cast = DIRECTOR_CUE.search(cue), CAST_CUE.search(cue)
     for n in range(len(words), 1, -1):
         key = " ".join(re.sub(r"['’]s$", "", w[0]) for w in words[:n])
@@ -186,8 +182,9 @@ def _people(scanner: Scanner, vocabulary: Vocabulary) -> None:
             position = match.end()
             continue
         role, name, end = found
+        window = max(0, match.start() - CUE_WINDOW)
         cue = (DIRECTOR_CUE if role == "director" else CAST_CUE).search(
-            scanner.view[: match.start()]
+            scanner.view, window, match.start()
         )
         start = cue.start() if cue else match.start()
         scanner.take(start, end, [c.director(name) if role == "director" else c.cast(name)])

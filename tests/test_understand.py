@@ -35,6 +35,7 @@ def found(text: str, vocabulary: Vocabulary, kind: str | None = None) -> list:
         ("a movie from 1994", (1994, 1994)),
         ("between 1980 and 1990", (1980, 1990)),
         ("1980-1990", (1980, 1990)),
+        ("between 1990 and 1980", (1980, 1990)),
         ("70s or 80s", (1970, 1989)),
         ("before 1980", (None, 1979)),
         ("pre-2000", (None, 1999)),
