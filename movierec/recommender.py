@@ -126,6 +126,7 @@ class Recommender:
         if understood is not None:
             text, filters = understood.residual, understood.merged(filters)
         if not text:  # nothing but constraints: the best films within them
+            self.settings.with_overrides(**overrides)  # still refuse a bad setting
             return Results(self.popular(k, filters, exclude), understood)
         query = Query(vector=self._encode(text), tokens=self.bundle.tokenizer(text))
         return Results(

@@ -39,7 +39,10 @@ class Scanner:
         self.view = self.view[:start] + TAKEN * (end - start) + self.view[end:]
         self.found.extend(c.at(found, start, end))
 
-    def scan(self, pattern: re.Pattern[str], read: Callable[[re.Match[str]], list[Constraint]]):
+    def scan(
+        self, pattern: re.Pattern[str], read: Callable[[re.Match[str]], list[Constraint]]
+    ) -> None:
+        """Take every match of `pattern` that `read` finds constraints in."""
         for match in pattern.finditer(self.view):
             found = read(match)
             if found:
@@ -81,7 +84,9 @@ def _quality_and_length(scanner: Scanner) -> None:
 THE = r"(?:the )?"
 BEFORE = r"before |pre[- ]?|prior to |earlier than |older than "
 AFTER = r"after |post[- ]?|later than |newer than |more recent than "
-YEAR_RULES: list[tuple[str, Callable[[tuple, tuple], tuple]]] = [
+Bounds = tuple[int | None, int | None]
+Rule = Callable[[tuple[int, int]], Bounds]  # the period named → the years allowed; None: a span
+YEAR_RULES: list[tuple[str, Rule | None]] = [
     (rf"(?:between|from) {THE}({TIME}) (?:and|to|until|till|through|-|–) {THE}({TIME})", None),
     (rf"({TIME}) ?(?:-|–|to|through|or|and) ?{THE}({TIME})", None),
     (rf"(?:not|no|nothing) (?:newer|later|more recent) than {THE}({TIME})", lambda p: (None, p[1])),
@@ -99,7 +104,7 @@ YEAR_PATTERNS = [(re.compile(rf"{B}{pattern}{E}"), rule) for pattern, rule in YE
 
 
 def _years(scanner: Scanner) -> None:
-    def read(rule):
+    def read(rule: Rule | None) -> Callable[[re.Match[str]], list[Constraint]]:
         def constraint(match: re.Match[str]) -> list[Constraint]:
             groups = [period(g) for g in match.groups() if g]
             if rule is not None:

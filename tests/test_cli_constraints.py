@@ -48,10 +48,12 @@ def test_batch_reports_understood_per_search(cli, built) -> None:
         {"mode": "search", "text": "a scary movie from the 80s", "k": 3},
         {"mode": "search", "text": "a scary movie from the 80s", "k": 3, "parse": False},
         {"mode": "similar", "id": 155, "k": 2},
+        {"mode": "search", "text": "90s comedies", "parse": "no"},
     ]
     stdin = "\n".join(json.dumps(line) for line in lines) + "\n"
     result = cli("batch", "--catalog", FIXTURE_CATALOG, "-q", stdin=stdin)
-    parsed, plain, similar = (json.loads(line) for line in result.stdout.splitlines())
+    parsed, plain, similar, bad = (json.loads(line) for line in result.stdout.splitlines())
     assert [u["label"] for u in parsed["understood"]] == ["Horror", "1980–1989"]
     assert parsed["results"] and all(1980 <= r["year"] <= 1989 for r in parsed["results"])
     assert "understood" not in plain and "understood" not in similar
+    assert bad == {"error": "line 4: \"parse\" must be true or false, got 'no'"}

@@ -12,6 +12,7 @@ import pytest
 from movierec.build import build_bundle
 from movierec.catalog import DEFAULT_CATALOG, load_catalog
 from movierec.constraints import HIDDEN_GEM, Constraint
+from movierec.errors import UsageError
 from movierec.evaluation.constraints import load_queries, score
 from movierec.filters import Filters
 from movierec.recommender import Recommender
@@ -83,6 +84,8 @@ def test_constraints_alone_rank_by_the_prior(rec) -> None:
     assert hits.understood.labels == ["1990–1999", "Comedy"] and hits.understood.residual == ""
     assert [h.title for h in hits] == [h.title for h in rec.popular(10, hits.understood.filters)]
     assert all(1990 <= h.year <= 1999 and "Comedy" in h.genres for h in hits)
+    with pytest.raises(UsageError, match="alpha"):
+        rec.search("90s comedies", alpha=2)
 
 
 def test_residual_text_is_searched_within_the_constraints(rec) -> None:

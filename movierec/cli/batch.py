@@ -55,7 +55,9 @@ def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
         **_tunables(request),
     }
     if mode == "search":
-        parse = bool(request.get("parse", True))
+        parse = request.get("parse", True)
+        if not isinstance(parse, bool):
+            raise UsageError(f'"parse" must be true or false, got {parse!r}')
         hits = recommender.search(str(request.get("text", "")), parse=parse, **extra)
     elif mode == "similar":
         hits = recommender.similar(
