@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from movierec.app import resources
+from movierec.app import chips, resources
 from movierec.app.cards import rating_buttons, show_hits
 from movierec.errors import USER_ERRORS
 from movierec.filters import Filters
@@ -110,12 +110,14 @@ def mood(ctx: Context) -> None:
                 example, key=f"example-{i}", on_click=_set, args=("mood_text", example)
             )
         return
+    skip = chips.removed(text)
     hits = ctx.run(
         lambda: ctx.recommender.search(
-            text, k=RESULTS, filters=ctx.filters, alpha=alpha, diversity=ctx.diversity
+            text, k=RESULTS, filters=ctx.filters, skip=skip, alpha=alpha, diversity=ctx.diversity
         )
     )
     if hits is not None:
+        chips.show(text, hits.understood)
         show_hits(ctx, hits, "mood")
 
 

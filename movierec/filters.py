@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from movierec.errors import UsageError
+
+TUPLE_FIELDS = (
+    "genres",
+    "exclude_genres",
+    "languages",
+    "all_genres",
+    "cast",
+    "exclude_cast",
+    "directors",
+    "exclude_title_words",
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,14 @@ class Filters:
     min_rating: float | None = None
     min_votes: int | None = None
     languages: tuple[str, ...] = ()
+    all_genres: tuple[str, ...] = ()  # every one of these genres (genres: any of them)
+    runtime_min: float | None = None  # minutes
+    runtime_max: float | None = None
+    max_votes: int | None = None
+    cast: tuple[str, ...] = ()  # every one of these people in the cast
+    exclude_cast: tuple[str, ...] = ()
+    directors: tuple[str, ...] = ()  # any of these directors
+    exclude_title_words: tuple[str, ...] = ()  # no title containing one of these words
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Filters:
@@ -32,7 +53,7 @@ class Filters:
         unknown = sorted(set(data) - valid)
         if unknown:
             raise UsageError(f"unknown filter(s) {unknown}; valid filters are {sorted(valid)}")
-        for key in ("genres", "exclude_genres", "languages"):
+        for key in TUPLE_FIELDS:
             if isinstance(data.get(key), str):
                 data[key] = (data[key],)
             data[key] = tuple(data.get(key) or ())
@@ -52,6 +73,8 @@ class FilterIndex:
         self.votes = catalog["vote_count"].astype("float64").to_numpy(na_value=0.0)
         self.language = catalog["original_language"].fillna("").str.lower().to_numpy()
         self.genre_rows = _genre_rows(catalog["genres"])
+        self.runtime = catalog["runtime"].astype("float64").to_numpy(na_value=np.nan)
+        self._catalog = catalog
 
     @property
     def genre_names(self) -> list[str]:
@@ -85,7 +108,46 @@ class FilterIndex:
             mask &= self._any_genre(f.genres)
         if f.exclude_genres:
             mask &= ~self._any_genre(f.exclude_genres)
+        for name in f.all_genres:
+            mask &= self._any_genre([name])
+        return mask & self._detail_mask(f)
+
+    def _detail_mask(self, f: Filters) -> np.ndarray:
+        """Runtime, vote ceiling, people and title words (the filters free text can add)."""
+        mask = np.ones(self.size, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if f.runtime_min is not None:
+                mask &= self.runtime >= f.runtime_min
+            if f.runtime_max is not None:
+                mask &= self.runtime <= f.runtime_max
+        if f.max_votes is not None:
+            mask &= self.votes <= f.max_votes
+        for name in f.cast:
+            mask &= self._in_cast(name)
+        for name in f.exclude_cast:
+            mask &= ~self._in_cast(name)
+        if f.directors:
+            mask &= np.isin(self.director, [name.strip().lower() for name in f.directors])
+        for word in f.exclude_title_words:
+            pattern = rf"\b{re.escape(word.strip())}\b"
+            mask &= ~self.title.str.contains(pattern, case=False, regex=True).to_numpy()
         return mask
+
+    @cached_property
+    def title(self) -> pd.Series:
+        return self._catalog["title"].fillna("").astype(str).reset_index(drop=True)
+
+    @cached_property
+    def director(self) -> np.ndarray:
+        return self._catalog["director"].fillna("").astype(str).str.lower().to_numpy()
+
+    @cached_property
+    def cast_lists(self) -> list[set[str]]:
+        return [{str(n).lower() for n in names} for names in self._catalog["cast"]]
+
+    def _in_cast(self, name: str) -> np.ndarray:
+        key = name.strip().lower()
+        return np.fromiter((key in names for names in self.cast_lists), bool, self.size)
 
     def _any_genre(self, names: Iterable[str]) -> np.ndarray:
         hit = np.zeros(self.size, dtype=bool)

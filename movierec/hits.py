@@ -3,8 +3,12 @@ ranked row that the pipeline hands to the façade to build it from."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from movierec.constraints import Understood
 
 MAX_TERMS = 6  # matched terms named in an explanation
 
@@ -84,3 +88,11 @@ class Hit:
         seeded = any(b.get("relation") == "seed" for b in self.because)
         who = "often liked together" if seeded else "liked by people with your taste"
         return f"{who} ({(self.community_score or 0.0):.2f})"
+
+
+class Results(list[Hit]):
+    """Hits best first, and what a parsed query was understood to ask for (None: not parsed)."""
+
+    def __init__(self, hits: Iterable[Hit] = (), understood: Understood | None = None) -> None:
+        super().__init__(hits)
+        self.understood = understood

@@ -16,17 +16,20 @@ from movierec.catalog import catalog_fingerprint, load_catalog
 from movierec.community import CommunityModel
 from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.config import community_dir
+from movierec.constraints import Understood
 from movierec.embed import Encoder
 from movierec.embed.cache import Progress
 from movierec.errors import UsageError
 from movierec.filters import FilterIndex, Filters
-from movierec.hits import Because, Hit, Scored
+from movierec.hits import Because, Hit, Results, Scored
 from movierec.index.storage import IndexBundle, IndexMismatchError, StaleIndexError, load_index
 from movierec.movies import MovieTable
 from movierec.pipeline import Candidates, Query, rank
 from movierec.ranking import quality_prior
 from movierec.scoring import top_k
 from movierec.settings import Settings
+from movierec.understand import understand
+from movierec.vocabulary import Vocabulary
 
 LOG = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class Recommender:
         self.movies = MovieTable(bundle.catalog)
         self.filter_index = FilterIndex(bundle.catalog)
         self._priors: dict[float, np.ndarray] = {}
+        self._vocabulary: Vocabulary | None = None
         self.community: CommunitySource | CommunitySignal | None = None
 
     @classmethod
@@ -87,6 +91,7 @@ class Recommender:
         `signal` goes to CommunitySignal (e.g. `half_confidence`)."""
         other = Recommender(self.bundle, self.encoder, self.settings)
         other._priors = self._priors
+        other._vocabulary = self._vocabulary
         other.community = None if model is None else CommunitySignal(model, self.movies, **signal)
         return other
 
@@ -104,14 +109,37 @@ class Recommender:
         k: int = 10,
         filters: Filters | None = None,
         exclude: Iterable[int] = (),
+        parse: bool = True,
+        skip: Iterable[str] = (),
         **overrides: Any,
-    ) -> list[Hit]:
-        """Films matching a free-text mood or description (meaning and keywords fused)."""
+    ) -> Results:
+        """Films matching a free-text mood or description (meaning and keywords fused).
+
+        With `parse`, constraints in the text ("90s", "French", "under two hours") become filters
+        (the caller's `filters` win on conflict; labels in `skip` are left as text) and the rest
+        is searched; `Results.understood` says what was read.
+        """
         text = (text or "").strip()
         if not text:
             raise UsageError("the search text is empty; describe the film you feel like watching")
+        understood = self.understand(text, filters, skip) if parse else None
+        if understood is not None:
+            text, filters = understood.residual, understood.merged(filters)
+        if not text:  # nothing but constraints: the best films within them
+            self.settings.with_overrides(**overrides)  # still refuse a bad setting
+            return Results(self.popular(k, filters, exclude), understood)
         query = Query(vector=self._encode(text), tokens=self.bundle.tokenizer(text))
-        return self._rank(query, k, filters, self.movies.rows(exclude), overrides)
+        return Results(
+            self._rank(query, k, filters, self.movies.rows(exclude), overrides), understood
+        )
+
+    def understand(
+        self, text: str, filters: Filters | None = None, skip: Iterable[str] = ()
+    ) -> Understood:
+        """The constraints in `text` (those contradicting `filters` moved to `overridden`)."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.from_catalog(self.bundle.catalog)
+        return understand(text, self._vocabulary, skip).against(filters)
 
     def similar(
         self,

@@ -35,7 +35,8 @@ def _tunables(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
-    """Run one request dict; returns {"results": [...]} (errors propagate to the caller)."""
+    """Run one request dict; returns {"results": [...]} (errors propagate to the caller); a
+    search also reports its "understood" constraints unless the request says "parse": false."""
     from movierec.filters import Filters
 
     if not isinstance(request, dict):
@@ -54,7 +55,10 @@ def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
         **_tunables(request),
     }
     if mode == "search":
-        hits = recommender.search(str(request.get("text", "")), **extra)
+        parse = request.get("parse", True)
+        if not isinstance(parse, bool):
+            raise UsageError(f'"parse" must be true or false, got {parse!r}')
+        hits = recommender.search(str(request.get("text", "")), parse=parse, **extra)
     elif mode == "similar":
         hits = recommender.similar(
             title=request.get("title"),
@@ -65,7 +69,9 @@ def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
         )
     else:
         hits = recommender.recommend(request.get("liked", []), request.get("disliked", []), **extra)
-    return {"results": [hit.to_dict() for hit in hits]}
+    understood = getattr(hits, "understood", None)
+    report = understood.report() if understood is not None else {}
+    return {**report, "results": [hit.to_dict() for hit in hits]}
 
 
 def run_batch(recommender: Recommender, lines: Iterable[str]) -> Iterator[dict[str, Any]]:

@@ -117,9 +117,14 @@ def filters_of(args: argparse.Namespace) -> Filters:
 
 
 def print_hits(hits: list[Hit], as_json: bool) -> None:
+    """A table (after the understood constraints of a parsed search), or JSON."""
+    understood = getattr(hits, "understood", None)
     if as_json:
-        print(json.dumps({"results": [h.to_dict() for h in hits]}, indent=2))
+        extra = understood.report() if understood is not None else {}
+        print(json.dumps({**extra, "results": [h.to_dict() for h in hits]}, indent=2))
         return
+    if understood is not None and understood.line():
+        print(understood.line())
     if not hits:
         print("No films match; loosen the filters.")
     for rank, hit in enumerate(hits, start=1):

@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.set_defaults(run=run_build)
     search = sub.add_parser("search", help="films for a mood or description")
     search.add_argument("text", nargs="+")
+    search.add_argument(
+        "--no-parse",
+        dest="parse",
+        action="store_false",
+        help="search the words as typed; don't read years, genres, people… as filters",
+    )
     _query_options(search)
     similar = sub.add_parser("similar", help="films like a title")
     similar.add_argument("title", nargs="*", help="title, e.g. 'Heat' or 'Heat (1995)'")
@@ -88,7 +94,7 @@ def run_query(args: argparse.Namespace) -> int:
     recommender = open_recommender(args)
     common = {"k": args.k, "filters": filters_of(args), **tuning(args)}
     if args.command == "search":
-        hits = recommender.search(" ".join(args.text), **common)
+        hits = recommender.search(" ".join(args.text), parse=args.parse, **common)
     elif args.command == "similar":
         title = " ".join(args.title) or None
         hits = recommender.similar(title, args.id, args.year, args.steer, **common)
