@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from movierec.app.cards import rating_buttons
-
 GOAL = 3  # likes before recommendations replace the grid
 GRID = 12
 COLUMNS = 4
 FLOW = "start"  # the flow name of its 👍 / 👎 buttons (keys "start-like-<id>")
+BUTTONS = {"like": "👍", "dislike": "👎"}
 
 
 @dataclass
@@ -70,10 +69,13 @@ def picker(ctx, state: PickerState, liked: list[int], disliked: list[int]) -> No
         state.grid = ctx.recommender.picker_grid(seen, n=GRID)
     to_go = state.goal - len(liked)
     st.markdown(f"### {to_go} more like{'s' if to_go != 1 else ''} to go")
-    columns = st.columns(COLUMNS)
-    for rank, movie_id in enumerate(state.grid):
-        with columns[rank % COLUMNS]:
-            tile(ctx, movie_id, rank)
+    for start in range(0, len(state.grid), COLUMNS):  # row by row, so that rows line up
+        row = state.grid[start : start + COLUMNS]
+        for column, (rank, movie_id) in zip(
+            st.columns(COLUMNS), enumerate(row, start), strict=False
+        ):
+            with column:
+                tile(ctx, movie_id, rank)
     left, right, _ = st.columns([1, 1, 3])
     left.button(
         "🔄 Show others", key="picker-others", on_click=_show_others, args=(state,), width="stretch"
@@ -90,13 +92,24 @@ def picker(ctx, state: PickerState, liked: list[int], disliked: list[int]) -> No
 
 
 def tile(ctx, movie_id: int, rank: int) -> None:
-    """One film of the grid: title, year, genres, rating, and 👍 / 👎."""
+    """One film of the grid: title, year, genres, rating, and 👍 / 👎 (the active one filled)."""
     movie = ctx.recommender.movie(movie_id)
     with st.container(border=True):
         year = f" ({movie['year']})" if movie.get("year") else ""
-        st.markdown(f"#### {movie['title']}{year}")
+        st.markdown(f"##### {movie['title']}{year}")
         facts = [", ".join(movie["genres"][:2])]
         if movie.get("vote_count"):
             facts.append(f"★ {movie['vote_average']:.1f}")
         st.caption(" · ".join(f for f in facts if f))
-        rating_buttons(ctx, movie_id, FLOW, rank)
+        state = ctx.rating_of(movie_id)
+        for column, (action, label) in zip(st.columns(2), BUTTONS.items(), strict=True):
+            column.button(
+                label,
+                key=f"{FLOW}-{action}-{movie_id}",
+                help=f"{action.capitalize()} it (click again to take it back)",
+                type="primary" if state == action else "secondary",
+                on_click=ctx.rate,
+                args=(movie_id, action, FLOW, rank),
+                disabled=ctx.user is None,
+                width="stretch",
+            )
