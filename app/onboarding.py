@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from movierec.onboarding import GRID
+
 GOAL = 3  # likes before recommendations replace the grid
-GRID = 12
 COLUMNS = 4
 FLOW = "start"  # the flow name of its 👍 / 👎 buttons (keys "start-like-<id>")
 BUTTONS = {"like": "👍", "dislike": "👎"}
@@ -65,8 +66,11 @@ def picker(ctx, state: PickerState, liked: list[int], disliked: list[int]) -> No
             "skip the ones you have not seen) and your recommendations appear here."
         )
     if not state.grid:
-        seen = [*state.shown, *liked, *disliked]
-        state.grid = ctx.recommender.picker_grid(seen, n=GRID)
+        rated = [*liked, *disliked]
+        state.grid = ctx.recommender.picker_grid([*state.shown, *rated], n=GRID)
+        if not state.grid:  # every film has been shown: start the round again
+            state.shown = []
+            state.grid = ctx.recommender.picker_grid(rated, n=GRID)
     to_go = state.goal - len(liked)
     st.markdown(f"### {to_go} more like{'s' if to_go != 1 else ''} to go")
     for start in range(0, len(state.grid), COLUMNS):  # row by row, so that rows line up

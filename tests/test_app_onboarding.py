@@ -61,3 +61,14 @@ def test_refine_my_taste_reopens_the_grid(store_path):  # noqa: F811
     app.button(key="picker-done").click().run()  # back to the recommendations at any time
     assert _ids(app, "start") == [] and _ids(app, "taste")
     assert store.profile("rae").liked == [949, 862, 603, grid[0]]
+
+
+def test_show_others_goes_through_the_catalog_then_starts_again(store_path):  # noqa: F811
+    app = open_app(user="cat", page="❤️ My taste")
+    seen: list[int] = []
+    while len(seen) < 30:  # the fixture catalog's 30 films, each shown once
+        grid = _ids(app, "start")
+        assert grid and not set(grid) & set(seen)
+        seen += grid
+        app.button(key="picker-others").click().run()
+    assert sorted(seen) == sorted(set(seen)) and _ids(app, "start")[:1] == seen[:1]
