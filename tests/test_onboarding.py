@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from movierec.evaluation.metrics import recall_at_k
-from movierec.evaluation.onboarding import _sessions, grid_chain, picker, popular, simulate
+from movierec.evaluation.onboarding import (
+    _sessions,
+    grid_chain,
+    onboarding_table,
+    picker,
+    popular,
+    shared_target,
+    simulate,
+)
 from movierec.filters import Filters
 from movierec.movielens import Interactions
 from movierec.onboarding import PickerOptions, candidate_pool, pick_rows, spherical_kmeans
@@ -131,3 +139,21 @@ def test_simulation_recommends_from_the_likes_and_judges_the_rest(recommender):
     expected = recall_at_k([h.id for h in hits], set(others[:10]), 10)
     assert scores.users == 1 and scores.likes[0] == 1.0 and scores.no_like == [0.0, 0.0]
     assert scores.recall[0] == pytest.approx(expected, abs=1e-4)
+
+
+def test_same_target_comparison_and_the_table(recommender):
+    ids = [int(i) for i in recommender.movies.ids]
+    data = Interactions(likes={1: ids[:12], 2: ids[10:22], 3: ids[18:30], 4: ids[:3]})
+    chain = grid_chain(picker(recommender, 4), 6)
+    mine, theirs = shared_target(recommender, chain, chain, data, min_likes=10)
+    assert mine == theirs and len(mine) == 2
+    table = onboarding_table(recommender, data, seeds=(0, 5), n=4)
+    lines = table.splitlines()
+    assert lines[0].startswith("3 users with >= 10 likes, grids of 4")
+    assert [line.split()[:2] for line in lines[2:6]] == [
+        ["-", "popular"],
+        ["-", "most"],
+        ["0", "picker"],
+        ["5", "picker"],
+    ]
+    assert lines[-1].startswith("mean  picker")

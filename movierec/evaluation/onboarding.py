@@ -180,7 +180,11 @@ def onboarding_table(
     runs = {
         "popular": simulate(recommender, base, data, steps, max_tries=max_tries),
         "most voted": simulate(
-            recommender, grid_chain(most_voted(recommender, n), length), data, steps
+            recommender,
+            grid_chain(most_voted(recommender, n), length),
+            data,
+            steps,
+            max_tries=max_tries,
         ),
     }
     plural = ["1 grid"] + [f"{s + 1} grids" for s in range(1, steps)]
@@ -197,7 +201,7 @@ def onboarding_table(
     for seed in seeds:
         chain = grid_chain(picker(recommender, n, options), length, seed)
         run = simulate(recommender, chain, data, steps, max_tries=max_tries)
-        ratios.append([r / b for r, b in zip(run.recall, runs["popular"].recall, strict=True)])
+        ratios.append(list(map(_ratio, run.recall, runs["popular"].recall)))
         cells = [f"{r:.4f} ({q:.2f}x)" for r, q in zip(run.recall, ratios[-1], strict=True)]
         mine, theirs = shared_target(recommender, chain, base, data, steps, max_tries=max_tries)
         strict = [f"{a:.4f} vs {b:.4f}" for a, b in zip(mine, theirs, strict=True)]
@@ -205,6 +209,10 @@ def onboarding_table(
     mean = [f"({q:.2f}x)" for q in np.mean(ratios, axis=0)]
     lines.append(f"{'mean':6s}{'picker':12s}{'':16s}" + "".join(f"{c:>18s}" for c in mean))
     return "\n".join(lines)
+
+
+def _ratio(value: float, base: float) -> float:
+    return value / base if base > 0 else float("inf")
 
 
 def _row(
