@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from movierec.app import chips, resources
+from movierec.app import onboarding as taste_picker
 from movierec.app.cards import rating_buttons, show_hits
 from movierec.errors import USER_ERRORS
 from movierec.filters import Filters
@@ -201,20 +202,23 @@ def my_taste(ctx: Context) -> None:
     disliked = [i for i in profile.disliked if i in known]
     if len(liked) + len(disliked) < len(profile.liked) + len(profile.disliked):
         st.caption("Some rated films are not in this catalog and are left out.")
-    if not liked and not disliked:
-        st.info(
-            "Your profile is empty. Like 👍 films on any page — or start with a few of these "
-            "well-loved ones — and your recommendations appear here."
-        )
-        show_hits(ctx, ctx.recommender.popular(RESULTS, ctx.filters), "start")
+    state = taste_picker.active(ctx.user, liked)
+    if state is not None:  # a new user, or "Refine my taste": the grid instead of the picks
+        taste_picker.picker(ctx, state, liked, disliked)
+        if liked or disliked:
+            _rated_lists(ctx, liked, disliked)
         _import_export(ctx)
         return
-    left, right = st.columns(2)
-    with left:
-        _rated_list(ctx, "👍 Liked", liked)
-    with right:
-        _rated_list(ctx, "👎 Disliked", disliked)
-    st.button("↩️ Undo last change", key="undo", on_click=_undo, args=(ctx,))
+    _rated_lists(ctx, liked, disliked)
+    undo, refine, _ = st.columns([1, 1, 2])
+    undo.button("↩️ Undo last change", key="undo", on_click=_undo, args=(ctx,))
+    refine.button(
+        "🎯 Refine my taste",
+        key="refine",
+        help="Rate a few more well-known films",
+        on_click=taste_picker.open_picker,
+        args=(ctx.user, len(liked)),
+    )
     st.subheader("Recommended for you")
     hits = ctx.run(
         lambda: ctx.recommender.recommend(
@@ -224,6 +228,14 @@ def my_taste(ctx: Context) -> None:
     if hits is not None:
         show_hits(ctx, hits, "taste")
     _import_export(ctx)
+
+
+def _rated_lists(ctx: Context, liked: list[int], disliked: list[int]) -> None:
+    left, right = st.columns(2)
+    with left:
+        _rated_list(ctx, "👍 Liked", liked)
+    with right:
+        _rated_list(ctx, "👎 Disliked", disliked)
 
 
 def _rated_list(ctx: Context, heading: str, ids: list[int]) -> None:

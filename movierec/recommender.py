@@ -24,6 +24,7 @@ from movierec.filters import FilterIndex, Filters
 from movierec.hits import Because, Hit, Results, Scored
 from movierec.index.storage import IndexBundle, IndexMismatchError, StaleIndexError, load_index
 from movierec.movies import MovieTable
+from movierec.onboarding import PickerOptions, picker_grid
 from movierec.pipeline import Candidates, Query, rank
 from movierec.ranking import quality_prior
 from movierec.scoring import top_k
@@ -199,6 +200,18 @@ class Recommender:
         rows = top_k(prior.astype(np.float64), k, mask)
         scored = [Scored(row, float(prior[row]), prior=float(prior[row])) for row in rows.tolist()]
         return [self.movies.hit(s) for s in scored]
+
+    def picker_grid(
+        self,
+        shown: Iterable[int] = (),
+        n: int = 12,
+        seed: int = 0,
+        filters: Filters | None = None,
+        options: PickerOptions | None = None,
+    ) -> list[int]:
+        """A first-visit grid: ids of `n` well-known films spread over the catalog, none of them
+        in `shown` (pass the films shown so far for "show others"). See movierec.onboarding."""
+        return picker_grid(self, shown, n, seed, filters, options)
 
     @property
     def prior(self) -> np.ndarray:

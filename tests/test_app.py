@@ -95,10 +95,21 @@ def _rating_keys(app: AppTest, flow: str, action: str) -> list[str]:
     return [b.key for b in app.button if b.key and b.key.startswith(prefix)]
 
 
+def like_on_the_grid(app: AppTest, movie_id: int) -> None:
+    """Like a film of the first-visit grid, clicking "Show others" until it is there."""
+    for _ in range(5):
+        if f"start-like-{movie_id}" in _rating_keys(app, "start", "like"):
+            break
+        app.button(key="picker-others").click().run()
+    app.button(key=f"start-like-{movie_id}").click().run()
+    assert not app.exception, app.exception
+
+
 def test_likes_change_recommendations_and_persist(store_path):
     app = open_app(user="bea", page="❤️ My taste")
     assert "profile is empty" in " ".join(i.value for i in app.info)
-    app.button(key="start-like-862").click().run()  # Toy Story, from the starter picks
+    like_on_the_grid(app, 862)  # Toy Story, from the first-visit grid
+    app.button(key="picker-done").click().run()  # recommendations before the third like
     first = card_titles(app)
     assert first and "Toy Story (1995)" not in first
     app.radio(key="page").set_value("🎞️ More like this").run()
@@ -141,7 +152,7 @@ def test_the_app_keeps_profiles_in_a_postgres_store(pg_location, monkeypatch):
     monkeypatch.setenv("MOVIEREC_CATALOG", str(FIXTURE_CATALOG))
     monkeypatch.setenv("MOVIEREC_STORE", str(pg_location()))
     app = open_app(user="gus", page="❤️ My taste")
-    app.button(key="start-like-862").click().run()
+    like_on_the_grid(app, 862)
     assert not app.exception, app.exception
     assert ProfileStore(str(pg_location())).profile("gus").liked == [862]
     other = open_app(user="gus", page="❤️ My taste")  # a new session sees the like

@@ -163,3 +163,22 @@ def test_more_like_this(app_server, browser, shots) -> None:
     assert "Total Recall (1990)" not in titles and "Total Recall (2012)" in titles
     page.screenshot(path=str(shots / "similar.png"), full_page=False)
     page.close()
+
+
+def test_first_visit_grid_then_recommendations(app_server, browser, shots) -> None:
+    url, store = app_server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/?user=newcomer")
+    page.get_by_label("Describe what you feel like watching").wait_for(timeout=180_000)
+    _page(page, "❤️ My taste")
+    page.get_by_text("3 more likes to go").wait_for(timeout=60_000)
+    page.locator("h5").nth(11).wait_for(timeout=60_000)  # 12 films
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.screenshot(path=str(shots / "first_visit.png"), full_page=False)
+    for left in ("2 more likes to go", "1 more like to go", "Recommended for you"):
+        page.locator("button:not([kind=primary])").filter(has_text="👍").first.click()
+        page.get_by_text(left).wait_for(timeout=60_000)
+    assert len(ProfileStore(store).profile("newcomer").liked) == 3
+    page.close()
