@@ -18,9 +18,7 @@ from movierec.cli.common import (
 from movierec.errors import UsageError
 
 if TYPE_CHECKING:
-    from movierec.recommender import Recommender
-    from movierec.store import ProfileStore
-    from movierec.together import GroupHit, Member
+    from movierec.together import GroupHit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,40 +42,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_together(args: argparse.Namespace) -> int:
     """Read each named profile from the store, then print the group's films."""
     from movierec.store import open_store
+    from movierec.together import members_from_store
 
     if len(args.names) < 2:
         raise UsageError("name at least two profiles, e.g. `movierec together alex sam`")
     store = open_store(locations(args).store)
     recommender = open_recommender(args)
-    members = members_from_store(store, recommender, args.names)
+    members = members_from_store(store, recommender.movies, args.names)
     hits = recommender.together(members, k=args.k, filters=filters_of(args), **tuning(args))
     print_group(hits, [m.name for m in members], args.json)
     return 0
-
-
-def members_from_store(
-    store: ProfileStore, recommender: Recommender, names: Sequence[str]
-) -> list[Member]:
-    """One member per saved profile, with the films of this catalog; unknown or empty names fail
-    with the names the store knows."""
-    from movierec.together import Member
-
-    known_users = set(store.users())
-    unknown = [name for name in names if name not in known_users]
-    if unknown:
-        saved = ", ".join(sorted(known_users)) or "none yet"
-        raise UsageError(
-            f"no saved profile named {', '.join(map(repr, unknown))} (saved: {saved}); create "
-            f"one with `movierec profile {unknown[0]} --like TITLE`"
-        )
-    in_catalog = recommender.movies.row_of
-    members = []
-    for name in names:
-        profile = store.profile(name)
-        liked = tuple(i for i in profile.liked if i in in_catalog)
-        disliked = tuple(i for i in profile.disliked if i in in_catalog)
-        members.append(Member(name, liked, disliked))
-    return members
 
 
 def print_group(hits: list[GroupHit], names: Sequence[str], as_json: bool) -> None:

@@ -1,0 +1,156 @@
+"""Watch together: films for a group, ranked so that the least happy member is as happy as possible.
+
+Each member's own recommendations (`Recommender.recommend`, content + prior + community, with
+every member's rated films excluded) give a pool of candidates. A member's satisfaction with a
+film comes from its place in that member's list: c / (rank + c) ("rank", rank 0 = their best
+pick; reciprocal rank as in RRF), or its score min-max scaled over the list ("score"); a film
+missing from their list is 0 for them. An aggregation turns the members × films matrix into one
+order. The default, min + mean, was measured against pure least misery, a greedy fair round, the
+mean, a merged profile and alternating lists: docs/evaluation.md ("Watch together").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from movierec.errors import UsageError
+from movierec.hits import Hit
+from movierec.together.aggregate import (
+    AGGREGATIONS,
+    DEFAULT,
+    SCALES,
+    average,
+    greedy,
+    least_misery,
+    min_mean,
+    satisfaction,
+)
+from movierec.together.members import (
+    Member,
+    check_members,
+    members_from_json,
+    members_from_store,
+)
+
+if TYPE_CHECKING:
+    from movierec.filters import Filters
+    from movierec.recommender import Recommender
+
+__all__ = [
+    "AGGREGATIONS",
+    "DEFAULT",
+    "POOL",
+    "SCALES",
+    "GroupHit",
+    "Member",
+    "MemberPart",
+    "average",
+    "check_members",
+    "greedy",
+    "least_misery",
+    "members_from_json",
+    "members_from_store",
+    "min_mean",
+    "recommend_together",
+    "satisfaction",
+]
+
+POOL = 100  # films fetched per member before aggregating
+
+
+@dataclass
+class MemberPart:
+    """What one film is for one member: satisfaction in [0, 1], and their own hit, if any."""
+
+    member: str
+    score: float
+    hit: Hit | None = None
+
+    def reason(self, markdown: bool = False) -> str:
+        """Why it suits this member: the liked films it resembles, or their community."""
+        if self.hit is None:
+            return "a pick for the others"
+        title = (lambda t: f"*{t}*") if markdown else str
+        liked = [title(b["title"]) for b in self.hit.because[:1]]
+        if liked:
+            return f"because you liked {liked[0]}"
+        if self.hit.community_score:
+            return self.hit.community_reason()
+        return f"meaning similarity {(self.hit.vector_score or 0.0):.2f}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"member": self.member, "score": round(self.score, 4), "reason": self.reason()}
+
+
+@dataclass
+class GroupHit:
+    """One film for the group: the aggregated score and one part per member."""
+
+    id: int
+    title: str
+    year: int | None
+    score: float
+    genres: list[str] = field(default_factory=list)
+    parts: list[MemberPart] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with rounded scores and each member's part."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "year": self.year,
+            "score": round(float(self.score), 4),
+            "genres": self.genres,
+            "parts": [part.to_dict() for part in self.parts],
+        }
+
+    def explain(self, markdown: bool = False) -> str:
+        """ "Alex: because you liked Heat · Sam: liked by people with your taste (0.80)"."""
+        name = (lambda n: f"**{n}**") if markdown else str
+        return " · ".join(f"{name(p.member)}: {p.reason(markdown)}" for p in self.parts)
+
+
+def recommend_together(
+    recommender: Recommender,
+    members: Sequence[Member],
+    k: int = 10,
+    filters: Filters | None = None,
+    exclude: Sequence[int] = (),
+    how: str = DEFAULT,
+    scale: str = "rank",
+    pool: int = POOL,
+    **overrides: Any,
+) -> list[GroupHit]:
+    """The group's top k: never a film any member rated (nor `exclude`), ordered by aggregation
+    `how` over each member's `pool` best films, satisfaction by `scale`."""
+    members = check_members(members)
+    if how not in AGGREGATIONS:
+        raise UsageError(f"unknown aggregation {how!r}; use one of {', '.join(AGGREGATIONS)}")
+    if k < 1:
+        raise UsageError(f"k must be at least 1, got {k}")
+    rated = {i for m in members for i in (*m.liked, *m.disliked)} | set(exclude)
+    lists = [
+        recommender.recommend(
+            m.liked, m.disliked, k=max(pool, k), filters=filters, exclude=rated, **overrides
+        )
+        for m in members
+    ]
+    ids, matrix = satisfaction(lists, scale)
+    order = AGGREGATIONS[how](matrix, k)
+    by_id = [{h.id: h for h in hits} for hits in lists]
+    return [_group_hit(int(ids[j]), members, matrix[:, j], by_id) for j in order.tolist()]
+
+
+def _group_hit(
+    movie_id: int, members: Sequence[Member], column: np.ndarray, by_id: Sequence[dict[int, Hit]]
+) -> GroupHit:
+    """The film's group hit; its score is the least happy member's satisfaction."""
+    parts = [
+        MemberPart(m.name, float(column[i]), by_id[i].get(movie_id)) for i, m in enumerate(members)
+    ]
+    film = next(part.hit for part in parts if part.hit is not None)
+    return GroupHit(film.id, film.title, film.year, float(column.min()), list(film.genres), parts)
