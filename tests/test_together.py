@@ -85,7 +85,7 @@ class Lists:
 
 def test_together_differs_from_the_merged_profile_when_one_member_dominates():
     """Alex rated three crime films, Sam one animation: the merged profile is all Alex's taste,
-    the group list gives Sam's favourites and the films both rank well a place at the top."""
+    the group list gives Sam's favourites and the film both rank well a place at the top."""
     alex, sam = (HEAT, COLLATERAL, OCEANS), (TOY_STORY,)
     stub = Lists(
         {
@@ -95,13 +95,16 @@ def test_together_differs_from_the_merged_profile_when_one_member_dominates():
         }
     )
     merged = [h.id for h in stub.recommend(alex + sam, k=3)]
-    group = recommend_together(stub, [Member("Alex", alex), Member("Sam", sam)], k=3)
-    ids = [h.id for h in group]
-    assert ids != merged and merged == [DARK_KNIGHT, 9654, 272]
-    assert ids[0] == UP  # 4th for Alex and 2nd for Sam: nobody's misery
+    assert merged == [DARK_KNIGHT, 9654, 272]
+    members = [Member("Alex", alex), Member("Sam", sam)]
+    misery = [h.id for h in recommend_together(stub, members, k=3, how="least_misery")]
+    assert misery[0] == UP  # 4th for Alex and 2nd for Sam: nobody's misery
+    group = recommend_together(stub, members, k=3)  # min + 2 · mean
+    assert {h.id for h in group} == {DARK_KNIGHT, NEMO, UP}  # a favourite each, and the middle
     pool, matrix = satisfaction([stub.recommend(alex, k=6), stub.recommend(sam, k=6)])
     worst = dict(zip(pool.tolist(), matrix.min(axis=0), strict=True))
-    assert min(worst[i] for i in ids) > min(worst[i] for i in merged)  # nobody left out
+    for ids in (misery, [h.id for h in group]):
+        assert min(worst[i] for i in ids) > min(worst[i] for i in merged)  # nobody left out
     assert [p.member for p in group[0].parts] == ["Alex", "Sam"]
 
 
@@ -247,3 +250,34 @@ def test_batch_together_mode(cli, built):
     assert "at least two" in replies[1]["error"]
     assert "must be a list" in replies[2]["error"]
     assert "999999" in replies[3]["error"]
+
+
+# -- evaluation ------------------------------------------------------------------------------------
+
+
+def test_alternate_takes_turns_and_skips_repeats():
+    from movierec.evaluation.together import alternate
+
+    assert alternate((), [_hits(1, 2, 3), _hits(2, 4, 5)], 4) == [1, 2, 4, 3]
+
+
+def test_evaluate_groups_on_a_tiny_rating_table(recommender):
+    from movierec.evaluation.together import evaluate_groups, pair_cases
+    from movierec.movielens import Interactions
+
+    ids = [int(i) for i in recommender.movies.ids]
+    rng = np.random.default_rng(0)
+    likes = {user: sorted(rng.choice(ids, 12, replace=False).tolist()) for user in range(5)}
+    data = Interactions(likes)
+    pairs = pair_cases(data, seed=0, pairings=3)
+    assert len(pairs) == 6  # 5 users: two pairs per drawing, one user left out each time
+    for drawing in range(3):
+        users = [c.user for pair in pairs[2 * drawing : 2 * drawing + 2] for c in pair]
+        assert len(set(users)) == 4
+    result = evaluate_groups(recommender, data, seed=0, k=5, pairings=3)
+    assert result.pairs == 6
+    assert {"merged profile", "alternate lists", "together: min_mean, rank"} <= set(
+        result.min_recall
+    )
+    for name, low in result.min_recall.items():
+        assert 0.0 <= low <= result.mean_recall[name] <= 1.0

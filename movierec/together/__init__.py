@@ -5,8 +5,9 @@ every member's rated films excluded) give a pool of candidates. A member's satis
 film comes from its place in that member's list: c / (rank + c) ("rank", rank 0 = their best
 pick; reciprocal rank as in RRF), or its score min-max scaled over the list ("score"); a film
 missing from their list is 0 for them. An aggregation turns the members × films matrix into one
-order. The default, min + mean, was measured against pure least misery, a greedy fair round, the
-mean, a merged profile and alternating lists: docs/evaluation.md ("Watch together").
+order. The default, min + 2 · mean of rank satisfaction, was measured against pure least misery,
+a greedy fair round, the mean, score satisfaction, a merged profile and alternating lists:
+docs/evaluation.md ("Watch together").
 """
 
 from __future__ import annotations
@@ -52,9 +53,11 @@ __all__ = [
     "check_members",
     "greedy",
     "least_misery",
+    "member_lists",
     "members_from_json",
     "members_from_store",
     "min_mean",
+    "rank_group",
     "recommend_together",
     "satisfaction",
 ]
@@ -128,17 +131,40 @@ def recommend_together(
     """The group's top k: never a film any member rated (nor `exclude`), ordered by aggregation
     `how` over each member's `pool` best films, satisfaction by `scale`."""
     members = check_members(members)
-    if how not in AGGREGATIONS:
-        raise UsageError(f"unknown aggregation {how!r}; use one of {', '.join(AGGREGATIONS)}")
     if k < 1:
         raise UsageError(f"k must be at least 1, got {k}")
+    lists = member_lists(recommender, members, max(pool, k), filters, exclude, **overrides)
+    return rank_group(members, lists, k, how, scale)
+
+
+def member_lists(
+    recommender: Recommender,
+    members: Sequence[Member],
+    pool: int = POOL,
+    filters: Filters | None = None,
+    exclude: Sequence[int] = (),
+    **overrides: Any,
+) -> list[list[Hit]]:
+    """Each member's own `pool` best films, without any film a member rated (nor `exclude`)."""
     rated = {i for m in members for i in (*m.liked, *m.disliked)} | set(exclude)
-    lists = [
+    return [
         recommender.recommend(
-            m.liked, m.disliked, k=max(pool, k), filters=filters, exclude=rated, **overrides
+            m.liked, m.disliked, k=pool, filters=filters, exclude=rated, **overrides
         )
         for m in members
     ]
+
+
+def rank_group(
+    members: Sequence[Member],
+    lists: Sequence[Sequence[Hit]],
+    k: int,
+    how: str = DEFAULT,
+    scale: str = "rank",
+) -> list[GroupHit]:
+    """The top k of the members' own lists under aggregation `how`, one part per member."""
+    if how not in AGGREGATIONS:
+        raise UsageError(f"unknown aggregation {how!r}; use one of {', '.join(AGGREGATIONS)}")
     ids, matrix = satisfaction(lists, scale)
     order = AGGREGATIONS[how](matrix, k)
     by_id = [{h.id: h for h in hits} for hits in lists]

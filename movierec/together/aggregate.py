@@ -12,7 +12,7 @@ from movierec.hits import Hit
 from movierec.scoring import min_max
 
 RANK_C = 2.0  # c of the "rank" satisfaction c / (rank + c): the third film is half as good
-MEAN_WEIGHT = 1.0  # λ of "min_mean": min + λ · mean
+MEAN_WEIGHT = 2.0  # λ of "min_mean": min + λ · mean (two members: 2 · min + max)
 SCALES = ("rank", "score")
 
 
