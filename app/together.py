@@ -47,6 +47,5 @@ def show_group(ctx: Context, hits: list[GroupHit]) -> None:
         return
     columns = st.columns(2)
     for rank, hit in enumerate(hits):
-        lines = [f"**{p.member}**: {p.reason(markdown=True)}" for p in hit.parts]
         with columns[rank % 2]:
-            card(ctx, hit.id, "together", rank, "  \n".join(lines))
+            card(ctx, hit.id, "together", rank, "  \n".join(hit.lines(markdown=True)))

@@ -281,3 +281,22 @@ def test_evaluate_groups_on_a_tiny_rating_table(recommender):
     )
     for name, low in result.min_recall.items():
         assert 0.0 <= low <= result.mean_recall[name] <= 1.0
+
+
+def test_reasons_name_the_liked_film_the_community_or_the_others():
+    from movierec.together import GroupHit, MemberPart
+
+    liked = Hit(1, "Heat", 1995, 1.0, because=[{"id": 949, "title": "Collateral (2004)"}])
+    community = Hit(1, "Heat", 1995, 1.0, community_score=0.8)
+    hit = GroupHit(1, "Heat", 1995, 0.0, parts=[
+        MemberPart("Alex", 1.0, liked), MemberPart("Sam", 0.5, community), MemberPart("Kim", 0.0)
+    ])  # fmt: skip
+    assert hit.lines() == [
+        "Alex: because you liked Collateral (2004)",
+        "Sam: liked by people with your taste (0.80)",
+        "Kim: a pick for Alex and Sam",
+    ]
+    assert hit.lines(markdown=True)[0] == "**Alex**: because you liked *Collateral (2004)*"
+    assert [p["reason"] for p in hit.to_dict()["parts"]] == [
+        line.split(": ", 1)[1] for line in hit.lines()
+    ]

@@ -66,5 +66,5 @@ def print_group(hits: list[GroupHit], names: Sequence[str], as_json: bool) -> No
     for rank, hit in enumerate(hits, start=1):
         year = f" ({hit.year})" if hit.year else ""
         genres = ", ".join(hit.genres[:3])
-        print(f"{rank:>2}. {hit.title}{year}  [{genres}]  least happy {hit.score:.2f}")
+        print(f"{rank:>2}. {hit.title}{year}  [{genres}]")
         print(f"    {hit.explain()}")

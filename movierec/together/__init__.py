@@ -65,6 +65,9 @@ __all__ = [
 POOL = 100  # films fetched per member before aggregating
 
 
+COMMUNITY_SHOWN = 0.5  # a member's community score worth naming beside the liked film
+
+
 @dataclass
 class MemberPart:
     """What one film is for one member: satisfaction in [0, 1], and their own hit, if any."""
@@ -73,25 +76,24 @@ class MemberPart:
     score: float
     hit: Hit | None = None
 
-    def reason(self, markdown: bool = False) -> str:
-        """Why it suits this member: the liked films it resembles, or their community."""
+    def reason(self, markdown: bool = False, others: Sequence[str] = ()) -> str:
+        """Why it suits this member: the liked film it resembles most, and their community
+        when it speaks up; a film outside their own list is "a pick for" the `others`."""
         if self.hit is None:
-            return "a pick for the others"
-        title = (lambda t: f"*{t}*") if markdown else str
-        liked = [title(b["title"]) for b in self.hit.because[:1]]
-        if liked:
-            return f"because you liked {liked[0]}"
-        if self.hit.community_score:
-            return self.hit.community_reason()
-        return f"meaning similarity {(self.hit.vector_score or 0.0):.2f}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"member": self.member, "score": round(self.score, 4), "reason": self.reason()}
+            return f"a pick for {' and '.join(others) or 'the others'}"
+        hit, reasons = self.hit, []
+        if hit.because:
+            title = hit.because[0]["title"]
+            reasons.append(f"because you liked {f'*{title}*' if markdown else title}")
+        if (hit.community_score or 0.0) >= COMMUNITY_SHOWN or (hit.community_score and not reasons):
+            reasons.append(hit.community_reason())
+        return ", and ".join(reasons) or f"meaning similarity {(hit.vector_score or 0.0):.2f}"
 
 
 @dataclass
 class GroupHit:
-    """One film for the group: the aggregated score and one part per member."""
+    """One film for the group: its score (the least happy member's satisfaction) and one part
+    per member."""
 
     id: int
     title: str
@@ -100,21 +102,35 @@ class GroupHit:
     genres: list[str] = field(default_factory=list)
     parts: list[MemberPart] = field(default_factory=list)
 
+    def reasons(self, markdown: bool = False) -> list[str]:
+        """One reason per member, in member order."""
+        served = [p.member for p in self.parts if p.hit is not None]
+        return [p.reason(markdown, [n for n in served if n != p.member]) for p in self.parts]
+
+    def lines(self, markdown: bool = False) -> list[str]:
+        """ "Alex: because you liked Heat", one per member (names in bold for Markdown)."""
+        name = (lambda n: f"**{n}**") if markdown else str
+        reasons = self.reasons(markdown)
+        return [f"{name(p.member)}: {why}" for p, why in zip(self.parts, reasons, strict=True)]
+
+    def explain(self, markdown: bool = False) -> str:
+        """ "Alex: because you liked Heat · Sam: liked by people with your taste (0.80)"."""
+        return " · ".join(self.lines(markdown))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with rounded scores and each member's part."""
+        parts = [
+            {"member": p.member, "score": round(p.score, 4), "reason": why}
+            for p, why in zip(self.parts, self.reasons(), strict=True)
+        ]
         return {
             "id": self.id,
             "title": self.title,
             "year": self.year,
             "score": round(float(self.score), 4),
             "genres": self.genres,
-            "parts": [part.to_dict() for part in self.parts],
+            "parts": parts,
         }
-
-    def explain(self, markdown: bool = False) -> str:
-        """ "Alex: because you liked Heat · Sam: liked by people with your taste (0.80)"."""
-        name = (lambda n: f"**{n}**") if markdown else str
-        return " · ".join(f"{name(p.member)}: {p.reason(markdown)}" for p in self.parts)
 
 
 def recommend_together(

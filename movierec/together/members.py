@@ -49,9 +49,10 @@ def members_from_store(
     unknown = [name for name in names if name not in known_users]
     if unknown:
         saved = ", ".join(sorted(known_users)) or "none yet"
+        named = " or ".join(map(repr, unknown))
         raise UsageError(
-            f"no saved profile named {', '.join(map(repr, unknown))} (saved: {saved}); create "
-            f"one with `movierec profile {unknown[0]} --like TITLE`"
+            f"no saved profile named {named} (saved: {saved}); create one with "
+            f"`movierec profile {unknown[0]} --like TITLE`"
         )
     members = []
     for name in names:
