@@ -20,6 +20,7 @@ from movierec.evaluation.community import split_users
 from movierec.evaluation.together import GroupResult, evaluate_groups
 from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
+from movierec.together import DEFAULT
 
 
 def main() -> None:
@@ -42,6 +43,7 @@ def main() -> None:
         results.append(evaluate_groups(engine, test, seed=seed, k=args.k, pairings=args.pairings))
         print(f"seed {seed}: {results[-1].pairs} pairs, {time.perf_counter() - start:.0f} s")
     print(table(results))
+    print(paired(results, f"together: {DEFAULT}, rank"))
 
 
 def table(results: list[GroupResult]) -> str:
@@ -58,6 +60,23 @@ def table(results: list[GroupResult]) -> str:
         cells = " | ".join(f"{lo:.4f} / {me:.4f}" for lo, me in zip(lows, means, strict=True))
         lines.append(f"| {name} | {cells} | {np.mean(lows):.4f} / {np.mean(means):.4f} |")
     lines.append(f"\ncells: mean min-recall@{k} / mean recall@{k} of the two members")
+    return "\n".join(lines)
+
+
+def paired(results: list[GroupResult], method: str) -> str:
+    """`method` minus each other method in min-recall, pair by pair over every seed: the mean
+    difference, its standard error, and the share of pairs where `method` wins / loses."""
+    ours = np.concatenate([r.per_pair[method] for r in results])
+    lines = [f"\npaired min-recall@{results[0].k} differences of {method} ({len(ours)} pairs):"]
+    for name in results[0].per_pair:
+        if name == method:
+            continue
+        diff = ours - np.concatenate([r.per_pair[name] for r in results])
+        error = diff.std(ddof=1) / np.sqrt(len(diff))
+        lines.append(
+            f"  vs {name}: {diff.mean():+.4f} ± {error:.4f}, "
+            f"better on {np.mean(diff > 0):.0%}, worse on {np.mean(diff < 0):.0%} of pairs"
+        )
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ class GroupResult:
     k: int
     min_recall: dict[str, float] = field(default_factory=dict)
     mean_recall: dict[str, float] = field(default_factory=dict)
+    per_pair: dict[str, list[float]] = field(default_factory=dict)  # min-recall of each pair
 
 
 def pair_cases(
@@ -122,6 +123,7 @@ def evaluate_groups(
             recalls = [recall_at_k(ranked, set(case.held_out), k) for case in group]
             lows[name].append(min(recalls))
             means[name].append(float(np.mean(recalls)))
+    result.per_pair = lows
     for name in found:
         result.min_recall[name] = float(np.mean(lows[name])) if groups else 0.0
         result.mean_recall[name] = float(np.mean(means[name])) if groups else 0.0
