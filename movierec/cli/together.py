@@ -60,9 +60,9 @@ def print_group(hits: list[GroupHit], names: Sequence[str], as_json: bool) -> No
             json.dumps({"members": list(names), "results": [h.to_dict() for h in hits]}, indent=2)
         )
         return
+    print(f"Together: {', '.join(names)}")
     if not hits:
         print("No films match; loosen the filters.")
-    print(f"Together: {', '.join(names)}")
     for rank, hit in enumerate(hits, start=1):
         year = f" ({hit.year})" if hit.year else ""
         genres = ", ".join(hit.genres[:3])

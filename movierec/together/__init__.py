@@ -63,8 +63,6 @@ __all__ = [
 ]
 
 POOL = 100  # films fetched per member before aggregating
-
-
 COMMUNITY_SHOWN = 0.5  # a member's community score worth naming beside the liked film
 
 
