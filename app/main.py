@@ -1,4 +1,5 @@
-"""movierec in the browser: describe a mood, find films like a title, build a taste profile.
+"""movierec in the browser: describe a mood, find films like a title, build a taste profile,
+watch together.
 
 Run with `make run` (or `streamlit run app/main.py`). The app only calls the `Recommender`
 façade and the profile store; it holds no ranking logic.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from movierec.app import flows, resources, sidebar
+from movierec.app import flows, resources, sidebar, together
 from movierec.errors import USER_ERRORS
 
 PAGES = {
@@ -16,11 +17,12 @@ PAGES = {
     "🎞️ More like this": flows.more_like_this,
     "❤️ My taste": flows.my_taste,
     "🗺️ Taste map": flows.taste_map,
+    "👥 Together": together.page,
 }
 
 
 # Widget values that survive a visit to another page (Streamlit drops unrendered widgets' state).
-KEPT_WIDGETS = ("mood_text", "alpha", "similar_title", "similar_steer")
+KEPT_WIDGETS = ("mood_text", "alpha", "similar_title", "similar_steer", "together_names")
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from movierec.scoring import top_k
 from movierec.settings import Settings
 from movierec.understand import understand
 from movierec.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from movierec.together import GroupHit, Member
 
 LOG = logging.getLogger(__name__)
 
@@ -188,6 +191,23 @@ class Recommender:
         query = Query(vector=vector, tokens=[], because_rows=liked_rows, community=community)
         rated = np.concatenate([liked_rows, disliked_rows, self.movies.rows(exclude)])
         return self._rank(query, k, filters, rated, overrides)
+
+    def together(
+        self,
+        members: Sequence[Member],
+        k: int = 10,
+        filters: Filters | None = None,
+        exclude: Iterable[int] = (),
+        how: str = "min_mean",
+        scale: str = "rank",
+        **overrides: Any,
+    ) -> list[GroupHit]:
+        """Films for two or more people (movierec.together): nothing any member rated, ranked
+        so that the least happy member is as happy as possible, with one part per member."""
+        from movierec.together import recommend_together
+
+        excluded = list(exclude)
+        return recommend_together(self, members, k, filters, excluded, how, scale, **overrides)
 
     def popular(
         self, k: int = 10, filters: Filters | None = None, exclude: Iterable[int] = ()

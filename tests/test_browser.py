@@ -181,4 +181,32 @@ def test_first_visit_grid_then_recommendations(app_server, browser, shots) -> No
         page.locator("button:not([kind=primary])").filter(has_text="👍").first.click()
         page.get_by_text(left).wait_for(timeout=60_000)
     assert len(ProfileStore(store).profile("newcomer").liked) == 3
+
+
+def test_watch_together(app_server, browser, shots) -> None:
+    url, store = app_server
+    profiles = ProfileStore(store)
+    for movie_id in (949, 1538):  # Heat, Collateral
+        profiles.like("alex", movie_id)
+    for movie_id in (862, 12):  # Toy Story, Finding Nemo
+        profiles.like("sam", movie_id)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/?user=alex")
+    page.get_by_label("Describe what you feel like watching").wait_for(timeout=180_000)
+    _page(page, "👥 Together")
+    picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Who is watching?")
+    picker.wait_for(timeout=60_000)
+    picker.click()
+    page.keyboard.type("sam")
+    page.get_by_role("option", name="sam").click()
+    page.keyboard.press("Escape")
+    _wait_for_results(page)
+    titles = page.locator("h4").all_inner_texts()
+    assert len(titles) >= 6
+    assert not {"Heat (1995)", "Toy Story (1995)"} & set(titles)
+    page.screenshot(path=str(shots / "together.png"), full_page=False)
+    # the card around the first title: its nearest enclosing block that holds the 👍 button
+    first_card = page.locator("h4").first.locator("xpath=ancestor::div[.//button][1]")
+    text = first_card.inner_text()
+    assert "alex:" in text and "sam:" in text, text
     page.close()

@@ -6,6 +6,7 @@
 - `batch`: batch
 - `evaluate`: eval
 - `app`: app
+- `together`: together
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from movierec.cli import app, batch, community, evaluate, profile, search
+from movierec.cli import app, batch, community, evaluate, profile, search, together
 from movierec.errors import user_errors
 
-COMMAND_GROUPS = (search, profile, evaluate, batch, community, app)
+COMMAND_GROUPS = (search, profile, evaluate, batch, community, app, together)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ from movierec.errors import UsageError, user_errors
 if TYPE_CHECKING:
     from movierec.recommender import Recommender
 
-MODES = ("search", "similar", "recommend")
+MODES = ("search", "similar", "recommend", "together")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,6 +67,10 @@ def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
             text=request.get("text"),
             **extra,
         )
+    elif mode == "together":
+        from movierec.together import members_from_json
+
+        hits = recommender.together(members_from_json(request.get("members")), **extra)
     else:
         hits = recommender.recommend(request.get("liked", []), request.get("disliked", []), **extra)
     understood = getattr(hits, "understood", None)

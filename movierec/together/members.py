@@ -1,0 +1,99 @@
+"""The members of a group: from saved profiles (CLI, app) or from a JSON request (batch),
+checked the same way for every entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from movierec.errors import UsageError
+
+if TYPE_CHECKING:
+    from movierec.movies import MovieTable
+    from movierec.store import ProfileStore
+
+
+@dataclass(frozen=True)
+class Member:
+    """One person of the group: a name for the explanations, and their rated films."""
+
+    name: str
+    liked: tuple[int, ...] = ()
+    disliked: tuple[int, ...] = ()
+
+
+def check_members(members: Sequence[Member]) -> list[Member]:
+    """At least two members, each named once and with at least one rated film."""
+    members = list(members)
+    if len(members) < 2:
+        raise UsageError(f"watching together needs at least two members, got {len(members)}")
+    names = [m.name for m in members]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UsageError(f"name each member once; repeated: {', '.join(repeated)}")
+    for member in members:
+        if not member.liked and not member.disliked:
+            raise UsageError(
+                f"{member.name}'s profile is empty; like at least one film for them first"
+            )
+    return members
+
+
+def members_from_store(
+    store: ProfileStore, movies: MovieTable, names: Sequence[str]
+) -> list[Member]:
+    """One member per saved profile, with the films of this catalog; a name the store has
+    never seen fails with the names it knows."""
+    known_users = set(store.users())
+    unknown = [name for name in names if name not in known_users]
+    if unknown:
+        saved = ", ".join(sorted(known_users)) or "none yet"
+        named = " or ".join(map(repr, unknown))
+        raise UsageError(
+            f"no saved profile named {named} (saved: {saved}); create one with "
+            f"`movierec profile {unknown[0]} --like TITLE`"
+        )
+    members = []
+    for name in names:
+        profile = store.profile(name)
+        liked = tuple(i for i in profile.liked if i in movies.row_of)
+        disliked = tuple(i for i in profile.disliked if i in movies.row_of)
+        members.append(Member(name, liked, disliked))
+    return members
+
+
+MEMBER_KEYS = ("name", "liked", "disliked")
+
+
+def members_from_json(value: Any) -> list[Member]:
+    """Members of a JSON request: a list of {"liked": [ids], "disliked": [ids], "name": str}
+    objects (name optional: "member 1", "member 2", …)."""
+    if not isinstance(value, list):
+        raise UsageError(
+            '"members" must be a list such as [{"liked": [155]}, {"liked": [862], '
+            '"disliked": [8587]}]'
+        )
+    return [_member(item, number) for number, item in enumerate(value, start=1)]
+
+
+def _member(item: Any, number: int) -> Member:
+    if not isinstance(item, dict):
+        raise UsageError(f"member {number} must be an object with liked/disliked id lists")
+    unknown = sorted(set(item) - set(MEMBER_KEYS))
+    if unknown:
+        raise UsageError(f"member {number}: unknown key(s) {unknown}; use {list(MEMBER_KEYS)}")
+    name = item.get("name", f"member {number}")
+    if not isinstance(name, str) or not name.strip():
+        raise UsageError(f"member {number}: name must be non-empty text, got {name!r}")
+    lists = []
+    for key in ("liked", "disliked"):
+        ids = item.get(key, [])
+        if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
+            raise UsageError(f"member {number}: {key} must be a list of film ids, got {ids!r}")
+        lists.append(tuple(ids))
+    return Member(name.strip(), *lists)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
