@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
+from numbers import Integral, Real
 from typing import Any
 
 from movierec.errors import UsageError
@@ -27,6 +29,8 @@ class Settings:
     community_prior_weight: float = 0.3  # replaces prior_weight when the community signal is used
 
     def __post_init__(self) -> None:
+        for name, kind in self.tunables():
+            check_number(name, getattr(self, name), kind)
         if self.fusion not in FUSIONS:
             raise UsageError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
         for name in ("alpha", "diversity", "prior_popularity"):
@@ -43,6 +47,8 @@ class Settings:
             raise UsageError(f"{', '.join(weights)} must be >= 0")
         if self.candidates < 1:
             raise UsageError(f"candidates must be >= 1, got {self.candidates}")
+        if self.rrf_k < 0:
+            raise UsageError(f"rrf_k must be >= 0, got {self.rrf_k}")
 
     @classmethod
     def tunables(cls) -> tuple[tuple[str, type], ...]:
@@ -58,3 +64,15 @@ class Settings:
             raise UsageError(f"unknown setting(s) {unknown}; valid settings are {sorted(valid)}")
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(self, **given) if given else self
+
+
+def check_number(name: str, value: object, kind: type) -> None:
+    """UsageError naming `name` unless `value` is a finite number of `kind` (int: whole numbers
+    only; float: any finite number); bools are never numbers. Other kinds are not checked."""
+    if kind is int and (isinstance(value, bool) or not isinstance(value, Integral)):
+        raise UsageError(f"{name} must be a whole number, got {value!r}")
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise UsageError(f"{name} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise UsageError(f"{name} must be a finite number, got {value!r}")
