@@ -156,7 +156,7 @@ class Recommender:
         """Films for a profile: the average of liked films, pushed away from disliked ones."""
         settings = self.settings.with_overrides(**overrides)
         liked, disliked = film_ids("liked", liked), film_ids("disliked", disliked)
-        self._check_not_both(liked, disliked)
+        self.check_not_both(liked, disliked)
         liked_rows, disliked_rows = self.movies.rows(liked), self.movies.rows(disliked)
         if len(liked_rows) == 0 and len(disliked_rows) == 0:
             raise UsageError("the profile is empty; like at least one film to get recommendations")
@@ -194,7 +194,7 @@ class Recommender:
     def _rows(self, name: str, ids: Iterable[int]) -> np.ndarray:
         return self.movies.rows(film_ids(name, ids))
 
-    def _check_not_both(self, liked: list[int], disliked: list[int]) -> None:
+    def check_not_both(self, liked: list[int], disliked: list[int]) -> None:
         """UsageError naming the films that are both liked and disliked."""
         both = [i for i in dict.fromkeys(liked) if i in set(disliked)]
         if both:
