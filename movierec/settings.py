@@ -10,6 +10,7 @@ from typing import Any
 from movierec.errors import UsageError
 
 FUSIONS = ("weighted", "rrf")
+MAX_WEIGHT = 1e6  # larger weights overflow the float32 scores to inf
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,11 @@ class Settings:
             "community_weight",
             "community_prior_weight",
         )
-        if any(getattr(self, name) < 0 for name in weights):
-            raise UsageError(f"{', '.join(weights)} must be >= 0")
+        for name in weights:
+            if not 0 <= getattr(self, name) <= MAX_WEIGHT:
+                raise UsageError(
+                    f"{name} must be >= 0 and at most {MAX_WEIGHT:,.0f}, got {getattr(self, name)}"
+                )
         if self.candidates < 1:
             raise UsageError(f"candidates must be >= 1, got {self.candidates}")
         if self.rrf_k < 0:

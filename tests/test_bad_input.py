@@ -102,3 +102,10 @@ def test_a_film_both_liked_and_disliked_is_an_error_naming_it(rec) -> None:
 def test_the_facade_refuses_wrong_types_naming_the_argument(rec, call, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         call(rec)
+
+
+@pytest.mark.parametrize("name", ["prior_weight", "dislike_weight", "steer_weight"])
+def test_huge_weights_are_refused_before_they_overflow_the_scores(rec, name: str) -> None:
+    with pytest.raises(UsageError, match=f"{name} must be >= 0 and at most 1,000,000"):
+        rec.recommend([TOY_STORY], [NEMO], **{name: 1e308})
+    assert rec.recommend([TOY_STORY], [NEMO], k=3, **{name: 1e6})  # the largest still ranks
