@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from movierec.markdown import escape
+
 MAX_TERMS = 6  # matched terms named in an explanation
 
 
@@ -58,9 +60,10 @@ class Hit:
 
     def explain(self, markdown: bool = False) -> str:
         """A short sentence saying why this film was suggested: plain text joined by "; ", or
-        Markdown (titles in italics, matched terms in bold) joined by " · " and capitalized."""
-        title = (lambda t: f"*{t}*") if markdown else str
-        term = (lambda t: f"**{t}**") if markdown else str
+        Markdown (titles in italics, matched terms in bold, both escaped) joined by " · " and
+        capitalized."""
+        title = (lambda t: f"*{escape(t)}*") if markdown else str
+        term = (lambda t: f"**{escape(t)}**") if markdown else str
         parts = []
         seeds = [title(b["title"]) for b in self.because if b.get("relation") == "seed"]
         liked = [title(b["title"]) for b in self.because if b.get("relation") != "seed"]

@@ -1,0 +1,24 @@
+"""Text from the catalog or a user, made inert before it goes into Markdown.
+
+Streamlit renders Markdown (GitHub-flavoured, with math, emoji and `:color[...]` directives)
+in `st.markdown`, `st.write`, `st.warning`, widget labels and more. A title such as
+`![x](http://host/track.png)` would load an image and `[go](javascript:...)` would be a live
+link. `escape` backslash-escapes every character that can start such a construct, so the
+text shows exactly as written and nothing in it is interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+
+# \ ` * _ { } [ ] < > # | ~ : $ & ! @ : emphasis, code, links, images, HTML, headings, tables,
+# strikethrough, directives and emoji, math, entities, e-mail autolinks; ":" also breaks
+# "http://" autolinks, and the dot of "www." is escaped to break "www." autolinks.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~:$&!@]|(?<=[wW]{3})\.)")
+_LINE_START = re.compile(r"^(\s*\d*)([-+=.)])", re.MULTILINE)  # lists, setext headings
+
+
+def escape(text: object) -> str:
+    """`text` (anything; str() of it) with Markdown and HTML made literal."""
+    escaped = _SPECIAL.sub(r"\\\1", str(text))
+    return _LINE_START.sub(lambda m: m[1] + "\\" + m[2], escaped)
