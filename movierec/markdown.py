@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 
-# \ ` * _ { } [ ] < > # | ~ : $ & ! @ : emphasis, code, links, images, HTML, headings, tables,
+# \ ` * { } [ ] < > # | ~ : $ & ! @ : emphasis, code, links, images, HTML, headings, tables,
 # strikethrough, directives and emoji, math, entities, e-mail autolinks; ":" also breaks
-# "http://" autolinks, and the dot of "www." is escaped to break "www." autolinks.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~:$&!@]|(?<=[wW]{3})\.)")
+# "http://" autolinks, and the dot of "www." is escaped to break "www." autolinks. "_" is
+# escaped unless it sits between two letters or digits, where it cannot start emphasis (so a
+# path such as my_profiles.db reads the same in the Markdown source).
+_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~:$&!@]|(?<=[wW]{3})\.|_(?![^\W_])|(?<![^\W_])_)")
 _LINE_START = re.compile(r"^(\s*\d*)([-+=.)])", re.MULTILINE)  # lists, setext headings
 
 
