@@ -51,10 +51,11 @@ def read_lines(
         line = stream.readline(limit + 1)
         if not line:
             return
-        if len(line) <= limit or line.endswith(b"\n" if isinstance(line, bytes) else "\n"):
+        newline = b"\n" if isinstance(line, bytes) else "\n"
+        if len(line) <= limit or line.endswith(newline):
             yield line
             continue
-        while line and not line.endswith(b"\n" if isinstance(line, bytes) else "\n"):
+        while line and not line.endswith(newline):
             line = stream.readline(_CHUNK)
         yield None
 
