@@ -46,6 +46,8 @@ def run_profile(args: argparse.Namespace) -> int:
     }  # every title is resolved, and the import file checked, before anything is written
     if args.import_file or any(edits.values()):
         check_writable(args.user)
+    if args.export_file and Path(args.export_file).is_dir():
+        raise UsageError(f"--export {args.export_file} is a folder; give a file name to write")
     recommender.check_not_both(edits["like"], edits["dislike"])
     if args.import_file:
         data, skipped = catalog_import(
