@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from movierec.hits import Hit
+from movierec.markdown import escape
 
 OVERVIEW_CHARS = 230
 
@@ -29,26 +30,29 @@ def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> Non
     movie = ctx.recommender.movie(movie_id)
     with st.container(border=True):
         year = f" ({movie['year']})" if movie.get("year") else ""
-        st.markdown(f"#### {movie['title']}{year}")
-        facts = [", ".join(movie["genres"][:3])]
+        st.markdown(f"#### {escape(movie['title'])}{year}")
+        facts = [escape(", ".join(movie["genres"][:3]))]
         if movie.get("vote_count"):
             facts.append(f"★ {movie['vote_average']:.1f} ({movie['vote_count']:,} votes)")
         if movie.get("runtime"):
             facts.append(f"{int(movie['runtime'])} min")
         st.caption(" · ".join(f for f in facts if f))
         if movie.get("overview"):
-            st.write(_short(movie["overview"]))
-        if explanation:
+            st.markdown(escape(_short(movie["overview"])))
+        if explanation:  # Hit.explain(markdown=True): its titles and terms are escaped
             st.markdown(f":blue[{explanation}]")
         rating_buttons(ctx, movie_id, flow, rank)
 
 
+READ_ONLY_HELP = "A community profile from MovieLens is read-only; use your own name to rate."
 LABELS = {"like": ("👍 Like", "👍 Liked"), "dislike": ("👎", "👎 Disliked")}
 
 
 def rating_buttons(ctx, movie_id: int, flow: str, rank: int) -> None:
-    """👍 / 👎 toggles; the active one is highlighted."""
+    """👍 / 👎 toggles; the active one is highlighted. Disabled without a user, and for a
+    read-only community profile (the tooltip says why)."""
     state = ctx.rating_of(movie_id)
+    why = READ_ONLY_HELP if ctx.read_only else None
     columns = st.columns([1, 1, 1])  # wide enough for "👎 Disliked"
     for column, (action, (label, active_label)) in zip(columns, LABELS.items(), strict=False):
         active = state == action
@@ -58,6 +62,7 @@ def rating_buttons(ctx, movie_id: int, flow: str, rank: int) -> None:
             type="primary" if active else "secondary",
             on_click=ctx.rate,
             args=(movie_id, action, flow, rank),
-            disabled=ctx.user is None,
+            disabled=ctx.user is None or ctx.read_only,
+            help=why,
             width="stretch",
         )

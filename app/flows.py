@@ -14,6 +14,12 @@ from movierec.app import onboarding as taste_picker
 from movierec.app.cards import rating_buttons, show_hits
 from movierec.errors import USER_ERRORS
 from movierec.filters import Filters
+from movierec.markdown import escape
+from movierec.profile_rules import (
+    MAX_PROFILE_BYTES,
+    catalog_import,
+    skipped_note,
+)
 from movierec.recommender import Recommender
 from movierec.store import Profile, ProfileStore, StoreError
 from movierec.titles import TitleNotFoundError
@@ -41,6 +47,11 @@ class Context:
     diversity: float
     _profile: Profile | None = field(default=None, repr=False)
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the user is a community profile, which the app shows but never changes."""
+        return self.user is not None and self.store.is_community_user(self.user)
+
     def profile(self) -> Profile | None:
         if self.user is None:
             return None
@@ -58,7 +69,7 @@ class Context:
 
     def rate(self, movie_id: int, action: str, flow: str, rank: int) -> None:
         """Button callback: set a like/dislike, or take it back when it is already set."""
-        if self.user is None:
+        if self.user is None or self.read_only:
             return
         current = self.store.profile(self.user)
         active = current.liked if action == "like" else current.disliked
@@ -76,7 +87,7 @@ class Context:
         try:
             return call()
         except USER_ERRORS as error:
-            st.warning(str(error))
+            st.warning(escape(error))
             return None
 
 
@@ -155,7 +166,7 @@ def more_like_this(ctx: Context) -> None:
         columns = st.columns(4)
         for i, (label, _) in enumerate(options[:8]):
             columns[i % 4].button(
-                label, key=f"pick-{i}", on_click=_set, args=("similar_title", label)
+                escape(label), key=f"pick-{i}", on_click=_set, args=("similar_title", label)
             )
         return
     movie_id = ids.get(title)
@@ -169,12 +180,12 @@ def more_like_this(ctx: Context) -> None:
         _suggest(title, error.suggestions)
         return
     except USER_ERRORS as error:
-        st.warning(str(error))
+        st.warning(escape(error))
         return
     label, rate = st.columns([3, 2])
     label.markdown(
-        f"Films like **{ctx.recommender.movies.label(row)}**"
-        + (f", but *{steer.strip()}*" if steer.strip() else "")
+        f"Films like **{escape(ctx.recommender.movies.label(row))}**"
+        + (f", but *{escape(steer.strip())}*" if steer.strip() else "")
     )
     with rate:
         rating_buttons(ctx, movie_id, "pick", 0)
@@ -183,11 +194,16 @@ def more_like_this(ctx: Context) -> None:
 
 def _suggest(choice: str, suggestions: list[str]) -> None:
     if not suggestions:
-        st.warning(f"No film called “{choice}” in the catalog. Check the spelling.")
+        st.warning(f"No film called “{escape(choice)}” in the catalog. Check the spelling.")
         return
-    st.warning(f"No film called “{choice}”. Did you mean:")
+    st.warning(f"No film called “{escape(choice)}”. Did you mean:")
     for i, suggestion in enumerate(suggestions):
-        st.button(suggestion, key=f"suggest-{i}", on_click=_set, args=("similar_title", suggestion))
+        st.button(
+            escape(suggestion),
+            key=f"suggest-{i}",
+            on_click=_set,
+            args=("similar_title", suggestion),
+        )
 
 
 # -- my taste -------------------------------------------------------------------------------------
@@ -211,13 +227,16 @@ def my_taste(ctx: Context) -> None:
         return
     _rated_lists(ctx, liked, disliked)
     undo, refine, _ = st.columns([1, 1, 2])
-    undo.button("↩️ Undo last change", key="undo", on_click=_undo, args=(ctx,))
+    undo.button(
+        "↩️ Undo last change", key="undo", on_click=_undo, args=(ctx,), disabled=ctx.read_only
+    )
     refine.button(
         "🎯 Refine my taste",
         key="refine",
         help="Rate a few more well-known films",
         on_click=taste_picker.open_picker,
         args=(ctx.user, len(liked)),
+        disabled=ctx.read_only,
     )
     st.subheader("Recommended for you")
     hits = ctx.run(
@@ -245,13 +264,14 @@ def _rated_list(ctx: Context, heading: str, ids: list[int]) -> None:
     labels = ctx.recommender.movies
     for movie_id in reversed(ids):
         name, remove = st.columns([5, 1])
-        name.write(labels.label(labels.row(movie_id)))
+        name.markdown(escape(labels.label(labels.row(movie_id))))
         remove.button(
             "✖",
             key=f"remove-{movie_id}",
             help="Remove from your profile",
             on_click=ctx.store.remove,
             args=(ctx.user, movie_id),
+            disabled=ctx.read_only,
         )
 
 
@@ -261,6 +281,9 @@ def _undo(ctx: Context) -> None:
 
 
 def _import_export(ctx: Context) -> None:
+    note = st.session_state.pop("import_note", None)
+    if note:
+        st.warning(escape(note))
     with st.expander("Export / import profile"):
         data = ctx.store.export_profile(ctx.user)
         st.download_button(
@@ -269,20 +292,31 @@ def _import_export(ctx: Context) -> None:
             file_name=f"movierec-{ctx.user}.json",
             mime="application/json",
         )
+        if ctx.read_only:
+            st.caption("A community profile is read-only: nothing can be imported into it.")
+            return
         upload = st.file_uploader("Import a profile", type=["json"], key="profile_upload")
         replace = st.checkbox("Replace my current profile", key="import_replace")
         if upload is not None and st.button("Import", key="import"):
             try:
-                imported = ctx.store.import_profile(
-                    json.loads(upload.getvalue()), user=ctx.user, replace=replace
-                )
+                imported = _import(ctx, upload.getvalue(), replace)
             except (StoreError, ValueError) as error:
-                st.error(f"Could not import {upload.name}: {error}")
+                st.error(f"Could not import {escape(upload.name)}: {escape(error)}")
                 return
             st.success(
                 f"Imported: {len(imported.liked)} liked and {len(imported.disliked)} disliked."
             )
             st.rerun()
+
+
+def _import(ctx: Context, raw: bytes, replace: bool) -> Profile:
+    """Import an uploaded profile: the films in the catalog, noting the ids skipped."""
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise ValueError(f"the file is over {MAX_PROFILE_BYTES >> 20} MiB; give a profile JSON")
+    data, skipped = catalog_import(json.loads(raw), ctx.user, ctx.recommender.movies.row_of)
+    if skipped:
+        st.session_state["import_note"] = skipped_note(skipped).capitalize() + "."
+    return ctx.store.import_profile(data, user=ctx.user, replace=replace)
 
 
 # -- taste map ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import streamlit as st
 
 from movierec.app import flows, resources, sidebar, together
 from movierec.errors import USER_ERRORS
+from movierec.markdown import escape
 
 PAGES = {
     "🔮 Mood": flows.mood,
@@ -33,7 +34,7 @@ def main() -> None:
     try:
         page()
     except USER_ERRORS as error:  # a bad catalog, index or profile store: say what to do
-        st.error(f"movierec cannot go on: {error}")
+        st.error(f"movierec cannot go on: {escape(error)}")
         st.caption("Fix the setting named above (or the server it names), then reload the page.")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from movierec.filters import Filters
+from movierec.markdown import escape
 from movierec.recommender import Recommender
 from movierec.store import ProfileStore, StoreError
 
@@ -33,9 +34,14 @@ def user_name(store: ProfileStore) -> str | None:
     try:
         store.profile(name)
     except StoreError as error:
-        st.error(str(error))
+        st.error(escape(error))
         return None
     st.query_params["user"] = name
+    if store.is_community_user(name):
+        st.info(
+            f"**{escape(name)}** is a community profile imported from MovieLens: you can look "
+            "at it, but not change it. Use your own name to like films."
+        )
     return name
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from collections.abc import Sequence
@@ -37,6 +38,10 @@ class BuildReport:
     encoded: int
     reused: int
     seconds: float
+
+
+class IndexWriteError(OSError):
+    """The index could not be written (disk full, no permission); the previous one is kept."""
 
 
 SHIPPED_VECTORS = Path(__file__).parent / "data" / "catalog_vectors.npz"
@@ -152,9 +157,26 @@ def build_index(
         progress=progress,
     )
     bundle.manifest["catalog"]["source"] = str(Path(catalog_path).resolve())
-    save_index(directory, bundle)
+    try:
+        save_index(directory, bundle)
+    except OSError as error:
+        raise IndexWriteError(write_failure(Path(directory), error)) from error
     report = BuildReport(
         Path(directory), len(catalog), encoded, len(catalog) - encoded, time.perf_counter() - start
     )
     LOG.info("built %s: %d movies, %d encoded", directory, len(catalog), encoded)
     return bundle, report
+
+
+def write_failure(directory: Path, error: OSError) -> str:
+    """One line saying why the index at `directory` could not be written, and what to do."""
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        cause, todo = "the disk is full", "free some space and run `movierec build` again"
+    else:
+        cause = error.strerror or str(error)
+        todo = "check that its folder is writable, or pass --index to build elsewhere"
+    return (
+        f"cannot write the index to {directory}: {cause}{where}; {todo}; "
+        "any previous index is unchanged"
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import reduce
 from typing import Any
 
-from movierec.filters import TUPLE_FIELDS, Filters
+from movierec.filters import NAME_LISTS, Filters
 from movierec.vocabulary import LANGUAGE_ALIASES, LANGUAGE_NAMES
 
 LOWER_BOUNDS = ("year_min", "runtime_min", "min_rating", "min_votes")
@@ -91,7 +91,7 @@ def combine(*parts: Filters) -> Filters:
 
 def _combine_two(a: Filters, b: Filters) -> Filters:
     values: dict[str, Any] = {}
-    for name in TUPLE_FIELDS:
+    for name in NAME_LISTS:
         first = tuple(getattr(a, name))
         values[name] = first + tuple(v for v in getattr(b, name) if v not in first)
     for name, pick in [(n, max) for n in LOWER_BOUNDS] + [(n, min) for n in UPPER_BOUNDS]:

@@ -18,6 +18,7 @@ class UsageError(ValueError):
 def user_errors() -> tuple[type[Exception], ...]:
     """Every exception class that is the user's to fix."""
     # Imported here, not at the top: the modules below raise UsageError themselves.
+    from movierec.build import IndexWriteError
     from movierec.catalog import CatalogError
     from movierec.community import CommunityModelError
     from movierec.index.storage import IndexMismatchError
@@ -33,6 +34,7 @@ def user_errors() -> tuple[type[Exception], ...]:
         TitleNotFoundError,
         UnknownMovieError,
         StoreError,
+        IndexWriteError,
         FileNotFoundError,
     )
 

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from movierec.errors import UsageError
+from movierec.settings import check_number
 
-TUPLE_FIELDS = (
+NAME_LISTS = (  # every filter that is a list of names
     "genres",
     "exclude_genres",
     "languages",
@@ -23,6 +24,7 @@ TUPLE_FIELDS = (
     "directors",
     "exclude_title_words",
 )
+MAX_RATING = 10.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,31 @@ class Filters:
     directors: tuple[str, ...] = ()  # any of these directors
     exclude_title_words: tuple[str, ...] = ()  # no title containing one of these words
 
+    def __post_init__(self) -> None:
+        for key in NAME_LISTS:
+            object.__setattr__(self, key, _names(key, getattr(self, key)))
+        numbers = (
+            ("year_min", int),
+            ("year_max", int),
+            ("min_votes", int),
+            ("max_votes", int),
+            ("runtime_min", float),
+            ("runtime_max", float),
+        )
+        for key, kind in numbers:
+            if getattr(self, key) is not None:
+                check_number(key, getattr(self, key), kind)
+        if self.min_rating is not None:
+            check_number("min_rating", self.min_rating, float)
+            if not 0.0 <= self.min_rating <= MAX_RATING:
+                raise UsageError(f"min_rating must be between 0 and 10, got {self.min_rating}")
+        if self.min_votes is not None and self.min_votes < 0:
+            raise UsageError(f"min_votes must be >= 0, got {self.min_votes}")
+        if None not in (self.year_min, self.year_max) and self.year_min > self.year_max:
+            raise UsageError(
+                f"year_min {self.year_min} is after year_max {self.year_max}; nothing can match"
+            )
+
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Filters:
         """Build from a JSON-style dict; unknown keys raise UsageError listing the valid ones."""
@@ -53,10 +80,8 @@ class Filters:
         unknown = sorted(set(data) - valid)
         if unknown:
             raise UsageError(f"unknown filter(s) {unknown}; valid filters are {sorted(valid)}")
-        for key in TUPLE_FIELDS:
-            if isinstance(data.get(key), str):
-                data[key] = (data[key],)
-            data[key] = tuple(data.get(key) or ())
+        for key in NAME_LISTS:
+            data[key] = () if data.get(key) is None else data[key]
         return cls(**data)
 
     def is_empty(self) -> bool:
@@ -158,6 +183,18 @@ class FilterIndex:
                 raise UsageError(f"unknown genre {name!r}; known genres: {known}")
             hit[rows] = True
         return hit
+
+
+def _names(key: str, values: object) -> tuple[str, ...]:
+    """`values` (one name or a list of them) as a tuple; UsageError naming `key` otherwise."""
+    if isinstance(values, str):
+        return (values,)
+    if not isinstance(values, (list, tuple)):
+        raise UsageError(f"{key} must be a list of names such as ['Drama'], got {values!r}")
+    for value in values:
+        if not isinstance(value, str):
+            raise UsageError(f"{key} must be a list of names such as ['Drama'], got {value!r}")
+    return tuple(values)
 
 
 def _genre_rows(genres: pd.Series) -> dict[str, np.ndarray]:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from movierec.constraints import Understood
 
+from movierec.markdown import escape
+
 MAX_TERMS = 6  # matched terms named in an explanation
 
 
@@ -62,9 +64,10 @@ class Hit:
 
     def explain(self, markdown: bool = False) -> str:
         """A short sentence saying why this film was suggested: plain text joined by "; ", or
-        Markdown (titles in italics, matched terms in bold) joined by " · " and capitalized."""
-        title = (lambda t: f"*{t}*") if markdown else str
-        term = (lambda t: f"**{t}**") if markdown else str
+        Markdown (titles in italics, matched terms in bold, both escaped) joined by " · " and
+        capitalized."""
+        title = (lambda t: f"*{escape(t)}*") if markdown else str
+        term = (lambda t: f"**{escape(t)}**") if markdown else str
         parts = []
         seeds = [title(b["title"]) for b in self.because if b.get("relation") == "seed"]
         liked = [title(b["title"]) for b in self.because if b.get("relation") != "seed"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from movierec.onboarding import PickerOptions, picker_grid
 from movierec.pipeline import Candidates, Query, rank
 from movierec.ranking import quality_prior
 from movierec.scoring import top_k
-from movierec.settings import Settings
+from movierec.settings import Settings, check_number
 from movierec.understand import understand
 from movierec.vocabulary import Vocabulary
 
@@ -123,9 +124,10 @@ class Recommender:
         (the caller's `filters` win on conflict; labels in `skip` are left as text) and the rest
         is searched; `Results.understood` says what was read.
         """
-        text = (text or "").strip()
+        text = (_text("text", text) or "").strip()
         if not text:
             raise UsageError("the search text is empty; describe the film you feel like watching")
+        filters = _filters(filters)
         understood = self.understand(text, filters, skip) if parse else None
         if understood is not None:
             text, filters = understood.residual, understood.merged(filters)
@@ -134,7 +136,7 @@ class Recommender:
             return Results(self.popular(k, filters, exclude), understood)
         query = Query(vector=self._encode(text), tokens=self.bundle.tokenizer(text))
         return Results(
-            self._rank(query, k, filters, self.movies.rows(exclude), overrides), understood
+            self._rank(query, k, filters, self._rows("exclude", exclude), overrides), understood
         )
 
     def understand(
@@ -157,6 +159,10 @@ class Recommender:
         **overrides: Any,
     ) -> list[Hit]:
         """Films like one title (or id), never the film itself; `text` steers ("but funnier")."""
+        title, text = _text("title", title), _text("text", text)
+        for name, value in (("id", id), ("year", year)):
+            if value is not None:
+                check_number(name, value, int)
         row = self.movies.find(title=title, id=id, year=year)
         vector = np.asarray(self.bundle.embeddings[row], dtype=np.float32)
         tokens: list[str] = []
@@ -168,7 +174,7 @@ class Recommender:
         signal = self.community_signal()
         community = None if signal is None else signal.for_film(self.movies.ids[row])
         query = Query(vector, tokens, np.array([row]), because, steer=steer, community=community)
-        excluded = np.append(self.movies.rows(exclude), row)
+        excluded = np.append(self._rows("exclude", exclude), row)
         return self._rank(query, k, filters, excluded, overrides)
 
     def recommend(
@@ -182,6 +188,8 @@ class Recommender:
     ) -> list[Hit]:
         """Films for a profile: the average of liked films, pushed away from disliked ones."""
         settings = self.settings.with_overrides(**overrides)
+        liked, disliked = film_ids("liked", liked), film_ids("disliked", disliked)
+        self.check_not_both(liked, disliked)
         liked_rows, disliked_rows = self.movies.rows(liked), self.movies.rows(disliked)
         if len(liked_rows) == 0 and len(disliked_rows) == 0:
             raise UsageError("the profile is empty; like at least one film to get recommendations")
@@ -189,7 +197,7 @@ class Recommender:
         signal = self.community_signal()
         community = None if signal is None else signal.for_profile(liked, disliked)
         query = Query(vector=vector, tokens=[], because_rows=liked_rows, community=community)
-        rated = np.concatenate([liked_rows, disliked_rows, self.movies.rows(exclude)])
+        rated = np.concatenate([liked_rows, disliked_rows, self._rows("exclude", exclude)])
         return self._rank(query, k, filters, rated, overrides)
 
     def together(
@@ -213,9 +221,8 @@ class Recommender:
         self, k: int = 10, filters: Filters | None = None, exclude: Iterable[int] = ()
     ) -> list[Hit]:
         """The best-known, best-rated films (the quality prior alone): a start for new users."""
-        if k < 1:
-            raise UsageError(f"k must be at least 1, got {k}")
-        mask = self.filter_index.mask(filters, self.movies.rows(exclude))
+        _check_k(k)
+        mask = self.filter_index.mask(_filters(filters), self._rows("exclude", exclude))
         prior = self.prior
         rows = top_k(prior.astype(np.float64), k, mask)
         scored = [Scored(row, float(prior[row]), prior=float(prior[row])) for row in rows.tolist()]
@@ -246,6 +253,21 @@ class Recommender:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _rows(self, name: str, ids: Iterable[int]) -> np.ndarray:
+        return self.movies.rows(film_ids(name, ids))
+
+    def check_not_both(self, liked: list[int], disliked: list[int]) -> None:
+        """UsageError naming the films that are both liked and disliked."""
+        both = [i for i in dict.fromkeys(liked) if i in set(disliked)]
+        if both:
+            names = ", ".join(self._name(i) for i in both[:5]) + (" …" if len(both) > 5 else "")
+            verb = "is" if len(both) == 1 else "are"
+            raise UsageError(f"{names} {verb} both liked and disliked; keep each film in one list")
+
+    def _name(self, id: int) -> str:
+        row = self.movies.row_of.get(id)
+        return f"id {id}" if row is None else f"{self.movies.label(row)} (id {id})"
+
     def _profile_vector(self, liked: np.ndarray, disliked: np.ndarray, weight: float) -> np.ndarray:
         vectors = self.bundle.embeddings
         vector = np.zeros(vectors.shape[1], dtype=np.float32)
@@ -273,10 +295,9 @@ class Recommender:
         excluded_rows: np.ndarray,
         overrides: dict[str, Any],
     ) -> list[Hit]:
-        if k < 1:
-            raise UsageError(f"k must be at least 1, got {k}")
+        _check_k(k)
         settings = self.settings.with_overrides(**overrides)
-        mask = self.filter_index.mask(filters, excluded_rows)
+        mask = self.filter_index.mask(_filters(filters), excluded_rows)
         candidates = Candidates(self.bundle, self.prior_for(settings), mask)
         return [self.movies.hit(scored) for scored in rank(query, candidates, k, settings)]
 
@@ -338,6 +359,36 @@ class Recommender:
             "genres": self.facets()["genres"],
             "settings": self.settings.__dict__,
         }
+
+
+def film_ids(name: str, values: Iterable[int]) -> list[int]:
+    """`values` as a list of film ids; UsageError naming `name` unless it is a list of whole
+    numbers (a string such as "862" is refused, not read digit by digit)."""
+    if isinstance(values, (str, bytes, dict)) or not isinstance(values, Iterable):
+        raise UsageError(f"{name} must be a list of film ids such as [862, 12], got {values!r}")
+    values = list(values)
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            raise UsageError(f"{name} must hold whole-number film ids such as 862, got {value!r}")
+    return [int(v) for v in values]
+
+
+def _check_k(k: object) -> None:
+    check_number("k", k, int)
+    if k < 1:
+        raise UsageError(f"k must be at least 1, got {k}")
+
+
+def _text(name: str, value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"{name} must be text, got {value!r}")
+    return value
+
+
+def _filters(filters: object) -> Filters | None:
+    if filters is not None and not isinstance(filters, Filters):
+        raise UsageError(f"filters must be a Filters (see Filters.from_dict), got {filters!r}")
+    return filters
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
+from numbers import Integral, Real
 from typing import Any
 
 from movierec.errors import UsageError
 
 FUSIONS = ("weighted", "rrf")
+MAX_WEIGHT = 1e6  # larger weights overflow the float32 scores to inf
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Settings:
     community_prior_weight: float = 0.3  # replaces prior_weight when the community signal is used
 
     def __post_init__(self) -> None:
+        for name, kind in self.tunables():
+            check_number(name, getattr(self, name), kind)
         if self.fusion not in FUSIONS:
             raise UsageError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
         for name in ("alpha", "diversity", "prior_popularity"):
@@ -39,10 +44,15 @@ class Settings:
             "community_weight",
             "community_prior_weight",
         )
-        if any(getattr(self, name) < 0 for name in weights):
-            raise UsageError(f"{', '.join(weights)} must be >= 0")
+        for name in weights:
+            if not 0 <= getattr(self, name) <= MAX_WEIGHT:
+                raise UsageError(
+                    f"{name} must be >= 0 and at most {MAX_WEIGHT:,.0f}, got {getattr(self, name)}"
+                )
         if self.candidates < 1:
             raise UsageError(f"candidates must be >= 1, got {self.candidates}")
+        if self.rrf_k < 0:
+            raise UsageError(f"rrf_k must be >= 0, got {self.rrf_k}")
 
     @classmethod
     def tunables(cls) -> tuple[tuple[str, type], ...]:
@@ -58,3 +68,15 @@ class Settings:
             raise UsageError(f"unknown setting(s) {unknown}; valid settings are {sorted(valid)}")
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(self, **given) if given else self
+
+
+def check_number(name: str, value: object, kind: type) -> None:
+    """UsageError naming `name` unless `value` is a finite number of `kind` (int: whole numbers
+    only; float: any finite number); bools are never numbers. Other kinds are not checked."""
+    if kind is int and (isinstance(value, bool) or not isinstance(value, Integral)):
+        raise UsageError(f"{name} must be a whole number, got {value!r}")
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise UsageError(f"{name} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise UsageError(f"{name} must be a finite number, got {value!r}")

@@ -56,4 +56,4 @@ def test_batch_reports_understood_per_search(cli, built) -> None:
     assert [u["label"] for u in parsed["understood"]] == ["Horror", "1980–1989"]
     assert parsed["results"] and all(1980 <= r["year"] <= 1989 for r in parsed["results"])
     assert "understood" not in plain and "understood" not in similar
-    assert bad == {"error": "line 4: \"parse\" must be true or false, got 'no'"}
+    assert bad == {"error": "line 4: parse must be true or false, got 'no'"}

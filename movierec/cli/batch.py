@@ -1,20 +1,30 @@
-"""`movierec batch`: JSON Lines requests in, one JSON line out per request, model loaded once."""
+"""`movierec batch`: JSON Lines requests in, one JSON line out per request, model loaded once.
+
+Every non-blank line gets exactly one answer line, in order: `{"results": [...]}` or
+`{"error": "line N: ..."}`. Requests follow the schema in `movierec.cli.requests`; a line over
+`MAX_LINE_BYTES` is answered with an error without being read into memory whole.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from movierec.cli.common import TUNABLES, add_locations, open_recommender
-from movierec.errors import UsageError, user_errors
+from movierec.cli.requests import MODES, check_request
+from movierec.errors import user_errors
 
 if TYPE_CHECKING:
     from movierec.recommender import Recommender
 
-MODES = ("search", "similar", "recommend", "together")
+__all__ = ["MAX_LINE_BYTES", "MODES", "answer", "read_lines", "run_batch"]
+LOG = logging.getLogger(__name__)
+MAX_LINE_BYTES = 64 * 1024  # one request; a profile of ~10,000 ids fits
+_CHUNK = 64 * 1024
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,68 +35,90 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     recommender = open_recommender(args)
-    for reply in run_batch(recommender, sys.stdin):
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    for reply in run_batch(recommender, read_lines(stream)):
         print(json.dumps(reply), flush=True)
     return 0
 
 
-def _tunables(request: dict[str, Any]) -> dict[str, Any]:
-    return {key: request[key] for key in TUNABLES if key in request}
+def read_lines(
+    stream: IO[bytes] | IO[str], limit: int = MAX_LINE_BYTES
+) -> Iterator[str | bytes | None]:
+    """The lines of `stream` (bytes, or text: then `limit` counts characters), each at most
+    `limit` long; a longer line is read on to its end in chunks and yielded as None, so memory
+    stays bounded."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        newline = b"\n" if isinstance(line, bytes) else "\n"
+        if len(line) <= limit or line.endswith(newline):
+            yield line
+            continue
+        while line and not line.endswith(newline):
+            line = stream.readline(_CHUNK)
+        yield None
 
 
 def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
-    """Run one request dict; returns {"results": [...]} (errors propagate to the caller); a
-    search also reports its "understood" constraints unless the request says "parse": false."""
+    """Run one request; returns {"results": [...]} (a search also reports its "understood"
+    constraints unless the request says "parse": false); UsageError (or another user error)
+    when the request is not valid or the façade refuses it."""
     from movierec.filters import Filters
 
-    if not isinstance(request, dict):
-        raise UsageError('each line must be a JSON object such as {"mode": "search", "text": "…"}')
-    mode = request.get("mode")
-    if mode not in MODES:
-        raise UsageError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-    try:
-        k = int(request.get("k", 10))
-    except (TypeError, ValueError):
-        raise UsageError(f"k must be a whole number, got {request.get('k')!r}") from None
+    mode, fields = check_request(request)
     extra = {
-        "k": k,
-        "filters": Filters.from_dict(request.get("filters")),
-        "exclude": request.get("exclude", ()),
-        **_tunables(request),
+        "k": fields.get("k", 10),
+        "filters": Filters.from_dict(fields.get("filters")),
+        "exclude": fields.get("exclude", ()),
+        **{key: fields[key] for key in TUNABLES if key in fields},
     }
     if mode == "search":
-        parse = request.get("parse", True)
-        if not isinstance(parse, bool):
-            raise UsageError(f'"parse" must be true or false, got {parse!r}')
-        hits = recommender.search(str(request.get("text", "")), parse=parse, **extra)
+        hits = recommender.search(fields["text"], parse=fields.get("parse", True), **extra)
     elif mode == "similar":
-        hits = recommender.similar(
-            title=request.get("title"),
-            id=request.get("id"),
-            year=request.get("year"),
-            text=request.get("text"),
-            **extra,
-        )
+        ask = {key: fields.get(key) for key in ("title", "id", "year", "text")}
+        hits = recommender.similar(**ask, **extra)
     elif mode == "together":
         from movierec.together import members_from_json
 
-        hits = recommender.together(members_from_json(request.get("members")), **extra)
+        hits = recommender.together(members_from_json(fields["members"]), **extra)
     else:
-        hits = recommender.recommend(request.get("liked", []), request.get("disliked", []), **extra)
+        hits = recommender.recommend(fields.get("liked", []), fields.get("disliked", []), **extra)
     understood = getattr(hits, "understood", None)
     report = understood.report() if understood is not None else {}
     return {**report, "results": [hit.to_dict() for hit in hits]}
 
 
-def run_batch(recommender: Recommender, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Answer each non-blank line in order; a bad line yields {"error": ...} and the rest go on."""
+def run_batch(
+    recommender: Recommender, lines: Iterable[str | bytes | None]
+) -> Iterator[dict[str, Any]]:
+    """Answer each non-blank line in order (None: a line too long); a bad line yields
+    {"error": ...} and the rest go on."""
     for number, line in enumerate(lines, start=1):
+        if line is None:
+            yield {"error": f"line {number}: longer than {MAX_LINE_BYTES:,} bytes; send smaller "
+                   "requests (split a long profile or text)"}  # fmt: skip
+            continue
         if not line.strip():
             continue
-        try:
-            yield answer(recommender, json.loads(line))
-        except json.JSONDecodeError as error:
-            yield {"error": f"line {number}: not valid JSON ({error.msg} at column {error.colno})"}
-        except (*user_errors(), TypeError) as error:
-            # TypeError: a value of the wrong JSON type (a list for "k", a string for "year_min")
-            yield {"error": f"line {number}: {error}"}
+        yield _answer_line(recommender, line, number)
+
+
+def _answer_line(recommender: Recommender, line: str | bytes, number: int) -> dict[str, Any]:
+    try:
+        request = json.loads(line)
+    except UnicodeDecodeError:
+        return {"error": f"line {number}: not UTF-8 text; send JSON encoded as UTF-8"}
+    except json.JSONDecodeError as error:
+        return {"error": f"line {number}: not valid JSON ({error.msg} at column {error.colno})"}
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        return {"error": f"line {number}: not valid JSON ({error})"}
+    except RecursionError:
+        return {"error": f"line {number}: JSON nested too deeply; send flat requests"}
+    try:
+        return answer(recommender, request)
+    except user_errors() as error:
+        return {"error": f"line {number}: {error}"}
+    except Exception as error:  # a bug: answer this line, keep the stream going, log it
+        LOG.exception("batch line %d failed", number)
+        return {"error": f"line {number}: internal error ({type(error).__name__}); please report"}

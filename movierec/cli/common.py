@@ -93,13 +93,23 @@ def tuning(args: argparse.Namespace) -> dict[str, Any]:
     return {name: getattr(args, name, None) for name in TUNABLES}
 
 
-def ids_of(recommender: Recommender, values: Sequence[str]) -> list[int]:
-    """Titles or numeric ids → ids."""
+def ids_of(recommender: Recommender, values: Sequence[str], option: str = "") -> list[int]:
+    """Titles or TMDB ids (plain digits 0-9) → ids; a number not in the catalog is tried as a
+    title, and what is neither raises TitleNotFoundError prefixed by `option` (e.g. --like)."""
+    from movierec.titles import TitleNotFoundError
+
     movies = recommender.movies
-    return [
-        int(v) if v.isdigit() and int(v) in movies.row_of else int(movies.ids[movies.find(title=v)])
-        for v in values
-    ]
+    ids = []
+    for value in values:
+        if value.isascii() and value.isdigit() and int(value) in movies.row_of:
+            ids.append(int(value))
+            continue
+        try:
+            ids.append(int(movies.ids[movies.find(title=value)]))
+        except TitleNotFoundError as error:
+            error.args = (f"{option} {value!r}: {error}" if option else str(error),)
+            raise
+    return ids
 
 
 def filters_of(args: argparse.Namespace) -> Filters:

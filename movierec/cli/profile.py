@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 from movierec.cli.common import add_locations, ids_of, locations, open_recommender
 from movierec.errors import UsageError
+from movierec.profile_rules import (
+    MAX_PROFILE_BYTES,
+    catalog_import,
+    skipped_note,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,14 +39,22 @@ def run_profile(args: argparse.Namespace) -> int:
     recommender = open_recommender(args)
     store = open_store(locations(args).store)
     edits = {
-        "like": ids_of(recommender, args.like),
-        "dislike": ids_of(recommender, args.dislike),
-        "remove": ids_of(recommender, args.remove),
-    }  # every title is resolved before anything is written
+        "like": ids_of(recommender, args.like, "--like"),
+        "dislike": ids_of(recommender, args.dislike, "--dislike"),
+        "remove": ids_of(recommender, args.remove, "--remove"),
+    }  # every title is resolved, and the import file checked, before anything is written
+    if args.import_file or any(edits.values()):
+        store.check_writable(args.user)
+    if args.export_file and Path(args.export_file).is_dir():
+        raise UsageError(f"--export {args.export_file} is a folder; give a file name to write")
+    recommender.check_not_both(edits["like"], edits["dislike"])
     if args.import_file:
-        store.import_profile(
-            _read_json(Path(args.import_file)), user=args.user, replace=args.replace
+        data, skipped = catalog_import(
+            _read_json(Path(args.import_file)), args.user, recommender.movies.row_of
         )
+        if skipped:
+            print(f"warning: {args.import_file}: {skipped_note(skipped)}", file=sys.stderr)
+        store.import_profile(data, user=args.user, replace=args.replace)
     for movie_id in edits["like"]:
         store.like(args.user, movie_id, source="cli")
     for movie_id in edits["dislike"]:
@@ -65,12 +80,28 @@ def run_profile(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path) -> Any:
+    """The JSON in `path`; UsageError for a folder, a missing or unreadable file, or one over
+    MAX_PROFILE_BYTES; StoreError for text that is not JSON."""
     from movierec.store import StoreError
 
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
+        with path.open("rb") as file:
+            raw = file.read(MAX_PROFILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UsageError(
+            f"cannot read {path} ({reason}); give the path of a profile JSON file "
+            "written by `movierec profile USER --export FILE` or the app"
+        ) from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise UsageError(
+            f"{path} is over {MAX_PROFILE_BYTES >> 20} MiB, more than any exported profile; "
+            "give a profile JSON file"
+        )
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise StoreError(
             f"{path} is not a JSON profile ({error}); export one with `movierec profile USER "
             "--export FILE` or from the app"

@@ -99,7 +99,9 @@ def run_query(args: argparse.Namespace) -> int:
         title = " ".join(args.title) or None
         hits = recommender.similar(title, args.id, args.year, args.steer, **common)
     else:
-        liked, disliked = ids_of(recommender, args.like), ids_of(recommender, args.dislike)
+        liked = ids_of(recommender, args.like, "--like")
+        disliked = ids_of(recommender, args.dislike, "--dislike")
+        recommender.check_not_both(liked, disliked)
         if args.user:
             from movierec.store import open_store
 

@@ -1,0 +1,50 @@
+"""Rules every front end (CLI, batch, app) applies to a profile before the store sees it.
+
+An imported profile holds at most `MAX_PROFILE_FILMS` films, all of them in the catalog.
+(Community profiles are read-only: the store decides, `ProfileStore.check_writable`.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from typing import Any
+
+from movierec.errors import UsageError
+
+MAX_PROFILE_FILMS = 10_000  # liked + disliked, per imported profile
+MAX_PROFILE_BYTES = 8 << 20  # 8 MiB; an exported profile of MAX_PROFILE_FILMS ids is ~120 KiB
+
+
+def check_size(count: int, what: str = "the profile") -> None:
+    """UsageError when `count` films are more than a profile may hold."""
+    if count > MAX_PROFILE_FILMS:
+        raise UsageError(
+            f"{what} has {count:,} films; a profile holds at most {MAX_PROFILE_FILMS:,} "
+            "liked and disliked films together; keep the ones that matter most"
+        )
+
+
+def catalog_import(
+    data: Any, user: str | None, known: Container[int]
+) -> tuple[dict[str, Any], list[int]]:
+    """An exported profile checked for import into `user`: (the data to import, holding only the
+    films in `known`, and the ids skipped because the catalog lacks them). Raises StoreError or
+    UsageError for a file that is not a profile or is too large."""
+    from movierec.store.transfer import read_import
+
+    if isinstance(data, dict):
+        lists = [data.get(key) for key in ("liked", "disliked")]
+        check_size(sum(len(v) for v in lists if isinstance(v, list)), "the imported profile")
+    checked = read_import(data, user)
+    skipped = [i for i in checked.liked + checked.disliked if i not in known]
+    kept = {
+        "liked": [i for i in checked.liked if i in known],
+        "disliked": [i for i in checked.disliked if i in known],
+    }
+    return {**data, **kept}, skipped
+
+
+def skipped_note(skipped: list[int]) -> str:
+    """What to tell the user about ids an import skipped."""
+    shown = ", ".join(map(str, skipped[:10])) + (" …" if len(skipped) > 10 else "")
+    return f"skipped {len(skipped):,} film id(s) not in the catalog: {shown}"
