@@ -98,7 +98,8 @@ class FilterIndex:
         self.votes = catalog["vote_count"].astype("float64").to_numpy(na_value=0.0)
         self.language = catalog["original_language"].fillna("").str.lower().to_numpy()
         self.genre_rows = _genre_rows(catalog["genres"])
-        self.runtime = catalog["runtime"].astype("float64").to_numpy(na_value=np.nan)
+        runtime = catalog["runtime"] if "runtime" in catalog else pd.Series(np.nan, catalog.index)
+        self.runtime = runtime.astype("float64").to_numpy(na_value=np.nan)
         self._catalog = catalog
 
     @property
