@@ -27,6 +27,7 @@ from movierec.evaluation.tags import catalog_text_pairs
 from movierec.evaluation.tuning import TuningSplit, make_split, measure
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig, adapt
+from movierec.tuning.pairs import like_lists
 from movierec.tuning.tune import fit, prepare
 
 LOG = logging.getLogger("evaluate_tuning")
@@ -57,13 +58,15 @@ class TextCache:
 def train(base: Recommender, texts: TextCache, split: TuningSplit, config, catalog_pairs):
     ids = base.bundle.catalog["id"].to_numpy()
     tags = [*split.tags.train_pairs, *(catalog_pairs if config_uses_catalog(config) else [])]
-    _, colikes, pairs = prepare(ids, split.train_likes, tags, config.seed, PER_USER)
+    likes, colikes, pairs = prepare(ids, split.train_likes, tags, config.seed, PER_USER)
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
-    return fit(documents, texts, colikes, pairs, config)
+    lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
+    return fit(documents, texts, colikes, pairs, config, lists)
 
 
 PER_USER = 50
 CATALOG_TEXT = {"on": True}
+MIN_LIKERS = {"n": 20}
 
 
 def config_uses_catalog(config) -> bool:
@@ -93,6 +96,15 @@ def main() -> None:
     parser.add_argument("--explore", action="store_true")
     parser.add_argument("--steps", type=int, default=TrainConfig().steps)
     parser.add_argument("--json", default="")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="explore only these TrainConfig changes, e.g. 'sep={\"separate_query\": true}'",
+    )
+    parser.add_argument("--config", default="{}", help="JSON TrainConfig changes for the table")
+    parser.add_argument("--min-likers", type=int, default=20)
     parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -104,20 +116,21 @@ def main() -> None:
     tag_pairs = read_tags(args.tags, args.links)
     catalog_pairs = catalog_text_pairs(base.bundle.catalog)
     moods = load_mood_benchmark(catalog_ids=set(base.movies.row_of))
-    config = TrainConfig(steps=args.steps)
+    config = TrainConfig(**{"steps": args.steps, **json.loads(args.config)})
+    MIN_LIKERS["n"] = args.min_likers
     results: dict = {}
     print(f"{'system':<44}" + "".join(f"{m.split('@')[0][:9]:>10}" for m in METRICS))
     if args.explore:
-        explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results)
-    for seed in [int(s) for s in args.seeds.split(",")]:
+        explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results, args.variant)
+    for seed in [int(s) for s in args.seeds.split(",") if s]:
         evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, seed, results)
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=2)
 
 
-def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results) -> None:
-    split = make_split(data, base.bundle.catalog, tag_pairs, seed=0)
+def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results, chosen):
+    split = make_split(data, base.bundle.catalog, tag_pairs, seed=0, min_likers=MIN_LIKERS["n"])
     print(
         f"# explore, seed 0: {len(split.films)} films, {len(split.profiles)} profiles, "
         f"{len(split.moods)} tag queries, {len(moods)} bench queries"
@@ -136,6 +149,8 @@ def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results)
         "linear steps x3": {"steps": 3 * config.steps},
         "linear no catalog text": {"catalog": False},
     }
+    if chosen:
+        variants = {n: json.loads(v) for n, v in (c.split("=", 1) for c in chosen)}
     for name, change in variants.items():
         CATALOG_TEXT["on"] = change.pop("catalog", True)
         start = time.perf_counter()
@@ -149,7 +164,14 @@ def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results)
 
 def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, seed, results):
     for cold in (0.0, 0.5):
-        split = make_split(data, base.bundle.catalog, tag_pairs, seed=seed, cold_share=cold)
+        split = make_split(
+            data,
+            base.bundle.catalog,
+            tag_pairs,
+            seed=seed,
+            cold_share=cold,
+            min_likers=MIN_LIKERS["n"],
+        )
         label = f"seed {seed} {'cold' if cold else 'warm'}"
         print(
             f"# {label}: {len(split.films)} films, {len(split.profiles)} profiles, "

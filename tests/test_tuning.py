@@ -158,3 +158,17 @@ def test_tuned_vectors_are_reused_by_document_hash(rec, tmp_path) -> None:
     found = tuned_vectors(hashes, tmp_path)
     np.testing.assert_allclose(found[:3], mapped[:3], atol=2e-3)
     assert np.isnan(found[3]).all()
+
+
+def test_profile_anchors_never_hold_their_positive(rec) -> None:
+    from movierec.tuning.pairs import like_lists
+
+    lists = like_lists(likes() | {"big": [ALIEN, AMELIE, SHINING, WALL_E]}, rec.movies.row_of)
+    anchors, positives = lists.sample(np.random.default_rng(0), 64, anchor=3)
+    assert anchors.shape == (64, 3) and (anchors[:, 0] >= 0).all()
+    assert not (anchors == positives[:, None]).any()
+
+
+def test_profile_share_trains(rec, tmp_path) -> None:
+    adapter = tuned_once(rec, tmp_path, profile_share=0.5, profile_size=2)
+    assert adapter.info["train"]["profile_share"] == 0.5

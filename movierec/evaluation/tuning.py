@@ -45,11 +45,13 @@ def make_split(
     seed: int = 0,
     test_users: float = 0.5,
     cold_share: float = 0.0,
+    min_likers: int = 20,
 ) -> TuningSplit:
-    """A seeded user split, tag split and (with `cold_share` > 0) cold-film split."""
+    """A seeded user split, tag split and (with `cold_share` > 0) cold-film split; similar
+    cases are films liked by at least `min_likers` test users."""
     train, test = split_users(data, test_share=test_users, seed=seed)
     tags = split_tags(tag_pairs, catalog, seed=seed)
-    profiles, films = profile_cases(test, seed=seed), similar_cases(test)
+    profiles, films = profile_cases(test, seed=seed), similar_cases(test, min_likers)
     cold: set[int] = set()
     likes = {u: list(m) for u, m in train.likes.items()}
     if cold_share > 0:

@@ -109,3 +109,46 @@ def text_pairs(pairs: Iterable[tuple[str, int]], row_of: Mapping[int, int]) -> T
             rows.append(key)
     array = np.array(rows, dtype=np.int64).reshape(-1, 2)
     return TextPairs(list(index), array)
+
+
+@dataclass(frozen=True)
+class LikeLists:
+    """Each user's liked catalog rows, padded with -1: for profile-shaped training anchors."""
+
+    rows: np.ndarray  # (users, width) int64
+    counts: np.ndarray  # (users,) int64
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def sample(
+        self, rng: np.random.Generator, batch: int, anchor: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For `batch` random users: up to `anchor` liked rows (padded with -1) and one other
+        liked row, as a profile and the held-out like it should find."""
+        users = rng.integers(0, len(self.counts), batch)
+        counts = self.counts[users]
+        keys = rng.random((batch, self.rows.shape[1]))
+        keys[np.arange(self.rows.shape[1])[None, :] >= counts[:, None]] = np.inf
+        order = np.argsort(keys, axis=1)
+        picked = np.take_along_axis(self.rows[users], order, axis=1)
+        sizes = np.minimum(counts - 1, rng.integers(1, anchor + 1, batch))
+        anchors = picked[:, 1 : anchor + 1].copy()
+        anchors[np.arange(anchors.shape[1])[None, :] >= sizes[:, None]] = -1
+        return anchors, picked[:, 0]
+
+
+def like_lists(
+    likes: Mapping[Any, Sequence[int]], row_of: Mapping[int, int], cap: int = 200
+) -> LikeLists:
+    """Users with at least two liked catalog films, at most `cap` of them each (sorted)."""
+    lists = [
+        sorted({row_of[int(m)] for m in likes[u] if int(m) in row_of})[:cap]
+        for u in sorted(likes, key=str)
+    ]
+    lists = [rows for rows in lists if len(rows) >= 2]
+    width = max((len(rows) for rows in lists), default=2)
+    padded = np.full((len(lists), width), -1, dtype=np.int64)
+    for i, rows in enumerate(lists):
+        padded[i, : len(rows)] = rows
+    return LikeLists(padded, np.array([len(r) for r in lists], dtype=np.int64))

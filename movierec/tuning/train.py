@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from movierec.tuning.adapter import KINDS, Adapter
-from movierec.tuning.pairs import TextPairs
+from movierec.tuning.pairs import LikeLists, TextPairs
 
 LOG = logging.getLogger(__name__)
 
@@ -22,6 +22,8 @@ class TrainConfig:
     separate_query: bool = False
     hidden: int = 512
     text_share: float = 0.5  # weight of the text-pair loss (the co-like loss gets the rest)
+    profile_share: float = 0.0  # share of the co-like loss with profile anchors (mean of likes)
+    profile_size: int = 10  # at most this many likes make a profile anchor
     batch_size: int = 256
     steps: int = 1500
     lr: float = 1e-3
@@ -81,6 +83,14 @@ def _mnrl(torch, anchors, positives, ids, scale: float):
     return torch.nn.functional.cross_entropy(logits, torch.arange(len(ids)))
 
 
+def _profiles(torch, doc_map, docs, anchors):
+    """Unit mean of the mapped vectors of each row's liked films (-1 = padding), the way
+    Recommender.recommend builds a profile vector."""
+    mask = (anchors >= 0).float()
+    mapped = doc_map(docs[anchors.clamp(min=0)]) * mask[..., None]
+    return torch.nn.functional.normalize(mapped.sum(dim=1), dim=-1)
+
+
 def train_adapter(
     documents: np.ndarray,
     colikes: np.ndarray,
@@ -88,6 +98,7 @@ def train_adapter(
     text_vectors: np.ndarray | None = None,
     base_model: str = "",
     config: TrainConfig | None = None,
+    likes: LikeLists | None = None,
 ) -> Adapter:
     """Train on co-like pairs (rows of `documents`, both sides through the document map) and
     text pairs (`text_vectors[i]` through the query map against its film); seeded, CUDA if
@@ -116,15 +127,25 @@ def train_adapter(
     )
     qmap = query_map if config.separate_query else doc_map
     text_weight = config.text_share if has_text and len(colikes) else float(has_text)
+    use_profiles = likes is not None and len(likes) > 0 and text_weight < 1.0
+    profile_weight = config.profile_share if use_profiles else 0.0
     start, losses = time.perf_counter(), []
     bar = tqdm(range(config.steps), desc="tuning", disable=not config.show_progress)
     for step in bar:
         loss = torch.zeros((), device=device)
-        if text_weight < 1.0:
+        if text_weight < 1.0 and profile_weight < 1.0:
             batch = colikes[rng.integers(0, len(colikes), config.batch_size)]
             ids = torch.from_numpy(batch[:, 1]).to(device)
             a, b = doc_map(docs[batch[:, 0]]), doc_map(docs[batch[:, 1]])
-            loss = loss + (1 - text_weight) * _mnrl(torch, a, b, ids, config.scale)
+            loss = loss + (1 - text_weight) * (1 - profile_weight) * _mnrl(
+                torch, a, b, ids, config.scale
+            )
+        if profile_weight > 0.0:
+            anchors, positive = likes.sample(rng, config.batch_size, config.profile_size)
+            a = _profiles(torch, doc_map, docs, torch.from_numpy(anchors).to(device))
+            ids = torch.from_numpy(positive).to(device)
+            b = doc_map(docs[ids])
+            loss = loss + (1 - text_weight) * profile_weight * _mnrl(torch, a, b, ids, config.scale)
         if text_weight > 0.0:
             batch = texts.pairs[rng.integers(0, len(texts.pairs), config.batch_size)]
             ids = torch.from_numpy(batch[:, 1]).to(device)

@@ -13,8 +13,10 @@ import numpy as np
 from movierec.tuning.adapter import Adapter
 from movierec.tuning.pairs import (
     DEFAULT_PAIRS_PER_USER,
+    LikeLists,
     TextPairs,
     colike_pairs,
+    like_lists,
     likes_from_profiles,
     text_pairs,
 )
@@ -61,15 +63,17 @@ def fit(
     colikes: np.ndarray,
     texts: TextPairs,
     config: TrainConfig,
+    likes: LikeLists | None = None,
 ) -> Adapter:
-    """Encode the texts with the base `encoder` and train an adapter on `documents`."""
+    """Encode the texts with the base `encoder` and train an adapter on `documents`
+    (`likes` feed the profile-anchor loss when `config.profile_share` > 0)."""
     if len(colikes) == 0 and len(texts) == 0:
         raise NothingToLearnError(
             "nothing to learn from: no profile has two liked catalog films and no tag/text "
             "pairs were given; like films in the app or pass a tags file"
         )
     vectors = encoder.encode(texts.texts) if len(texts) else None
-    return train_adapter(documents, colikes, texts, vectors, encoder.name, config)
+    return train_adapter(documents, colikes, texts, vectors, encoder.name, config, likes)
 
 
 def tune(
@@ -95,7 +99,9 @@ def tune(
         )
     ids = bundle.catalog["id"].to_numpy()
     likes, colikes, texts = prepare(ids, profiles, tags, config.seed, per_user)
-    adapter = fit(np.asarray(bundle.embeddings, dtype=np.float32), encoder, colikes, texts, config)
+    lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
+    documents = np.asarray(bundle.embeddings, dtype=np.float32)
+    adapter = fit(documents, encoder, colikes, texts, config, lists)
     adapter.info["data"] = {
         "users": len(likes),
         "likes": int(sum(len(v) for v in likes.values())),
