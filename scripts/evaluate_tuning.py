@@ -108,6 +108,9 @@ def main() -> None:
     parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    import torch
+
+    torch.set_num_threads(1)  # shared, busy CPUs: one thread is faster than two fighting
     from movierec.tuning.pairs import read_tags
 
     base = Recommender.open(show_progress=True).with_community(None)

@@ -19,12 +19,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
+from evaluate_tuning import TextCache
 
 from movierec.evaluation.data import load_movielens
 from movierec.evaluation.tags import catalog_text_pairs
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig
-from movierec.tuning.pairs import read_tags
+from movierec.tuning.pairs import like_lists, read_tags
 from movierec.tuning.shipped import SHIPPED, save_tuned_vectors
 from movierec.tuning.tune import fit, prepare
 
@@ -56,8 +58,10 @@ def main() -> None:
     parser.add_argument("--metrics", default="", help="results JSON of evaluate_tuning.py")
     parser.add_argument("--out", default=str(SHIPPED))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
+    torch.set_num_threads(1)  # one thread: the same sums in the same order on every run
     base = Recommender.open(show_progress=True)
     data = load_movielens(args.ratings, args.links, base.movies.ids)
     tags = read_tags(args.tags, args.links)
@@ -66,7 +70,9 @@ def main() -> None:
     config = TrainConfig(seed=args.seed, show_progress=True)
     likes, colikes, texts = prepare(ids, data.likes, pairs, config.seed)
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
-    adapter = fit(documents, base.encoder, colikes, texts, config)
+    lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
+    encoder = TextCache(base.encoder, args.text_cache)
+    adapter = fit(documents, encoder, colikes, texts, config, lists)
     metrics = json.loads(Path(args.metrics).read_text()) if args.metrics else {}
     adapter.info["data"] = {
         "users": len(likes),

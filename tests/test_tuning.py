@@ -172,3 +172,11 @@ def test_profile_anchors_never_hold_their_positive(rec) -> None:
 def test_profile_share_trains(rec, tmp_path) -> None:
     adapter = tuned_once(rec, tmp_path, profile_share=0.5, profile_size=2)
     assert adapter.info["train"]["profile_share"] == 0.5
+
+
+def test_fallback_adapter_is_served_until_the_first_tuning(rec, tmp_path) -> None:
+    shipped = tuned_once(rec, tmp_path / "shipped", seed=7)
+    source = TunedSource(rec, tmp_path / "live", fallback=shipped)
+    assert source.current().bundle.manifest["adapter"]["digest"] == shipped.digest()
+    own = tuned_once(rec, tmp_path / "live", seed=8)
+    assert source.current().bundle.manifest["adapter"]["digest"] == own.digest()

@@ -67,25 +67,28 @@ def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
 class TunedSource:
     """The recommender to serve now: `base` adapted by the adapter `root/CURRENT` names
     (see `movierec tune`), re-read on each call so a running app switches on its next call.
-    An unreadable or mismatched new version leaves the previous one in use."""
+    An unreadable or mismatched new version leaves the previous one in use. Before the first
+    tuning, `fallback` (e.g. movierec.tuning.shipped.shipped_adapter()) is served, if given."""
 
-    def __init__(self, base: Recommender, root: str | Path):
+    def __init__(self, base: Recommender, root: str | Path, fallback: Adapter | None = None):
         self.base = base
         self.root = Path(root)
+        self.fallback = fallback
         self._name: str | None = None
         self._recommender = base
+        self._loaded = False
 
     def current(self) -> Recommender:
         """The tuned recommender of the current version (the base one before any tuning)."""
         try:
             name = current_name(self.root, AdapterError)
-            if name == self._name:
+            if name == self._name and self._loaded:
                 return self._recommender
             adapter = load_current_adapter(self.root, self.base.bundle.manifest.get("model"))
-            self._recommender = adapt(self.base, adapter)
+            self._recommender = adapt(self.base, adapter or self.fallback)
         except (AdapterError, OSError) as error:
             LOG.warning("keeping the previous adapter: %s", error)
             return self._recommender
-        self._name = name
+        self._name, self._loaded = name, True
         LOG.info("adapter %s in use", name or "(none)")
         return self._recommender

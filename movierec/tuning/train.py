@@ -19,10 +19,10 @@ class TrainConfig:
     """Hyper-parameters of one tuning run (defaults chosen by scripts/evaluate_tuning.py)."""
 
     kind: str = "linear"
-    separate_query: bool = False
+    separate_query: bool = True
     hidden: int = 512
-    text_share: float = 0.5  # weight of the text-pair loss (the co-like loss gets the rest)
-    profile_share: float = 0.0  # share of the co-like loss with profile anchors (mean of likes)
+    text_share: float = 0.75  # weight of the text-pair loss (the co-like loss gets the rest)
+    profile_share: float = 0.5  # share of the co-like loss with profile anchors (mean of likes)
     profile_size: int = 10  # at most this many likes make a profile anchor
     batch_size: int = 256
     steps: int = 1500
@@ -119,7 +119,7 @@ def train_adapter(
     modules = [doc_map, query_map] if config.separate_query else [doc_map]
     params = [p for m in modules for p in m.parameters()]
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    docs = torch.from_numpy(np.ascontiguousarray(documents, dtype=np.float32)).to(device)
+    docs = torch.from_numpy(np.array(documents, dtype=np.float32)).to(device)
     tvecs = (
         torch.from_numpy(np.asarray(text_vectors, dtype=np.float32)).to(device)
         if has_text
