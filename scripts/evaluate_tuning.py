@@ -105,8 +105,12 @@ def main() -> None:
     )
     parser.add_argument("--config", default="{}", help="JSON TrainConfig changes for the table")
     parser.add_argument("--min-likers", type=int, default=20)
+    parser.add_argument("--summary", default="", help="only summarize this results JSON")
     parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
     args = parser.parse_args()
+    if args.summary:
+        with open(args.summary) as handle:
+            return summarize(json.load(handle))
     logging.basicConfig(level=logging.WARNING)
     import torch
 
@@ -130,6 +134,37 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=2)
+    summarize(results)
+
+
+def summarize(results: dict) -> None:
+    """Means over seeds, the goal ratios, and blend vs EASE per seed."""
+    seeds = sorted({key.split(" ")[1] for key in results if key.startswith("seed ")})
+    if not seeds:
+        return
+    names = sorted({key.split("/", 1)[1] for key in results if key.startswith("seed ")})
+    print(f"\n# mean over seeds {','.join(seeds)}")
+    mean = {}
+    for side in ("warm", "cold"):
+        for name in names:
+            runs = [results.get(f"seed {s} {side}/{name}") for s in seeds]
+            if all(runs):
+                mean[side, name] = {m: float(np.mean([r[m] for r in runs])) for m in runs[0]}
+                print(row(f"{side}: {name}", mean[side, name]))
+    for side, metric, goal in (
+        ("warm", "similar_ndcg@10", 1.8),
+        ("warm", "profile_recall@10", 1.6),
+        ("cold", "similar_ndcg@10", 1.3),
+    ):
+        ratio = mean[side, "tuned content"][metric] / mean[side, "base content"][metric]
+        print(f"{side} {metric}: tuned / base = {ratio:.2f} (goal >= {goal})")
+    tags = mean["warm", "tuned content"]["mood_ndcg@10"]
+    print(f"tags_dev mood nDCG@10, tuned: {tags:.4f} (goal >= 0.20)")
+    for s in seeds:
+        ease = results[f"seed {s} warm/EASE alone"]["profile_recall@10"]
+        for name in ("base + community", "tuned + community"):
+            blend = results[f"seed {s} warm/{name}"]["profile_recall@10"]
+            print(f"seed {s}: {name} profile recall / EASE alone = {blend / ease:.3f} (goal 1.08)")
 
 
 def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results, chosen):
