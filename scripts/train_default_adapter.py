@@ -39,8 +39,8 @@ in-batch-negative contrastive loss (scale {scale}) by `scripts/train_default_ada
   pairs, at most {per_user} per user) from `ml-latest-small/ratings.csv`, {tag_pairs} (tag, film)
   pairs from `tags_dev.csv` and the default catalog's own keywords/genres ({texts} texts in all);
   movieId -> TMDB id through `links.csv`.
-- Seed {seed}; {steps} steps, batch {batch}, lr {lr}, text_share {text_share};
-  {seconds}s on {device}.
+- Seed {seed}; {steps} steps, batch {batch}, lr {lr}, text_share {text_share}, profile_share
+  {profile_share}; {seconds}s on {device}; digest {digest}.
 - Command: `{command}`
 - Files: adapter.npz (float32 weights, no pickle), manifest.json, vectors.npy (the default
   catalog's tuned vectors, float16) and hashes.npy (their document content hashes).
@@ -105,6 +105,8 @@ def main() -> None:
             batch=config.batch_size,
             lr=config.lr,
             text_share=config.text_share,
+            profile_share=config.profile_share,
+            digest=adapter.digest()[:16],
             seconds=adapter.info["seconds"],
             device=train["device"],
             command="python " + " ".join(sys.argv),
