@@ -180,3 +180,16 @@ def test_fallback_adapter_is_served_until_the_first_tuning(rec, tmp_path) -> Non
     assert source.current().bundle.manifest["adapter"]["digest"] == shipped.digest()
     own = tuned_once(rec, tmp_path / "live", seed=8)
     assert source.current().bundle.manifest["adapter"]["digest"] == own.digest()
+
+
+def test_shipped_adapter_loads_for_minilm_only() -> None:
+    from movierec.embed.model import canonical_name
+    from movierec.tuning.shipped import SHIPPED, shipped_adapter
+
+    if not (SHIPPED / "manifest.json").exists():
+        pytest.skip("no shipped adapter in this checkout")
+    adapter = shipped_adapter(canonical_name(None), 384)
+    assert adapter is not None and adapter.separate_query
+    assert sum(p.stat().st_size for p in SHIPPED.iterdir()) < 8_000_000
+    with pytest.raises(AdapterError, match="other/model"):
+        shipped_adapter("other/model")
