@@ -10,13 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
-import uuid
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import lapack
 
+from movierec import versions
 from movierec.errors import UsageError
 from movierec.files import atomic_directory
 
@@ -31,10 +29,10 @@ FORMAT = "movierec-community"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ARRAYS = "model.npz"
-CURRENT = "CURRENT"
-VERSIONS = "versions"
-KEEP_VERSIONS = 3
-STALE_TEMP_S = 3600.0  # a retrain's hidden temporary older than this was left by a killed one
+CURRENT = versions.CURRENT
+VERSIONS = versions.VERSIONS
+KEEP_VERSIONS = versions.KEEP_VERSIONS
+STALE_TEMP_S = versions.STALE_TEMP_S  # a retrain's hidden temporary older than this: killed
 KINDS = ("item_knn", "ease")
 EASE_MAX_ITEMS = 20_000
 BLOCK_PRODUCTS = 1 << 22  # co-like products per block of item rows (bounds its memory)
@@ -385,81 +383,27 @@ def _content_hash(model: CommunityModel) -> str:
 
 def version_names(root: str | Path) -> list[str]:
     """The complete version folders under `root/versions`, oldest first."""
-    folder = Path(root) / VERSIONS
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return versions.version_names(root)
 
 
 def current_name(root: str | Path) -> str | None:
     """The version folder `root/CURRENT` names, or None when there is no CURRENT."""
-    path = Path(root) / CURRENT
-    if not path.exists():
-        return None
-    name = path.read_text().strip()
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise CommunityModelError(f"{path} does not name a version folder ({name!r}); {RETRAIN}")
-    return name
+    return versions.current_name(root, CommunityModelError, RETRAIN)
 
 
 def save_version(model: CommunityModel, root: str | Path, keep: int = KEEP_VERSIONS) -> Path:
     """Save under `root/versions/<UTC time>-<hash>/`, then atomically point `root/CURRENT` at it
     and delete all but the newest `keep` versions (never the current one)."""
-    root = Path(root)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-    folder = root / VERSIONS / f"{stamp}-{_content_hash(model)}"
-    model.save(folder)
-    tmp = root / f".{CURRENT}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
-        with open(tmp, "w") as handle:
-            handle.write(folder.name + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, root / CURRENT)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    for name in version_names(root)[: -max(keep, 1)]:
-        if name != folder.name:
-            shutil.rmtree(root / VERSIONS / name, ignore_errors=True)
-    remove_stale_temporaries(root)
-    return folder
+    return versions.publish(root, model.save, _content_hash(model), keep)
 
 
 def remove_stale_temporaries(root: str | Path, older_than_s: float = STALE_TEMP_S) -> list[str]:
     """Delete hidden `.….tmp-…` / `.….old-…` leftovers of killed retrains under `root`; recent
     ones may belong to a retrain still running and are kept. Returns the names removed."""
-    root = Path(root)
-    cutoff = time.time() - older_than_s
-    removed = []
-    for folder in (root, root / VERSIONS):
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            name = path.name
-            if not (name.startswith(".") and (".tmp-" in name or ".old-" in name)):
-                continue
-            try:
-                if path.lstat().st_mtime >= cutoff:
-                    continue
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-            except OSError:
-                continue  # gone already, or not ours to delete: never fail a retrain over it
-            removed.append(name)
-    return sorted(removed)
+    return versions.remove_stale_temporaries(root, older_than_s)
 
 
 def load_current(root: str | Path) -> CommunityModel | None:
     """The model `root/CURRENT` names; None when there is none yet."""
-    name = current_name(root)
-    if name is None:
-        return None
-    folder = Path(root) / VERSIONS / name
-    if not folder.is_dir():
-        raise CommunityModelError(
-            f"{Path(root) / CURRENT} points to version {name!r}, which is missing; {RETRAIN}"
-        )
-    return CommunityModel.load(folder)
+    folder = versions.current_folder(root, CommunityModelError, RETRAIN)
+    return None if folder is None else CommunityModel.load(folder)

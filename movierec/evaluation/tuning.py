@@ -1,0 +1,95 @@
+"""Evaluating tuned vectors without leaks: users, tags and (optionally) films held out of tuning.
+
+- user split: the adapter and the community models learn from the training users' likes only;
+  profiles (held-out likes) and similar films (co-likes) are measured on the other users;
+- tag split: the adapter reads the training tags only; the test tags are the mood queries;
+- cold films: the likes of a random share of the films are also withheld from the adapter and
+  the community models; similar is measured with those films as seeds, profiles on their
+  held-out likes only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from movierec.evaluation.community import split_users
+from movierec.evaluation.data import Interactions
+from movierec.evaluation.metrics import ndcg_at_k, recall_at_k
+from movierec.evaluation.mood import MoodCase
+from movierec.evaluation.protocols import ProfileCase, SimilarCase, profile_cases, similar_cases
+from movierec.evaluation.systems import System
+from movierec.evaluation.tags import TagSplit, split_tags
+
+METRICS = ("similar_ndcg@10", "profile_recall@10", "mood_ndcg@10")
+
+
+@dataclass
+class TuningSplit:
+    """What tuning may read (train likes, train tag pairs) and what is measured on."""
+
+    train_likes: dict[int, list[int]]
+    profiles: list[ProfileCase]
+    films: list[SimilarCase]
+    moods: list[MoodCase]
+    tags: TagSplit
+    cold: set[int] = field(default_factory=set)
+
+
+def make_split(
+    data: Interactions,
+    catalog,
+    tag_pairs: Iterable[tuple[str, int]],
+    seed: int = 0,
+    test_users: float = 0.5,
+    cold_share: float = 0.0,
+    min_likers: int = 20,
+) -> TuningSplit:
+    """A seeded user split, tag split and (with `cold_share` > 0) cold-film split; similar
+    cases are films liked by at least `min_likers` test users."""
+    train, test = split_users(data, test_share=test_users, seed=seed)
+    tags = split_tags(tag_pairs, catalog, seed=seed)
+    profiles, films = profile_cases(test, seed=seed), similar_cases(test, min_likers)
+    cold: set[int] = set()
+    likes = {u: list(m) for u, m in train.likes.items()}
+    if cold_share > 0:
+        liked = np.array(sorted({m for ms in data.likes.values() for m in ms}), dtype=np.int64)
+        order = np.random.default_rng(seed + 1).permutation(len(liked))
+        cold = set(liked[order[: round(cold_share * len(liked))]].tolist())
+        likes = {u: [m for m in ms if m not in cold] for u, ms in likes.items()}
+        films = [f for f in films if f.movie in cold]
+        profiles = [
+            ProfileCase(c.user, c.liked, c.disliked, sorted(set(c.held_out) & cold))
+            for c in profiles
+            if set(c.held_out) & cold
+        ]
+    return TuningSplit(likes, profiles, films, tags.test, tags, cold)
+
+
+def measure(
+    system: System, split: TuningSplit, k: int = 10, parts: Sequence[str] = METRICS
+) -> dict[str, float]:
+    """Mean similar nDCG@k, profile Recall@k and tags mood nDCG@k of one system."""
+    scores: dict[str, float] = {}
+    if METRICS[0] in parts:
+        values = [ndcg_at_k(system.similar(f.movie, k), f.truth, k) for f in split.films]
+        scores[METRICS[0]] = _mean(values)
+    if METRICS[1] in parts:
+        values = [
+            recall_at_k(system.recommend(c.liked, c.disliked, k), set(c.held_out), k)
+            for c in split.profiles
+        ]
+        scores[METRICS[1]] = _mean(values)
+    if METRICS[2] in parts:
+        values = [
+            ndcg_at_k(system.search(m.text, k), dict.fromkeys(m.relevant, 1.0), k)
+            for m in split.moods
+        ]
+        scores[METRICS[2]] = _mean(values)
+    return scores
+
+
+def _mean(values: list[float]) -> float:
+    return round(float(np.mean(values)), 4) if values else 0.0

@@ -1,0 +1,169 @@
+"""The adapter: a small residual map on frozen sentence vectors, applied with numpy.
+
+Documents (catalog films) go through the document map; queries through the query map, which is
+the document map itself unless the adapter was trained with a separate one. On disk an adapter is
+a directory with `adapter.npz` (weights, no pickle) and `manifest.json` (base model, dimension,
+kind, seed, data summary, metrics, library versions), written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+import zipfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from movierec.files import atomic_directory
+
+FORMAT = "movierec-adapter"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+WEIGHTS = "adapter.npz"
+KINDS = ("linear", "mlp")
+SIDES = ("document", "query")
+RETUNE = "run `movierec tune` again"
+
+
+class AdapterError(ValueError):
+    """A stored adapter is missing, corrupt, or made for another base model or dimension."""
+
+
+@dataclass
+class Adapter:
+    """Residual map x + f(x), then L2-normalized; f is linear (W, b) or an MLP (W1, b1, W2, b2).
+
+    `weights` holds arrays named `<side>.<name>`, side "document" and, with a separate query
+    map, "query".
+    """
+
+    kind: str
+    base_model: str
+    dimension: int
+    weights: dict[str, np.ndarray]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def separate_query(self) -> bool:
+        return any(name.startswith("query.") for name in self.weights)
+
+    def _apply(self, side: str, vectors: np.ndarray) -> np.ndarray:
+        x = np.asarray(vectors, dtype=np.float32)
+        w = {k.split(".", 1)[1]: v for k, v in self.weights.items() if k.startswith(side + ".")}
+        if self.kind == "linear":
+            y = x + x @ w["W"] + w["b"]
+        else:
+            y = x + np.maximum(x @ w["W1"] + w["b1"], 0.0) @ w["W2"] + w["b2"]
+        norms = np.linalg.norm(y, axis=-1, keepdims=True)
+        return (y / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def documents(self, vectors: np.ndarray) -> np.ndarray:
+        """Mapped unit vectors of catalog documents, shape as given."""
+        return self._apply("document", vectors)
+
+    def queries(self, vectors: np.ndarray) -> np.ndarray:
+        """Mapped unit vectors of free-text queries (the document map when shared)."""
+        return self._apply("query" if self.separate_query else "document", vectors)
+
+    def digest(self) -> str:
+        """sha256 of kind, model and weights: equal adapters, equal digests."""
+        sha = hashlib.sha256(f"{self.kind}\0{self.base_model}\0{self.dimension}".encode())
+        for name in sorted(self.weights):
+            sha.update(name.encode() + np.ascontiguousarray(self.weights[name]).tobytes())
+        return sha.hexdigest()
+
+    def check(self, model: str | None = None, dimension: int | None = None) -> None:
+        """Raise AdapterError naming both values when made for another model or dimension."""
+        if model is not None and model != self.base_model:
+            raise AdapterError(
+                f"adapter mismatch: it was trained on base model {self.base_model!r} but the "
+                f"index uses {model!r}; {RETUNE}"
+            )
+        if dimension is not None and int(dimension) != self.dimension:
+            raise AdapterError(
+                f"adapter mismatch: it maps {self.dimension}-dimensional vectors but the index "
+                f"holds {int(dimension)}-dimensional ones; {RETUNE}"
+            )
+
+    def save(self, directory: str | Path) -> dict[str, Any]:
+        """Write `adapter.npz` and `manifest.json` atomically; returns the manifest."""
+        with atomic_directory(Path(directory)) as tmp:
+            arrays = {k: np.asarray(v, dtype=np.float32) for k, v in self.weights.items()}
+            np.savez(tmp / WEIGHTS, **arrays)
+            manifest = {
+                **self.info,
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "kind": self.kind,
+                "base_model": self.base_model,
+                "dimension": self.dimension,
+                "separate_query": self.separate_query,
+                "digest": self.digest(),
+                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "versions": library_versions(),
+                "files": {WEIGHTS: _sha256(tmp / WEIGHTS)},
+            }
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        return manifest
+
+    @classmethod
+    def load(
+        cls, directory: str | Path, model: str | None = None, dimension: int | None = None
+    ) -> Adapter:
+        """Load an adapter, refusing one made for another base `model` or `dimension`."""
+        directory = Path(directory)
+        manifest = read_manifest(directory)
+        path = directory / WEIGHTS
+        if not path.exists() or _sha256(path) != manifest["files"].get(WEIGHTS):
+            raise AdapterError(f"{path} is missing or does not match its manifest; {RETUNE}")
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                weights = {name: npz[name] for name in npz.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+            raise AdapterError(f"{path} is unreadable ({error}); {RETUNE}") from error
+        info = {k: v for k, v in manifest.items() if k not in ("files", "format", "digest")}
+        adapter = cls(
+            manifest["kind"], manifest["base_model"], manifest["dimension"], weights, info
+        )
+        adapter.check(model, dimension)
+        return adapter
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The checked manifest of an adapter directory; AdapterError when missing or foreign."""
+    path = Path(directory) / MANIFEST
+    if not path.exists():
+        raise AdapterError(f"no adapter at {directory} (missing {MANIFEST}); {RETUNE}")
+    try:
+        manifest = json.loads(path.read_text())
+    except (ValueError, OSError) as error:
+        raise AdapterError(f"{path} is not valid JSON ({error}); {RETUNE}") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise AdapterError(f"{path} is not an adapter manifest (expected format {FORMAT!r})")
+    if manifest.get("format_version") != FORMAT_VERSION or manifest.get("kind") not in KINDS:
+        raise AdapterError(
+            f"{path}: adapter format {manifest.get('format_version')} / kind "
+            f"{manifest.get('kind')!r} is not supported; {RETUNE}"
+        )
+    return manifest
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that made an artifact."""
+    found = {"python": platform.python_version()}
+    for name in ("movierec", "numpy", "torch", "sentence-transformers"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,94 @@
+"""Serving a tuned recommender: catalog vectors and queries through the adapter, hot-reloaded."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from movierec.index.dense import DenseIndex
+from movierec.recommender import Recommender
+from movierec.tuning.adapter import Adapter, AdapterError
+from movierec.tuning.versions import load_current_adapter
+from movierec.versions import current_name
+
+LOG = logging.getLogger(__name__)
+
+
+class AdaptedEncoder:
+    """An encoder whose query vectors go through the adapter's query map; everything else
+    (name, model, dimension) is the base encoder's."""
+
+    def __init__(self, base: Any, adapter: Adapter):
+        self.base = base
+        self.adapter = adapter
+        self.name = base.name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.base, name)
+
+    def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        """Mapped query vectors of `texts`."""
+        vectors = self.base.encode(texts, show_progress=show_progress)
+        return self.adapter.queries(vectors) if len(texts) else vectors
+
+    def encode_document(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        """Mapped document vectors of `texts` (what the catalog's films get)."""
+        vectors = self.base.encode(texts, show_progress=show_progress)
+        return self.adapter.documents(vectors) if len(texts) else vectors
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One mapped query vector (the base encoder's query cache still applies)."""
+        return self.adapter.queries(self.base.encode_query(text)[None, :])[0]
+
+
+def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
+    """A recommender (same catalog, keyword index, settings and community source) whose film
+    vectors are the adapter's map of the stored base vectors, in a dense index rebuilt on them,
+    and whose query encoding goes through the adapter. `None` gives the recommender back."""
+    if adapter is None:
+        return recommender
+    bundle = recommender.bundle
+    adapter.check(bundle.manifest.get("model"), int(bundle.embeddings.shape[1]))
+    vectors = adapter.documents(np.asarray(bundle.embeddings, dtype=np.float32))
+    dense = DenseIndex.build(vectors, kind=bundle.dense.kind, **bundle.dense.params)
+    manifest = {**bundle.manifest, "adapter": {"digest": adapter.digest(), "kind": adapter.kind}}
+    tuned = dataclasses.replace(bundle, manifest=manifest, embeddings=vectors, dense=dense)
+    base_encoder = getattr(recommender.encoder, "base", recommender.encoder)
+    other = Recommender(tuned, AdaptedEncoder(base_encoder, adapter), recommender.settings)
+    other.community = recommender.community
+    return other
+
+
+class TunedSource:
+    """The recommender to serve now: `base` adapted by the adapter `root/CURRENT` names
+    (see `movierec tune`), re-read on each call so a running app switches on its next call.
+    An unreadable or mismatched new version leaves the previous one in use. Before the first
+    tuning, `fallback` (e.g. movierec.tuning.shipped.shipped_adapter()) is served, if given."""
+
+    def __init__(self, base: Recommender, root: str | Path, fallback: Adapter | None = None):
+        self.base = base
+        self.root = Path(root)
+        self.fallback = fallback
+        self._name: str | None = None
+        self._recommender = base
+        self._loaded = False
+
+    def current(self) -> Recommender:
+        """The tuned recommender of the current version (the base one before any tuning)."""
+        try:
+            name = current_name(self.root, AdapterError)
+            if name == self._name and self._loaded:
+                return self._recommender
+            adapter = load_current_adapter(self.root, self.base.bundle.manifest.get("model"))
+            self._recommender = adapt(self.base, adapter or self.fallback)
+        except (AdapterError, OSError) as error:
+            LOG.warning("keeping the previous adapter: %s", error)
+            return self._recommender
+        self._name, self._loaded = name, True
+        LOG.info("adapter %s in use", name or "(none)")
+        return self._recommender

@@ -1,0 +1,177 @@
+"""Contrastive training of an adapter on frozen vectors (in-batch negatives, MNRL-like)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from movierec.tuning.adapter import KINDS, Adapter
+from movierec.tuning.pairs import LikeLists, TextPairs
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of one tuning run (defaults chosen by scripts/evaluate_tuning.py)."""
+
+    kind: str = "linear"
+    separate_query: bool = True
+    hidden: int = 512
+    text_share: float = 0.75  # weight of the text-pair loss (the co-like loss gets the rest)
+    profile_share: float = 0.5  # share of the co-like loss with profile anchors (mean of likes)
+    profile_size: int = 10  # at most this many likes make a profile anchor
+    batch_size: int = 256
+    steps: int = 1500
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    scale: float = 20.0
+    seed: int = 0
+    max_minutes: float | None = None
+    show_progress: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown adapter kind {self.kind!r}; choose one of {KINDS}")
+        if not 0.0 <= self.text_share <= 1.0:
+            raise ValueError(f"text_share must be between 0 and 1, got {self.text_share}")
+        if self.steps < 1 or self.batch_size < 2:
+            raise ValueError("steps must be >= 1 and batch_size >= 2")
+
+
+def _residual(torch, kind: str, dim: int, hidden: int):
+    """A torch module x → x + f(x); f starts at zero so training starts from the base vectors."""
+    nn = torch.nn
+
+    class Residual(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            if kind == "linear":
+                self.f = nn.Linear(dim, dim)
+                last = self.f
+            else:
+                self.f = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, dim))
+                last = self.f[2]
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
+
+        def forward(self, x):
+            return nn.functional.normalize(x + self.f(x), dim=-1)
+
+    return Residual()
+
+
+def _export(module, kind: str, side: str) -> dict[str, np.ndarray]:
+    layers = [module.f] if kind == "linear" else [module.f[0], module.f[2]]
+    names = [("W", "b")] if kind == "linear" else [("W1", "b1"), ("W2", "b2")]
+    out = {}
+    for layer, (w, b) in zip(layers, names, strict=True):
+        out[f"{side}.{w}"] = layer.weight.detach().cpu().numpy().T.copy()
+        out[f"{side}.{b}"] = layer.bias.detach().cpu().numpy().copy()
+    return out
+
+
+def _mnrl(torch, anchors, positives, ids, scale: float):
+    """Cross-entropy of each anchor against all positives of the batch; other rows holding the
+    same film as an anchor's own positive are masked (they are not negatives)."""
+    logits = scale * anchors @ positives.T
+    same = (ids[:, None] == ids[None, :]) & ~torch.eye(len(ids), dtype=torch.bool)
+    logits = logits.masked_fill(same, float("-inf"))
+    return torch.nn.functional.cross_entropy(logits, torch.arange(len(ids)))
+
+
+def _profiles(torch, doc_map, docs, anchors):
+    """Unit mean of the mapped vectors of each row's liked films (-1 = padding), the way
+    Recommender.recommend builds a profile vector."""
+    mask = (anchors >= 0).float()
+    mapped = doc_map(docs[anchors.clamp(min=0)]) * mask[..., None]
+    return torch.nn.functional.normalize(mapped.sum(dim=1), dim=-1)
+
+
+def train_adapter(
+    documents: np.ndarray,
+    colikes: np.ndarray,
+    texts: TextPairs | None = None,
+    text_vectors: np.ndarray | None = None,
+    base_model: str = "",
+    config: TrainConfig | None = None,
+    likes: LikeLists | None = None,
+) -> Adapter:
+    """Train on co-like pairs (rows of `documents`, both sides through the document map) and
+    text pairs (`text_vectors[i]` through the query map against its film); seeded, CUDA if
+    available. Stops after `config.steps` or `config.max_minutes`."""
+    import torch
+    from tqdm import tqdm
+
+    config = config or TrainConfig()
+    has_text = texts is not None and len(texts) > 0 and text_vectors is not None
+    if len(colikes) == 0 and not has_text:
+        raise ValueError("nothing to learn from: no co-like pairs and no text pairs")
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    dim = documents.shape[1]
+    doc_map = _residual(torch, config.kind, dim, config.hidden).to(device)
+    query_map = _residual(torch, config.kind, dim, config.hidden).to(device)
+    modules = [doc_map, query_map] if config.separate_query else [doc_map]
+    params = [p for m in modules for p in m.parameters()]
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    docs = torch.from_numpy(np.array(documents, dtype=np.float32)).to(device)
+    tvecs = (
+        torch.from_numpy(np.asarray(text_vectors, dtype=np.float32)).to(device)
+        if has_text
+        else None
+    )
+    qmap = query_map if config.separate_query else doc_map
+    text_weight = config.text_share if has_text and len(colikes) else float(has_text)
+    use_profiles = likes is not None and len(likes) > 0 and text_weight < 1.0
+    profile_weight = config.profile_share if use_profiles else 0.0
+    start, losses = time.perf_counter(), []
+    bar = tqdm(range(config.steps), desc="tuning", disable=not config.show_progress)
+    for step in bar:
+        loss = torch.zeros((), device=device)
+        if text_weight < 1.0 and profile_weight < 1.0:
+            batch = colikes[rng.integers(0, len(colikes), config.batch_size)]
+            ids = torch.from_numpy(batch[:, 1]).to(device)
+            a, b = doc_map(docs[batch[:, 0]]), doc_map(docs[batch[:, 1]])
+            loss = loss + (1 - text_weight) * (1 - profile_weight) * _mnrl(
+                torch, a, b, ids, config.scale
+            )
+        if profile_weight > 0.0:
+            anchors, positive = likes.sample(rng, config.batch_size, config.profile_size)
+            a = _profiles(torch, doc_map, docs, torch.from_numpy(anchors).to(device))
+            ids = torch.from_numpy(positive).to(device)
+            b = doc_map(docs[ids])
+            loss = loss + (1 - text_weight) * profile_weight * _mnrl(torch, a, b, ids, config.scale)
+        if text_weight > 0.0:
+            batch = texts.pairs[rng.integers(0, len(texts.pairs), config.batch_size)]
+            ids = torch.from_numpy(batch[:, 1]).to(device)
+            q, d = qmap(tvecs[batch[:, 0]]), doc_map(docs[batch[:, 1]])
+            loss = loss + text_weight * _mnrl(torch, q, d, ids, config.scale)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss.detach()))
+        bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}", refresh=False)
+        if config.max_minutes is not None and time.perf_counter() - start > 60 * config.max_minutes:
+            LOG.warning("tuning stopped by max_minutes after %d steps", step + 1)
+            break
+    weights = _export(doc_map, config.kind, "document")
+    if config.separate_query:
+        weights |= _export(query_map, config.kind, "query")
+    info = {
+        "seed": config.seed,
+        "train": {**asdict(config), "steps_done": len(losses), "device": device},
+        "loss": {"first": round(losses[0], 4), "last50": round(float(np.mean(losses[-50:])), 4)},
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    LOG.info(
+        "adapter trained: %d steps in %.1fs, loss %.3f",
+        len(losses),
+        info["seconds"],
+        info["loss"]["last50"],
+    )
+    return Adapter(config.kind, base_model, dim, weights, info)

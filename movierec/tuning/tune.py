@@ -1,0 +1,131 @@
+"""`tune`: profiles and tags → a new adapter version beside the index, and a report."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from movierec.tuning.adapter import Adapter
+from movierec.tuning.pairs import (
+    DEFAULT_PAIRS_PER_USER,
+    LikeLists,
+    TextPairs,
+    colike_pairs,
+    like_lists,
+    likes_from_profiles,
+    text_pairs,
+)
+from movierec.tuning.train import TrainConfig, train_adapter
+from movierec.tuning.versions import save_adapter_version
+
+LOG = logging.getLogger(__name__)
+
+
+class NothingToLearnError(ValueError):
+    """There are no co-like pairs and no text pairs to tune on."""
+
+
+@dataclass(frozen=True)
+class TuneReport:
+    """What a tuning run did."""
+
+    version: Path | None
+    users: int
+    colike_pairs: int
+    texts: int
+    text_pairs: int
+    steps: int
+    seconds: float
+    loss: float
+
+
+def prepare(
+    movie_ids: Sequence[int],
+    profiles: Mapping[Any, Any],
+    tags: Iterable[tuple[str, int]] = (),
+    seed: int = 0,
+    per_user: int = DEFAULT_PAIRS_PER_USER,
+) -> tuple[dict, np.ndarray, TextPairs]:
+    """Likes per user (catalog films only), co-like row pairs and text pairs for a catalog."""
+    row_of = {int(m): r for r, m in enumerate(movie_ids)}
+    likes = likes_from_profiles(profiles, row_of)
+    return likes, colike_pairs(likes, row_of, seed, per_user), text_pairs(tags, row_of)
+
+
+def fit(
+    documents: np.ndarray,
+    encoder: Any,
+    colikes: np.ndarray,
+    texts: TextPairs,
+    config: TrainConfig,
+    likes: LikeLists | None = None,
+) -> Adapter:
+    """Encode the texts with the base `encoder` and train an adapter on `documents`
+    (`likes` feed the profile-anchor loss when `config.profile_share` > 0)."""
+    if len(colikes) == 0 and len(texts) == 0:
+        raise NothingToLearnError(
+            "nothing to learn from: no profile has two liked catalog films and no tag/text "
+            "pairs were given; like films in the app or pass a tags file"
+        )
+    vectors = encoder.encode(texts.texts) if len(texts) else None
+    return train_adapter(documents, colikes, texts, vectors, encoder.name, config, likes)
+
+
+def tune(
+    bundle: Any,
+    encoder: Any,
+    profiles: Mapping[Any, Any],
+    root: str | Path,
+    tags: Iterable[tuple[str, int]] = (),
+    config: TrainConfig | None = None,
+    per_user: int = DEFAULT_PAIRS_PER_USER,
+) -> TuneReport:
+    """Tune an adapter for the index `bundle` (its base vectors) from `profiles` (e.g.
+    `store.all_profiles()`) and optional (text, catalog id) `tags`, and publish it as the new
+    current version under `root` (see movierec.tuning.versions.adapter_dir).
+
+    Raises NothingToLearnError, writing nothing, when there is nothing to learn from.
+    """
+    config = config or TrainConfig()
+    if bundle.manifest.get("model") != encoder.name:
+        raise ValueError(
+            f"the index was built with {bundle.manifest.get('model')!r} but the encoder is "
+            f"{encoder.name!r}"
+        )
+    ids = bundle.catalog["id"].to_numpy()
+    likes, colikes, texts = prepare(ids, profiles, tags, config.seed, per_user)
+    lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
+    documents = np.asarray(bundle.embeddings, dtype=np.float32)
+    adapter = fit(documents, encoder, colikes, texts, config, lists)
+    adapter.info["data"] = {
+        "users": len(likes),
+        "likes": int(sum(len(v) for v in likes.values())),
+        "colike_pairs": len(colikes),
+        "texts": len(texts.texts),
+        "text_pairs": len(texts),
+        "catalog": bundle.manifest.get("catalog", {}).get("fingerprint"),
+        "per_user": per_user,
+    }
+    version = save_adapter_version(adapter, root)
+    LOG.info("adapter version %s is now current", version.name)
+    train = adapter.info["train"]
+    return TuneReport(
+        version,
+        len(likes),
+        len(colikes),
+        len(texts.texts),
+        len(texts),
+        int(train["steps_done"]),
+        float(adapter.info["seconds"]),
+        float(adapter.info["loss"]["last50"]),
+    )
+
+
+def with_seed(config: TrainConfig, seed: int) -> TrainConfig:
+    """The same configuration with another seed."""
+    return replace(config, seed=seed)

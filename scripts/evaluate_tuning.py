@@ -1,0 +1,259 @@
+"""Base vs tuned vectors on unseen MovieLens users, tags and films (see docs in
+movierec/evaluation/tuning.py). Prints a table; `--explore` compares adapter designs first.
+
+    MOVIEREC_HOME=/tmp/taste-home python scripts/evaluate_tuning.py \
+        --ratings ../shared/data/raw/ml-latest-small/ratings.csv \
+        --links ../shared/data/raw/ml-latest-small/links.csv \
+        --tags ../shared/data/raw/ml-latest-small/tags_dev.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from movierec.community import fit_ease, fit_item_knn
+from movierec.evaluation.community import Community
+from movierec.evaluation.data import load_movielens
+from movierec.evaluation.mood import load_mood_benchmark
+from movierec.evaluation.systems import Engine
+from movierec.evaluation.tags import catalog_text_pairs
+from movierec.evaluation.tuning import TuningSplit, make_split, measure
+from movierec.recommender import Recommender
+from movierec.tuning import TrainConfig, adapt
+from movierec.tuning.pairs import like_lists
+from movierec.tuning.tune import fit, prepare
+
+LOG = logging.getLogger("evaluate_tuning")
+
+
+class TextCache:
+    """The base encoder with a memo of encoded texts (tags and keywords recur across runs)."""
+
+    def __init__(self, encoder, path: str = ""):
+        self.encoder, self.name, self.memo, self.path = encoder, encoder.name, {}, path
+        if path and os.path.exists(path):
+            with np.load(path, allow_pickle=False) as npz:
+                self.memo = dict(zip(npz["texts"].tolist(), npz["vectors"], strict=True))
+
+    def encode(self, texts, show_progress=False):
+        todo = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if todo:
+            self.memo.update(zip(todo, self.encoder.encode(todo, show_progress=True), strict=True))
+            if self.path:
+                np.savez(
+                    self.path,
+                    texts=np.array(list(self.memo)),
+                    vectors=np.stack(list(self.memo.values())),
+                )
+        return np.stack([self.memo[t] for t in texts])
+
+
+def train(base: Recommender, texts: TextCache, split: TuningSplit, config, catalog_pairs):
+    ids = base.bundle.catalog["id"].to_numpy()
+    tags = [*split.tags.train_pairs, *(catalog_pairs if config_uses_catalog(config) else [])]
+    likes, colikes, pairs = prepare(ids, split.train_likes, tags, config.seed, PER_USER)
+    documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
+    lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
+    return fit(documents, texts, colikes, pairs, config, lists)
+
+
+PER_USER = 50
+CATALOG_TEXT = {"on": True}
+MIN_LIKERS = {"n": 20}
+
+
+def config_uses_catalog(config) -> bool:
+    return CATALOG_TEXT["on"]
+
+
+def row(name: str, scores: dict) -> str:
+    return f"{name:<44}" + "".join(f"{scores.get(m, float('nan')):>10.4f}" for m in METRICS)
+
+
+METRICS = ("similar_ndcg@10", "profile_recall@10", "mood_ndcg@10", "bench_ndcg@10")
+
+
+def bench(system, moods, k=10):
+    from movierec.evaluation.metrics import ndcg_at_k
+
+    values = [ndcg_at_k(system.search(m.text, k), dict.fromkeys(m.relevant, 1.0), k) for m in moods]
+    return {"bench_ndcg@10": round(float(np.mean(values)), 4)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ratings", required=True)
+    parser.add_argument("--links", required=True)
+    parser.add_argument("--tags", required=True)
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--explore", action="store_true")
+    parser.add_argument("--steps", type=int, default=TrainConfig().steps)
+    parser.add_argument("--json", default="")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="explore only these TrainConfig changes, e.g. 'sep={\"separate_query\": true}'",
+    )
+    parser.add_argument("--config", default="{}", help="JSON TrainConfig changes for the table")
+    parser.add_argument("--min-likers", type=int, default=20)
+    parser.add_argument("--summary", default="", help="only summarize this results JSON")
+    parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
+    args = parser.parse_args()
+    if args.summary:
+        with open(args.summary) as handle:
+            return summarize(json.load(handle))
+    logging.basicConfig(level=logging.WARNING)
+    import torch
+
+    torch.set_num_threads(1)  # shared, busy CPUs: one thread is faster than two fighting
+    from movierec.tuning.pairs import read_tags
+
+    base = Recommender.open(show_progress=True).with_community(None)
+    texts = TextCache(base.encoder, args.text_cache)
+    data = load_movielens(args.ratings, args.links, base.movies.ids)
+    tag_pairs = read_tags(args.tags, args.links)
+    catalog_pairs = catalog_text_pairs(base.bundle.catalog)
+    moods = load_mood_benchmark(catalog_ids=set(base.movies.row_of))
+    config = TrainConfig(**{"steps": args.steps, **json.loads(args.config)})
+    MIN_LIKERS["n"] = args.min_likers
+    results: dict = {}
+    print(f"{'system':<44}" + "".join(f"{m.split('@')[0][:9]:>10}" for m in METRICS))
+    if args.explore:
+        explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results, args.variant)
+    for seed in [int(s) for s in args.seeds.split(",") if s]:
+        evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, seed, results)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=2)
+    summarize(results)
+
+
+def summarize(results: dict) -> None:
+    """Means over seeds, the goal ratios, and blend vs EASE per seed."""
+    seeds = sorted({key.split(" ")[1] for key in results if key.startswith("seed ")})
+    if not seeds:
+        return
+    names = sorted({key.split("/", 1)[1] for key in results if key.startswith("seed ")})
+    print(f"\n# mean over seeds {','.join(seeds)}")
+    mean = {}
+    for side in ("warm", "cold"):
+        for name in names:
+            runs = [results.get(f"seed {s} {side}/{name}") for s in seeds]
+            if all(runs):
+                mean[side, name] = {m: float(np.mean([r[m] for r in runs])) for m in runs[0]}
+                print(row(f"{side}: {name}", mean[side, name]))
+    for side, metric, goal in (
+        ("warm", "similar_ndcg@10", 1.8),
+        ("warm", "profile_recall@10", 1.6),
+        ("cold", "similar_ndcg@10", 1.3),
+    ):
+        ratio = mean[side, "tuned content"][metric] / mean[side, "base content"][metric]
+        print(f"{side} {metric}: tuned / base = {ratio:.2f} (goal >= {goal})")
+    tags = mean["warm", "tuned content"]["mood_ndcg@10"]
+    print(f"tags_dev mood nDCG@10, tuned: {tags:.4f} (goal >= 0.20)")
+    for s in seeds:
+        ease = results[f"seed {s} warm/EASE alone"]["profile_recall@10"]
+        for name in ("base + community", "tuned + community"):
+            blend = results[f"seed {s} warm/{name}"]["profile_recall@10"]
+            print(f"seed {s}: {name} profile recall / EASE alone = {blend / ease:.3f} (goal 1.08)")
+
+
+def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results, chosen):
+    split = make_split(data, base.bundle.catalog, tag_pairs, seed=0, min_likers=MIN_LIKERS["n"])
+    print(
+        f"# explore, seed 0: {len(split.films)} films, {len(split.profiles)} profiles, "
+        f"{len(split.moods)} tag queries, {len(moods)} bench queries"
+    )
+    scores = {**measure(Engine(base), split), **bench(Engine(base), moods)}
+    print(row("base", scores))
+    variants = {
+        "linear shared": {},
+        "linear separate query": {"separate_query": True},
+        "mlp shared": {"kind": "mlp"},
+        "mlp separate query": {"kind": "mlp", "separate_query": True},
+        "linear text_share 0.25": {"text_share": 0.25},
+        "linear text_share 0.75": {"text_share": 0.75},
+        "linear co-likes only": {"text_share": 0.0},
+        "linear lr 3e-3": {"lr": 3e-3},
+        "linear steps x3": {"steps": 3 * config.steps},
+        "linear no catalog text": {"catalog": False},
+    }
+    if chosen:
+        variants = {n: json.loads(v) for n, v in (c.split("=", 1) for c in chosen)}
+    for name, change in variants.items():
+        CATALOG_TEXT["on"] = change.pop("catalog", True)
+        start = time.perf_counter()
+        adapter = train(base, texts, split, replace(config, **change), catalog_pairs)
+        tuned = Engine(adapt(base, adapter))
+        scores = {**measure(tuned, split), **bench(tuned, moods)}
+        print(row(name, scores) + f"  ({time.perf_counter() - start:.0f}s)", flush=True)
+        results[f"explore/{name}"] = scores
+    CATALOG_TEXT["on"] = True
+
+
+def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, seed, results):
+    for cold in (0.0, 0.5):
+        split = make_split(
+            data,
+            base.bundle.catalog,
+            tag_pairs,
+            seed=seed,
+            cold_share=cold,
+            min_likers=MIN_LIKERS["n"],
+        )
+        label = f"seed {seed} {'cold' if cold else 'warm'}"
+        print(
+            f"# {label}: {len(split.films)} films, {len(split.profiles)} profiles, "
+            f"{len(split.moods)} tag queries"
+        )
+        adapter = train(base, texts, split, replace(config, seed=seed), catalog_pairs)
+        tuned = adapt(base, adapter)
+        ids = base.movies.ids
+        models = [fit_item_knn(split.train_likes, ids), fit_ease(split.train_likes, ids)]
+        systems = {
+            "base content": Engine(base),
+            "tuned content": Engine(tuned),
+            "EASE alone": Community(models[1], "ease"),
+            "item-kNN alone": Community(models[0], "item_knn"),
+            "base + community": Engine(base.with_community(models)),
+            "tuned + community": Engine(tuned.with_community(models)),
+        }
+        for name, system in systems.items():
+            scores = measure(system, split)
+            if "content" in name and not cold:
+                scores |= bench(system, moods)
+            results[f"{label}/{name}"] = scores
+            print(row(f"{label}: {name}", scores), flush=True)
+        if not cold:
+            grid(tuned, models, split, label, results)
+
+
+def grid(tuned, models, split, label, results) -> None:
+    blend = tuned.with_community(models)
+    for value in (0.0, 0.25, 1.0):
+        scores = measure(Engine(tuned, overrides={"prior_weight": value}), split)
+        results[f"{label}/tuned prior_weight={value}"] = scores
+        print(row(f"{label}: tuned prior_weight={value}", scores), flush=True)
+    for value in (0.1, 0.6):
+        scores = measure(
+            Engine(blend, overrides={"community_prior_weight": value}),
+            split,
+            parts=("profile_recall@10", "similar_ndcg@10"),
+        )
+        print(row(f"{label}: blend community_prior_weight={value}", scores), flush=True)
+    for value in (0.4, 0.8, 1.0):
+        scores = measure(Engine(tuned, overrides={"alpha": value}), split, parts=("mood_ndcg@10",))
+        print(row(f"{label}: tuned alpha={value}", scores), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Tuning: a tiny adapter run, its versioned artifact, serving it, and refusing bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from movierec.tuning import (
+    Adapter,
+    AdapterError,
+    NothingToLearnError,
+    TrainConfig,
+    TunedSource,
+    adapt,
+    load_current_adapter,
+    tune,
+)
+from movierec.tuning.pairs import colike_pairs, read_tags, text_pairs
+from movierec.versions import CURRENT, VERSIONS, version_names
+from tests.helpers import fixture_recommender
+
+ALIEN, AMELIE, NOTEBOOK, SHINING, WALL_E = 348, 194, 11036, 694, 10681
+TINY = TrainConfig(steps=5, batch_size=8, lr=1e-2)
+
+
+@pytest.fixture
+def rec(fake_encoder):
+    return fixture_recommender(fake_encoder)
+
+
+def likes() -> dict[str, list[int]]:
+    return {f"u{u}": [ALIEN, AMELIE] for u in range(6)} | {"x": [SHINING, NOTEBOOK, 999999]}
+
+
+def tags() -> list[tuple[str, int]]:
+    return [("dreamlike", AMELIE), ("space horror", ALIEN), ("robots", WALL_E), ("x", 999999)]
+
+
+def tuned_once(rec, root: Path, **config) -> Adapter:
+    tune(rec.bundle, rec.encoder, likes(), root, tags(), TrainConfig(**{**TINY.__dict__, **config}))
+    adapter = load_current_adapter(root, rec.encoder.name)
+    assert adapter is not None
+    return adapter
+
+
+def test_pairs_stay_inside_the_catalog_and_are_seeded(rec) -> None:
+    row_of = rec.movies.row_of
+    pairs = colike_pairs(likes(), row_of, seed=1, per_user=4)
+    assert len(pairs) and (pairs[:, 0] != pairs[:, 1]).all()
+    assert np.array_equal(pairs, colike_pairs(likes(), row_of, seed=1, per_user=4))
+    texts = text_pairs(tags(), row_of)
+    assert texts.texts == ["dreamlike", "space horror", "robots"] and len(texts) == 3
+
+
+def test_read_tags_accepts_movielens_and_plain_csv(tmp_path: Path) -> None:
+    (tmp_path / "plain.csv").write_text("text,movie_id\n Feel  Good ,194\n")
+    assert read_tags(tmp_path / "plain.csv") == [("feel good", 194)]
+    (tmp_path / "tags.csv").write_text("userId,movieId,tag,timestamp\n1,7,Dreamlike,0\n")
+    (tmp_path / "links.csv").write_text("movieId,imdbId,tmdbId\n7,1,194\n")
+    assert read_tags(tmp_path / "tags.csv", tmp_path / "links.csv") == [("dreamlike", 194)]
+    with pytest.raises(ValueError, match=r"links\.csv"):
+        read_tags(tmp_path / "tags.csv")
+
+
+@pytest.mark.parametrize("kind,separate", [("linear", False), ("mlp", True)])
+def test_tiny_tuning_round_trips_and_changes_the_vectors(rec, tmp_path, kind, separate) -> None:
+    adapter = tuned_once(rec, tmp_path, kind=kind, separate_query=separate, hidden=16)
+    assert adapter.separate_query is separate
+    base = np.asarray(rec.bundle.embeddings)
+    mapped = adapter.documents(base)
+    assert not np.allclose(mapped, base, atol=1e-4)
+    np.testing.assert_allclose(np.linalg.norm(mapped, axis=1), 1.0, rtol=1e-5)
+    again = Adapter.load(tmp_path / VERSIONS / version_names(tmp_path)[0])
+    np.testing.assert_array_equal(again.documents(base), mapped)
+    assert again.info["data"]["colike_pairs"] > 0 and again.info["seed"] == 0
+    served = adapt(rec, adapter)
+    np.testing.assert_allclose(served.bundle.embeddings, mapped, rtol=1e-6)
+    query = served.encoder.encode_query("dreamlike")
+    np.testing.assert_allclose(query, adapter.queries(rec.encoder.encode(["dreamlike"]))[0])
+    assert served.search("dreamlike", k=3) and served.recommend([ALIEN], k=3)
+
+
+def test_same_seed_same_artifact(rec, tmp_path) -> None:
+    first = tuned_once(rec, tmp_path / "a")
+    second = tuned_once(rec, tmp_path / "b")
+    assert first.digest() == second.digest()
+
+
+def test_current_switch_is_atomic_and_keeps_three(rec, tmp_path) -> None:
+    source = TunedSource(rec, tmp_path)
+    assert source.current() is rec  # nothing tuned yet: the base recommender
+    digests = set()
+    for seed in range(4):
+        digests.add(tuned_once(rec, tmp_path, seed=seed).digest())
+        name = (tmp_path / CURRENT).read_text().strip()
+        assert name == version_names(tmp_path)[-1]
+        served = source.current()
+        assert served.bundle.manifest["adapter"]["digest"].startswith(name.rsplit("-", 1)[1])
+    assert len(digests) == 4 and len(version_names(tmp_path)) == 3
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_failed_tuning_keeps_the_old_version(rec, tmp_path, monkeypatch) -> None:
+    tuned_once(rec, tmp_path)
+    before = (tmp_path / CURRENT).read_text()
+
+    def crash(self, directory):
+        (Path(directory).parent / "half").mkdir(parents=True)
+        raise KeyboardInterrupt  # killed while writing
+
+    monkeypatch.setattr(Adapter, "save", crash)
+    with pytest.raises(KeyboardInterrupt):
+        tuned_once(rec, tmp_path, seed=5)
+    assert (tmp_path / CURRENT).read_text() == before
+    assert load_current_adapter(tmp_path) is not None
+
+
+def test_unreadable_new_version_keeps_serving_the_previous(rec, tmp_path) -> None:
+    source = TunedSource(rec, tmp_path)
+    tuned_once(rec, tmp_path)
+    served = source.current()
+    folder = tmp_path / VERSIONS / "20990101T000000.000000Z-broken"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("{not json")
+    (tmp_path / CURRENT).write_text(folder.name + "\n")
+    assert source.current() is served
+
+
+def test_mismatched_adapter_is_refused_naming_both(rec, tmp_path) -> None:
+    adapter = tuned_once(rec, tmp_path)
+    folder = tmp_path / VERSIONS / version_names(tmp_path)[-1]
+    with pytest.raises(AdapterError, match=r"'test/fake-hashing-encoder'.*'other/model'"):
+        Adapter.load(folder, model="other/model")
+    with pytest.raises(AdapterError, match=r"128-dimensional.*384-dimensional"):
+        Adapter.load(folder, dimension=384)
+    adapter.base_model = "other/model"
+    with pytest.raises(AdapterError, match="other/model"):
+        adapt(rec, adapter)
+
+
+def test_nothing_to_learn_raises_and_writes_nothing(rec, tmp_path) -> None:
+    root = tmp_path / "adapters"
+    with pytest.raises(NothingToLearnError, match="nothing to learn"):
+        tune(rec.bundle, rec.encoder, {"alone": [ALIEN]}, root, [("x", 999999)], TINY)
+    assert not root.exists()
+
+
+def test_tuned_vectors_are_reused_by_document_hash(rec, tmp_path) -> None:
+    from movierec.tuning.shipped import save_tuned_vectors, tuned_vectors
+
+    adapter = tuned_once(rec, tmp_path / "v")
+    mapped = adapter.documents(np.asarray(rec.bundle.embeddings))
+    save_tuned_vectors(tmp_path, mapped, rec.bundle.hashes)
+    assert (tmp_path / "vectors.npy").stat().st_size < mapped.size * 2 + 1024  # float16
+    hashes = np.concatenate([rec.bundle.hashes[:3], np.array([b"0" * 40], dtype="S40")])
+    found = tuned_vectors(hashes, tmp_path)
+    np.testing.assert_allclose(found[:3], mapped[:3], atol=2e-3)
+    assert np.isnan(found[3]).all()
+
+
+def test_profile_anchors_never_hold_their_positive(rec) -> None:
+    from movierec.tuning.pairs import like_lists
+
+    lists = like_lists(likes() | {"big": [ALIEN, AMELIE, SHINING, WALL_E]}, rec.movies.row_of)
+    anchors, positives = lists.sample(np.random.default_rng(0), 64, anchor=3)
+    assert anchors.shape == (64, 3) and (anchors[:, 0] >= 0).all()
+    assert not (anchors == positives[:, None]).any()
+
+
+def test_profile_share_trains(rec, tmp_path) -> None:
+    adapter = tuned_once(rec, tmp_path, profile_share=0.5, profile_size=2)
+    assert adapter.info["train"]["profile_share"] == 0.5
+
+
+def test_fallback_adapter_is_served_until_the_first_tuning(rec, tmp_path) -> None:
+    shipped = tuned_once(rec, tmp_path / "shipped", seed=7)
+    source = TunedSource(rec, tmp_path / "live", fallback=shipped)
+    assert source.current().bundle.manifest["adapter"]["digest"] == shipped.digest()
+    own = tuned_once(rec, tmp_path / "live", seed=8)
+    assert source.current().bundle.manifest["adapter"]["digest"] == own.digest()
+
+
+def test_shipped_adapter_loads_for_minilm_only() -> None:
+    from movierec.embed.model import canonical_name
+    from movierec.tuning.shipped import SHIPPED, shipped_adapter
+
+    if not (SHIPPED / "manifest.json").exists():
+        pytest.skip("no shipped adapter in this checkout")
+    adapter = shipped_adapter(canonical_name(None), 384)
+    assert adapter is not None and adapter.separate_query
+    assert sum(p.stat().st_size for p in SHIPPED.iterdir()) < 8_000_000
+    with pytest.raises(AdapterError, match="other/model"):
+        shipped_adapter("other/model")
