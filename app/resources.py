@@ -8,6 +8,7 @@ from movierec import config
 from movierec.index.storage import IndexMismatchError
 from movierec.recommender import Recommender
 from movierec.store import ProfileStore, open_store
+from movierec.tuning import TunedSource
 
 
 def catalog_path() -> str | None:
@@ -16,8 +17,14 @@ def catalog_path() -> str | None:
 
 
 @st.cache_resource(show_spinner="Loading the index…")
+def _source(catalog: str) -> TunedSource:
+    base = Recommender.open(catalog, build=False, tuned=False)
+    return base.serving(config.resolve(catalog=catalog).index_dir)
+
+
 def _open(catalog: str) -> Recommender:
-    return Recommender.open(catalog, build=False)
+    """What to serve now: a new `movierec tune` version is picked up on the next rerun."""
+    return _source(catalog).current()
 
 
 def recommender() -> Recommender:
@@ -32,7 +39,7 @@ def recommender() -> Recommender:
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Embedding films: {done:,} of {total:,}")
 
-    Recommender.open(catalog, progress=progress)
+    Recommender.open(catalog, progress=progress, tuned=False)
     bar.empty()
     return _open(catalog)
 

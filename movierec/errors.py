@@ -25,6 +25,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     from movierec.movies import UnknownMovieError
     from movierec.store import StoreError
     from movierec.titles import TitleNotFoundError
+    from movierec.tuning.adapter import AdapterError
 
     return (
         UsageError,
@@ -35,6 +36,7 @@ def user_errors() -> tuple[type[Exception], ...]:
         UnknownMovieError,
         StoreError,
         IndexWriteError,
+        AdapterError,
         FileNotFoundError,
     )
 

@@ -35,6 +35,7 @@ from movierec.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from movierec.together import GroupHit, Member
+    from movierec.tuning import TunedSource
 
 LOG = logging.getLogger(__name__)
 
@@ -63,10 +64,12 @@ class Recommender:
         show_progress: bool = False,
         settings: Settings | None = None,
         progress: Progress | None = None,
+        tuned: bool = True,
     ) -> Recommender:
         """Load the index for a catalog, building it first if it is missing or out of date.
 
-        `progress(done, total)` reports encoding progress when a build is needed.
+        `progress(done, total)` reports encoding progress when a build is needed. With `tuned`,
+        the adapter `movierec tune` published for this index (if any) maps films and queries.
         """
         where = config.resolve(catalog=catalog, index_dir=index_dir, model=model)
         catalog_path, directory, model = where.catalog, where.index_dir, where.model
@@ -89,7 +92,14 @@ class Recommender:
             )
         recommender = cls(bundle, encoder, settings)
         recommender.community = CommunitySource(community_dir(directory), recommender.movies)
-        return recommender
+        return recommender.serving(directory).current() if tuned else recommender
+
+    def serving(self, index_dir: str | Path) -> TunedSource:
+        """The source of what to serve for this index: this recommender adapted by the current
+        `movierec tune` version, re-read on each `current()` (a running app switches there)."""
+        from movierec.tuning import TunedSource, adapter_dir
+
+        return TunedSource(self, adapter_dir(index_dir))
 
     def with_community(self, model: CommunityModel | None, **signal: Any) -> Recommender:
         """This recommender (same indexes and settings) blending an in-memory community model;

@@ -117,7 +117,7 @@ def main() -> None:
     torch.set_num_threads(1)  # shared, busy CPUs: one thread is faster than two fighting
     from movierec.tuning.pairs import read_tags
 
-    base = Recommender.open(show_progress=True).with_community(None)
+    base = Recommender.open(show_progress=True, tuned=False).with_community(None)
     texts = TextCache(base.encoder, args.text_cache)
     data = load_movielens(args.ratings, args.links, base.movies.ids)
     tag_pairs = read_tags(args.tags, args.links)

@@ -1,6 +1,6 @@
 """Train the shipped adapter on all shared MovieLens likes + all tags_dev tags (deterministic).
 
-Writes movierec/data/adapter/{adapter.npz, manifest.json, vectors.npy, hashes.npy, MODEL_CARD.md}.
+Writes movierec/data/adapter/{adapter.npz, manifest.json, MODEL_CARD.md}.
 
     MOVIEREC_HOME=/tmp/taste-home python scripts/train_default_adapter.py \
         --ratings ../shared/data/raw/ml-latest-small/ratings.csv \
@@ -27,7 +27,7 @@ from movierec.evaluation.tags import catalog_text_pairs
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig
 from movierec.tuning.pairs import like_lists, read_tags
-from movierec.tuning.shipped import SHIPPED, save_tuned_vectors
+from movierec.tuning.shipped import SHIPPED
 from movierec.tuning.tune import fit, prepare
 
 CARD = """# Shipped adapter (movierec/data/adapter)
@@ -42,8 +42,8 @@ in-batch-negative contrastive loss (scale {scale}) by `scripts/train_default_ada
 - Seed {seed}; {steps} steps, batch {batch}, lr {lr}, text_share {text_share}, profile_share
   {profile_share}; {seconds}s on {device}; digest {digest}.
 - Command: `{command}`
-- Files: adapter.npz (float32 weights, no pickle), manifest.json, vectors.npy (the default
-  catalog's tuned vectors, float16) and hashes.npy (their document content hashes).
+- Files: adapter.npz (float32 weights, no pickle) and manifest.json; tuned film vectors are
+  the map of the base vectors (`movierec tune --shipped` installs it for an index).
 - Held-out metrics of the same recipe (scripts/evaluate_tuning.py; users, tags and films unseen
   by the adapter that was measured; this shipped one saw all data):
 
@@ -62,7 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     torch.set_num_threads(1)  # one thread: the same sums in the same order on every run
-    base = Recommender.open(show_progress=True)
+    base = Recommender.open(show_progress=True, tuned=False)
     data = load_movielens(args.ratings, args.links, base.movies.ids)
     tags = read_tags(args.tags, args.links)
     ids = base.bundle.catalog["id"].to_numpy()
@@ -87,7 +87,6 @@ def main() -> None:
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
     adapter.save(out)
-    save_tuned_vectors(out, adapter.documents(documents), base.bundle.hashes)
     train = adapter.info["train"]
     table = "\n".join(f"  - {k}: {v}" for k, v in adapter.info["metrics"].items())
     (out / "MODEL_CARD.md").write_text(

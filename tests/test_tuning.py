@@ -147,19 +147,6 @@ def test_nothing_to_learn_raises_and_writes_nothing(rec, tmp_path) -> None:
     assert not root.exists()
 
 
-def test_tuned_vectors_are_reused_by_document_hash(rec, tmp_path) -> None:
-    from movierec.tuning.shipped import save_tuned_vectors, tuned_vectors
-
-    adapter = tuned_once(rec, tmp_path / "v")
-    mapped = adapter.documents(np.asarray(rec.bundle.embeddings))
-    save_tuned_vectors(tmp_path, mapped, rec.bundle.hashes)
-    assert (tmp_path / "vectors.npy").stat().st_size < mapped.size * 2 + 1024  # float16
-    hashes = np.concatenate([rec.bundle.hashes[:3], np.array([b"0" * 40], dtype="S40")])
-    found = tuned_vectors(hashes, tmp_path)
-    np.testing.assert_allclose(found[:3], mapped[:3], atol=2e-3)
-    assert np.isnan(found[3]).all()
-
-
 def test_profile_anchors_never_hold_their_positive(rec) -> None:
     from movierec.tuning.pairs import like_lists
 

@@ -16,10 +16,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from movierec.cli import app, batch, community, evaluate, profile, search, together
+from movierec.cli import app, batch, community, evaluate, profile, search, together, tune
 from movierec.errors import user_errors
 
-COMMAND_GROUPS = (search, profile, evaluate, batch, community, app, together)
+COMMAND_GROUPS = (search, profile, evaluate, batch, community, tune, app, together)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from movierec.errors import UsageError
+
 LOG = logging.getLogger(__name__)
 DEFAULT_PAIRS_PER_USER = 50
 
@@ -81,12 +83,14 @@ def read_tags(path: str | Path, links: str | Path | None = None) -> list[tuple[s
         texts, ids = frame["text"], frame["movie_id"]
     elif {"movieId", "tag"} <= set(frame.columns):
         if links is None:
-            raise ValueError(f"{path} is a MovieLens tags file; pass links.csv to map its movieIds")
+            raise UsageError(
+                f"{path} is a MovieLens tags file; pass --links links.csv to map its movieIds"
+            )
         linked = pd.read_csv(links).dropna(subset=["tmdbId"])
         frame = frame.merge(linked[["movieId", "tmdbId"]], on="movieId", how="inner")
         texts, ids = frame["tag"], frame["tmdbId"]
     else:
-        raise ValueError(
+        raise UsageError(
             f"{path}: expected columns text,movie_id or MovieLens userId,movieId,tag; "
             f"found {list(frame.columns)}"
         )

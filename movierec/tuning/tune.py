@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from movierec.errors import UsageError
 from movierec.tuning.adapter import Adapter
 from movierec.tuning.pairs import (
     DEFAULT_PAIRS_PER_USER,
@@ -26,7 +27,7 @@ from movierec.tuning.versions import save_adapter_version
 LOG = logging.getLogger(__name__)
 
 
-class NothingToLearnError(ValueError):
+class NothingToLearnError(UsageError):
     """There are no co-like pairs and no text pairs to tune on."""
 
 

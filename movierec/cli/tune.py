@@ -1,0 +1,69 @@
+"""`movierec tune`: learn the text side's adapter from the store's likes (and people's tags).
+
+The adapter is a small map on the frozen sentence vectors (movierec.tuning); each run publishes
+a new version beside the index, and the CLI and the app serve it from their next call.
+`--shipped` installs the pre-trained adapter that comes with movierec instead of training.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from movierec.cli.common import add_locations, locations, plural
+from movierec.errors import UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    tune = sub.add_parser("tune", help="learn the text side from likes and tags (an adapter)")
+    add_locations(tune, store=True)
+    tune.add_argument("--tags", help="tags CSV: MovieLens tags.csv (with --links) or text,movie_id")
+    tune.add_argument("--links", help="MovieLens links.csv, to map the tags' movieIds")
+    tune.add_argument("--steps", type=int, help="training steps (default 1,500)")
+    tune.add_argument("--max-minutes", type=float, help="stop after this many minutes")
+    tune.add_argument("--seed", type=int, default=0, help="random seed (same seed, same adapter)")
+    tune.add_argument(
+        "--shipped", action="store_true", help="use the pre-trained adapter instead of training"
+    )
+    tune.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train (or install the shipped) adapter for the resolved index; prints what it did."""
+    from movierec.recommender import Recommender
+    from movierec.tuning import TrainConfig, adapter_dir, read_tags, save_adapter_version, tune
+    from movierec.tuning.shipped import shipped_adapter
+
+    where = locations(args)
+    if args.steps is not None and args.steps < 1:
+        raise UsageError(f"--steps must be at least 1, got {args.steps}")
+    if args.max_minutes is not None and not args.max_minutes > 0:
+        raise UsageError(f"--max-minutes must be above 0, got {args.max_minutes}")
+    base = Recommender.open(
+        where.catalog, where.index_dir, where.model, show_progress=not args.quiet, tuned=False
+    )
+    root = adapter_dir(where.index_dir)
+    if args.shipped:
+        adapter = shipped_adapter(base.bundle.manifest["model"], base.bundle.embeddings.shape[1])
+        if adapter is None:
+            raise UsageError(
+                "this install ships no pre-trained adapter; train one without --shipped"
+            )
+        print(f"installed the pre-trained adapter -> {save_adapter_version(adapter, root)}")
+        return 0
+    tags = read_tags(args.tags, args.links) if args.tags else []
+    from movierec.store import open_store
+
+    config = TrainConfig(
+        seed=args.seed,
+        max_minutes=args.max_minutes,
+        show_progress=not args.quiet,
+        **({"steps": args.steps} if args.steps else {}),
+    )
+    profiles = open_store(where.store).all_profiles()
+    report = tune(base.bundle, base.encoder, profiles, root, tags, config)
+    print(
+        f"tuned on {plural(report.users, 'user')} ({plural(report.colike_pairs, 'co-like pair')})"
+        f" and {plural(report.text_pairs, 'text pair')}: {report.steps:,} steps in "
+        f"{report.seconds:.0f}s, loss {report.loss:.3f} -> {report.version}"
+    )
+    return 0
