@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ from scipy.linalg import lapack
 
 from movierec import versions
 from movierec.errors import UsageError
-from movierec.files import atomic_directory
+from movierec.files import file_sha256, save_arrays
 
 FORMAT = "movierec-community"
 FORMAT_VERSION = 1
@@ -100,31 +98,24 @@ class CommunityModel:
 
     def save(self, directory: str | Path) -> dict[str, Any]:
         """Write `manifest.json` and `model.npz` atomically; returns the manifest."""
-        with atomic_directory(Path(directory)) as tmp:
-            arrays = {"ids": self.ids, "counts": self.counts}
-            if sparse.issparse(self.weights):
-                csr = sparse.csr_matrix(self.weights, dtype=np.float32)
-                arrays |= {"data": csr.data, "indices": csr.indices, "indptr": csr.indptr}
-            else:
-                arrays["weights"] = np.asarray(self.weights, dtype=np.float32)
-            np.savez(tmp / ARRAYS, **arrays)
-            manifest = {
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "kind": self.kind,
-                "params": self.params,
-                "n_items": self.n_items,
-                "n_users": self.n_users,
-                "n_likes": self.n_likes,
-                "sparse": sparse.issparse(self.weights),
-                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "ids_sha256": ids_fingerprint(self.ids),
-                "files": {ARRAYS: _file_sha256(tmp / ARRAYS)},
-            }
-            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-            for name in (ARRAYS, MANIFEST):
-                _fsync(tmp / name)
-        return manifest
+        arrays = {"ids": self.ids, "counts": self.counts}
+        if sparse.issparse(self.weights):
+            csr = sparse.csr_matrix(self.weights, dtype=np.float32)
+            arrays |= {"data": csr.data, "indices": csr.indices, "indptr": csr.indptr}
+        else:
+            arrays["weights"] = np.asarray(self.weights, dtype=np.float32)
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "kind": self.kind,
+            "params": self.params,
+            "n_items": self.n_items,
+            "n_users": self.n_users,
+            "n_likes": self.n_likes,
+            "sparse": sparse.issparse(self.weights),
+            "ids_sha256": ids_fingerprint(self.ids),
+        }
+        return save_arrays(Path(directory), ARRAYS, arrays, manifest)
 
     @classmethod
     def load(cls, directory: str | Path) -> CommunityModel:
@@ -134,7 +125,7 @@ class CommunityModel:
         path = directory / ARRAYS
         if not path.exists():
             raise CommunityModelError(f"community model at {directory} lacks {ARRAYS}; {RETRAIN}")
-        if _file_sha256(path) != manifest["files"].get(ARRAYS):
+        if file_sha256(path) != manifest["files"].get(ARRAYS):
             raise CommunityModelError(
                 f"{path} does not match its manifest checksum (corrupt or replaced); {RETRAIN}"
             )
@@ -168,19 +159,6 @@ class CommunityModel:
 def ids_fingerprint(ids: np.ndarray) -> str:
     """sha256 hex of the ids as little-endian int64 (order-sensitive)."""
     return hashlib.sha256(np.asarray(ids, dtype="<i8").tobytes()).hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:

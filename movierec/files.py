@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MANIFEST = "manifest.json"
 
 
 def _hidden_sibling(path: Path, kind: str) -> Path:
@@ -57,3 +65,31 @@ def atomic_directory(directory: Path) -> Iterator[Path]:
         directory.rename(old)
     tmp.rename(directory)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 hex digest of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_arrays(
+    directory: Path, arrays_file: str, arrays: Mapping[str, np.ndarray], manifest: dict[str, Any]
+) -> dict[str, Any]:
+    """Write `arrays` (one .npz, no pickle) and `manifest.json` into `directory` atomically and
+    durably; the manifest gains the creation time and the arrays file's sha256. Returns it."""
+    with atomic_directory(Path(directory)) as tmp:
+        np.savez(tmp / arrays_file, **arrays)
+        manifest = {
+            **manifest,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": {arrays_file: file_sha256(tmp / arrays_file)},
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        for name in (arrays_file, MANIFEST):
+            with open(tmp / name, "rb") as handle:
+                os.fsync(handle.fileno())
+    return manifest

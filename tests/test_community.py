@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from movierec import community
+from movierec import community, files
 from movierec.community import (
     CommunityModel,
     CommunityModelError,
@@ -227,7 +227,7 @@ def _fail_after_arrays(monkeypatch) -> None:
         assert path.exists()  # the arrays were written, the manifest not yet
         raise OSError("disk full")
 
-    monkeypatch.setattr(community, "_file_sha256", boom)
+    monkeypatch.setattr(files, "file_sha256", boom)
 
 
 def _fail_switch(monkeypatch) -> None:
@@ -238,7 +238,7 @@ def _fail_switch(monkeypatch) -> None:
             raise OSError("disk full")
         return real(src, dst)
 
-    monkeypatch.setattr(community.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
 
 
 @pytest.mark.parametrize("fail", [_fail_arrays, _fail_after_arrays, _fail_switch])

@@ -49,6 +49,23 @@ def add_locations(parser: argparse.ArgumentParser, store: bool = False) -> None:
     parser.add_argument("--verbose", "-v", action="store_true", help="log timings and steps")
 
 
+def add_list_options(parser: argparse.ArgumentParser, store: bool = False) -> None:
+    """What every command that prints films takes: locations, --k, --json, the filters and the
+    ranking settings."""
+    add_locations(parser, store=store)
+    parser.add_argument("--k", type=int, default=10, help="how many films (default 10)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    group = parser.add_argument_group("filters (applied before the top-k cut)")
+    group.add_argument("--genre", action="append", default=[], help="any of these genres")
+    group.add_argument("--exclude-genre", action="append", default=[], help="none of these")
+    group.add_argument("--year-min", type=int)
+    group.add_argument("--year-max", type=int)
+    group.add_argument("--min-rating", type=float, help="minimum vote average (0-10)")
+    group.add_argument("--min-votes", type=int, help="minimum number of votes")
+    group.add_argument("--language", action="append", default=[], help="original language, e.g. en")
+    add_tunables(parser)
+
+
 def add_tunables(parser: argparse.ArgumentParser) -> None:
     """One option per ranking setting of `Settings` (e.g. --prior-weight); unset: the default."""
     group = parser.add_argument_group("ranking")

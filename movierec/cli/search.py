@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from movierec.cli.common import (
+    add_list_options,
     add_locations,
-    add_tunables,
     filters_of,
     ids_of,
     locations,
@@ -56,18 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _query_options(parser: argparse.ArgumentParser, store: bool = False) -> None:
-    add_locations(parser, store=store)
-    parser.add_argument("--k", type=int, default=10, help="how many films (default 10)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    group = parser.add_argument_group("filters (applied before the top-k cut)")
-    group.add_argument("--genre", action="append", default=[], help="any of these genres")
-    group.add_argument("--exclude-genre", action="append", default=[], help="none of these")
-    group.add_argument("--year-min", type=int)
-    group.add_argument("--year-max", type=int)
-    group.add_argument("--min-rating", type=float, help="minimum vote average (0-10)")
-    group.add_argument("--min-votes", type=int, help="minimum number of votes")
-    group.add_argument("--language", action="append", default=[], help="original language, e.g. en")
-    add_tunables(parser)
+    add_list_options(parser, store=store)
     parser.set_defaults(run=run_query)
 
 

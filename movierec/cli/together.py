@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from movierec.cli.common import (
-    add_locations,
-    add_tunables,
+    add_list_options,
     filters_of,
     locations,
     open_recommender,
@@ -24,18 +23,7 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("together", help="films for two or more saved profiles together")
     parser.add_argument("names", nargs="+", metavar="NAME", help="profile names (at least two)")
-    add_locations(parser, store=True)
-    parser.add_argument("--k", type=int, default=10, help="how many films (default 10)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    group = parser.add_argument_group("filters (applied before the top-k cut)")
-    group.add_argument("--genre", action="append", default=[], help="any of these genres")
-    group.add_argument("--exclude-genre", action="append", default=[], help="none of these")
-    group.add_argument("--year-min", type=int)
-    group.add_argument("--year-max", type=int)
-    group.add_argument("--min-rating", type=float, help="minimum vote average (0-10)")
-    group.add_argument("--min-votes", type=int, help="minimum number of votes")
-    group.add_argument("--language", action="append", default=[], help="original language, e.g. en")
-    add_tunables(parser)
+    add_list_options(parser, store=True)
     parser.set_defaults(run=run_together)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import time
 import zipfile
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -20,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from movierec.files import atomic_directory
+from movierec.files import file_sha256, save_arrays
 
 FORMAT = "movierec-adapter"
 FORMAT_VERSION = 1
@@ -93,24 +92,19 @@ class Adapter:
 
     def save(self, directory: str | Path) -> dict[str, Any]:
         """Write `adapter.npz` and `manifest.json` atomically; returns the manifest."""
-        with atomic_directory(Path(directory)) as tmp:
-            arrays = {k: np.asarray(v, dtype=np.float32) for k, v in self.weights.items()}
-            np.savez(tmp / WEIGHTS, **arrays)
-            manifest = {
-                **self.info,
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "kind": self.kind,
-                "base_model": self.base_model,
-                "dimension": self.dimension,
-                "separate_query": self.separate_query,
-                "digest": self.digest(),
-                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "versions": library_versions(),
-                "files": {WEIGHTS: _sha256(tmp / WEIGHTS)},
-            }
-            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        return manifest
+        arrays = {k: np.asarray(v, dtype=np.float32) for k, v in self.weights.items()}
+        manifest = {
+            **self.info,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "kind": self.kind,
+            "base_model": self.base_model,
+            "dimension": self.dimension,
+            "separate_query": self.separate_query,
+            "digest": self.digest(),
+            "versions": library_versions(),
+        }
+        return save_arrays(Path(directory), WEIGHTS, arrays, manifest)
 
     @classmethod
     def load(
@@ -120,7 +114,7 @@ class Adapter:
         directory = Path(directory)
         manifest = read_manifest(directory)
         path = directory / WEIGHTS
-        if not path.exists() or _sha256(path) != manifest["files"].get(WEIGHTS):
+        if not path.exists() or file_sha256(path) != manifest["files"].get(WEIGHTS):
             raise AdapterError(f"{path} is missing or does not match its manifest; {RETUNE}")
         try:
             with np.load(path, allow_pickle=False) as npz:
@@ -163,7 +157,3 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return found
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
