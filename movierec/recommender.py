@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ import pandas as pd
 from movierec import config
 from movierec.build import build_index
 from movierec.catalog import catalog_fingerprint, load_catalog
+from movierec.checks import check_filters, check_k, check_text, film_ids
 from movierec.community import CommunityModel
 from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.config import community_dir
@@ -134,10 +134,10 @@ class Recommender:
         (the caller's `filters` win on conflict; labels in `skip` are left as text) and the rest
         is searched; `Results.understood` says what was read.
         """
-        text = (_text("text", text) or "").strip()
+        text = (check_text("text", text) or "").strip()
         if not text:
             raise UsageError("the search text is empty; describe the film you feel like watching")
-        filters = _filters(filters)
+        filters = check_filters(filters)
         understood = self.understand(text, filters, skip) if parse else None
         if understood is not None:
             text, filters = understood.residual, understood.merged(filters)
@@ -169,7 +169,7 @@ class Recommender:
         **overrides: Any,
     ) -> list[Hit]:
         """Films like one title (or id), never the film itself; `text` steers ("but funnier")."""
-        title, text = _text("title", title), _text("text", text)
+        title, text = check_text("title", title), check_text("text", text)
         for name, value in (("id", id), ("year", year)):
             if value is not None:
                 check_number(name, value, int)
@@ -231,8 +231,8 @@ class Recommender:
         self, k: int = 10, filters: Filters | None = None, exclude: Iterable[int] = ()
     ) -> list[Hit]:
         """The best-known, best-rated films (the quality prior alone): a start for new users."""
-        _check_k(k)
-        mask = self.filter_index.mask(_filters(filters), self._rows("exclude", exclude))
+        check_k(k)
+        mask = self.filter_index.mask(check_filters(filters), self._rows("exclude", exclude))
         prior = self.prior
         rows = top_k(prior.astype(np.float64), k, mask)
         scored = [Scored(row, float(prior[row]), prior=float(prior[row])) for row in rows.tolist()]
@@ -305,9 +305,9 @@ class Recommender:
         excluded_rows: np.ndarray,
         overrides: dict[str, Any],
     ) -> list[Hit]:
-        _check_k(k)
+        check_k(k)
         settings = self.settings.with_overrides(**overrides)
-        mask = self.filter_index.mask(_filters(filters), excluded_rows)
+        mask = self.filter_index.mask(check_filters(filters), excluded_rows)
         candidates = Candidates(self.bundle, self.prior_for(settings), mask)
         return [self.movies.hit(scored) for scored in rank(query, candidates, k, settings)]
 
@@ -369,36 +369,6 @@ class Recommender:
             "genres": self.facets()["genres"],
             "settings": self.settings.__dict__,
         }
-
-
-def film_ids(name: str, values: Iterable[int]) -> list[int]:
-    """`values` as a list of film ids; UsageError naming `name` unless it is a list of whole
-    numbers (a string such as "862" is refused, not read digit by digit)."""
-    if isinstance(values, (str, bytes, dict)) or not isinstance(values, Iterable):
-        raise UsageError(f"{name} must be a list of film ids such as [862, 12], got {values!r}")
-    values = list(values)
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, Integral):
-            raise UsageError(f"{name} must hold whole-number film ids such as 862, got {value!r}")
-    return [int(v) for v in values]
-
-
-def _check_k(k: object) -> None:
-    check_number("k", k, int)
-    if k < 1:
-        raise UsageError(f"k must be at least 1, got {k}")
-
-
-def _text(name: str, value: object) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise UsageError(f"{name} must be text, got {value!r}")
-    return value
-
-
-def _filters(filters: object) -> Filters | None:
-    if filters is not None and not isinstance(filters, Filters):
-        raise UsageError(f"filters must be a Filters (see Filters.from_dict), got {filters!r}")
-    return filters
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
