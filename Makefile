@@ -46,9 +46,11 @@ postgres-test: install postgres
 run: install
 	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true
 
+# Two workers (one test file each at a time); the few `serial` tests first, on their own.
 test: install browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m serial
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
 
 # The wheel as users install it: built, installed into a fresh virtualenv, every command run.
 wheel-check: install

@@ -43,7 +43,12 @@ def encode_cached(
     hashes = content_hashes(texts, encoder.name)
     known = {} if previous is None else {h: i for i, h in enumerate(previous[0])}
     missing = sorted({h: i for i, h in enumerate(hashes) if h not in known}.values())
-    fresh = _encode(encoder, [texts[i] for i in missing], show_progress, progress)
+    if missing:
+        fresh = _encode(encoder, [texts[i] for i in missing], show_progress, progress)
+    else:  # everything reused: the model is not even loaded
+        fresh = np.zeros((0, 0), dtype=np.float32)
+        if progress is not None:
+            progress(0, 0)
     dim = fresh.shape[1] if len(missing) else previous[1].shape[1]  # type: ignore[index]
     vectors = np.empty((len(texts), dim), dtype=np.float32)
     fresh_rows = {hashes[i]: row for row, i in enumerate(missing)}

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from movierec.build import build_index
+from movierec.config import default_index_dir
 from tests.cli_support import subprocess_movierec
 from tests.helpers import FIXTURE_CATALOG
 
@@ -26,13 +28,12 @@ CATALOG = ("--catalog", str(FIXTURE_CATALOG))
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    """A MOVIEREC_HOME whose fixture index is built once, through the CLI, with the real model."""
+def home(tmp_path_factory, real_encoder) -> Path:
+    """A MOVIEREC_HOME whose fixture index is built once with the real model, in this process
+    (the model is loaded once per session); `build` itself runs as a subprocess below."""
     home = tmp_path_factory.mktemp("cli-home")
-    result = subprocess_movierec("build", *CATALOG, "--quiet", home=home)
-    assert result.returncode == 0, result.stderr
-    assert "Indexed 30 movies" in result.stdout
-    assert "30 encoded, 0 reused" in result.stdout
+    _, report = build_index(FIXTURE_CATALOG, default_index_dir(FIXTURE_CATALOG, home), real_encoder)
+    assert (report.movies, report.encoded, report.reused) == (30, 30, 0)
     return home
 
 
@@ -46,7 +47,7 @@ def run_json(home: Path, *args: str) -> list[dict]:
 def test_build_again_reuses_every_embedding(home) -> None:
     result = subprocess_movierec("build", *CATALOG, "-q", home=home)
     assert result.returncode == 0, result.stderr
-    assert "0 encoded, 30 reused" in result.stdout
+    assert "Indexed 30 movies" in result.stdout and "0 encoded, 30 reused" in result.stdout
 
 
 @pytest.mark.model

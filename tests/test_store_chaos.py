@@ -19,6 +19,9 @@ from movierec.store import Profile, ProfileStore, StoreError
 from tests.postgres import Locations, admin_connection
 from tests.store_helpers import event_count
 
+# They stop and restart the server: `make test` runs them alone, before the parallel run.
+pytestmark = pytest.mark.serial
+
 
 def pg_ctl(action: str) -> None:
     """Run `pg_ctl action` on the throwaway server (as its `postgres` user when we are root)."""
