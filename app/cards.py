@@ -16,13 +16,18 @@ def _short(text: str, limit: int = OVERVIEW_CHARS) -> str:
 
 def show_hits(ctx, hits: list[Hit], flow: str) -> None:
     """Results as a two-column grid of cards."""
-    if not hits:
+    show_cards(ctx, [(hit.id, hit.explain(markdown=True)) for hit in hits], flow)
+
+
+def show_cards(ctx, cards: list[tuple[int, str]], flow: str) -> None:
+    """(film id, explanation) pairs as a two-column grid of cards."""
+    if not cards:
         st.info("No film matches these filters. Loosen them in the sidebar to see more.")
         return
     columns = st.columns(2)
-    for rank, hit in enumerate(hits):
+    for rank, (movie_id, explanation) in enumerate(cards):
         with columns[rank % 2]:
-            card(ctx, hit.id, flow, rank, hit.explain(markdown=True))
+            card(ctx, movie_id, flow, rank, explanation)
 
 
 def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> None:

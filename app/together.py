@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from movierec.app.cards import card
+from movierec.app.cards import show_cards
 from movierec.app.flows import RESULTS, Context
 from movierec.together import GroupHit, members_from_store
 
@@ -42,10 +42,4 @@ def page(ctx: Context) -> None:
 
 def show_group(ctx: Context, hits: list[GroupHit]) -> None:
     """Two columns of cards; each card says which member it is for, one line each."""
-    if not hits:
-        st.info("No film matches these filters. Loosen them in the sidebar to see more.")
-        return
-    columns = st.columns(2)
-    for rank, hit in enumerate(hits):
-        with columns[rank % 2]:
-            card(ctx, hit.id, "together", rank, "  \n".join(hit.lines(markdown=True)))
+    show_cards(ctx, [(hit.id, "  \n".join(hit.lines(markdown=True))) for hit in hits], "together")
