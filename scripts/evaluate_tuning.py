@@ -20,11 +20,11 @@ import numpy as np
 
 from movierec.community import fit_ease, fit_item_knn
 from movierec.evaluation.community import Community
-from movierec.evaluation.data import load_movielens
 from movierec.evaluation.mood import load_mood_benchmark
 from movierec.evaluation.systems import Engine
 from movierec.evaluation.tags import catalog_text_pairs
 from movierec.evaluation.tuning import TuningSplit, make_split, measure
+from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig, adapt
 from movierec.tuning.pairs import like_lists

@@ -22,8 +22,8 @@ import numpy as np
 import torch
 from evaluate_tuning import TextCache
 
-from movierec.evaluation.data import load_movielens
 from movierec.evaluation.tags import catalog_text_pairs
+from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig
 from movierec.tuning.pairs import like_lists, read_tags

@@ -23,7 +23,7 @@ from movierec.community import (
     version_names,
 )
 from movierec.evaluation.community import Community, split_users
-from movierec.evaluation.data import Interactions
+from movierec.movielens import Interactions
 
 IDS = [10, 20, 30, 40, 50]
 # 10 and 20 always go together; 30 is once liked with them; 40 bridges to 50.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from movierec.catalog import load_catalog
-from movierec.evaluation.data import Interactions
 from movierec.evaluation.tags import catalog_text_pairs, split_tags
 from movierec.evaluation.tuning import make_split
+from movierec.movielens import Interactions
 from tests.helpers import FIXTURE_CATALOG
 
 ALIEN, AMELIE, NOTEBOOK, SHINING, WALL_E, HEAT = 348, 194, 11036, 694, 10681, 949

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from movierec.evaluation.community import split_users
-from movierec.evaluation.data import Interactions
 from movierec.evaluation.metrics import ndcg_at_k, recall_at_k
 from movierec.evaluation.mood import MoodCase
 from movierec.evaluation.protocols import ProfileCase, SimilarCase, profile_cases, similar_cases
 from movierec.evaluation.systems import System
 from movierec.evaluation.tags import TagSplit, split_tags
+from movierec.movielens import Interactions
 
 METRICS = ("similar_ndcg@10", "profile_recall@10", "mood_ndcg@10")
 
