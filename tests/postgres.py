@@ -62,3 +62,12 @@ class Locations:
             with admin_connection() as conn:
                 for schema in self.schemas.values():
                     conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def kill_other_connections() -> None:
+    """Terminate every other session of the test database (what a failover does to a pool)."""
+    with admin_connection() as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from movierec.store import ProfileStore
+from tests import app_support
 from tests.helpers import FIXTURE_CATALOG
 
 pytestmark = pytest.mark.model
@@ -15,12 +16,7 @@ APP = Path(__file__).resolve().parent.parent / "app" / "main.py"
 HEIST_FILMS = {"Heat (1995)", "Ocean's Eleven (2001)", "The Italian Job (2003)"}
 
 
-@pytest.fixture
-def store_path(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("MOVIEREC_CATALOG", str(FIXTURE_CATALOG))
-    path = tmp_path / "profiles.db"
-    monkeypatch.setenv("MOVIEREC_STORE", str(path))
-    return path
+store_path = app_support.store_path
 
 
 def open_app(user: str = "alice", page: str | None = None) -> AppTest:

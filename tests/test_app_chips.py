@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from tests import test_app
+from tests import app_support, test_app
 
 pytestmark = pytest.mark.model
-store_path = test_app.store_path
+store_path = app_support.store_path
 
 
 def chips(app) -> list[str]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from movierec.store import ProfileStore
-from tests.test_app import open_app, store_path  # noqa: F401 - store_path is a fixture
+from tests import app_support
+from tests.test_app import open_app
+
+store_path = app_support.store_path
 
 pytestmark = pytest.mark.model
 
@@ -19,7 +22,7 @@ def _markdown(app) -> str:
     return " ".join(m.value for m in app.markdown)
 
 
-def test_a_new_user_likes_three_films_of_the_grid_and_gets_recommendations(store_path):  # noqa: F811
+def test_a_new_user_likes_three_films_of_the_grid_and_gets_recommendations(store_path):
     app = open_app(user="newbie", page="❤️ My taste")
     assert "profile is empty" in " ".join(i.value for i in app.info)
     grid = _ids(app, "start")
@@ -44,7 +47,7 @@ def test_a_new_user_likes_three_films_of_the_grid_and_gets_recommendations(store
     assert ProfileStore(store_path).profile("newbie").liked == liked
 
 
-def test_refine_my_taste_reopens_the_grid(store_path):  # noqa: F811
+def test_refine_my_taste_reopens_the_grid(store_path):
     store = ProfileStore(store_path)
     for movie_id in (949, 862, 603):  # Heat, Toy Story, The Matrix
         store.like("rae", movie_id)
@@ -63,7 +66,7 @@ def test_refine_my_taste_reopens_the_grid(store_path):  # noqa: F811
     assert store.profile("rae").liked == [949, 862, 603, grid[0]]
 
 
-def test_show_others_goes_through_the_catalog_then_starts_again(store_path):  # noqa: F811
+def test_show_others_goes_through_the_catalog_then_starts_again(store_path):
     app = open_app(user="cat", page="❤️ My taste")
     seen: list[int] = []
     while len(seen) < 30:  # the fixture catalog's 30 films, each shown once

@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from movierec.store import COMMUNITY_SOURCE, ProfileStore
-from tests.helpers import FIXTURE_CATALOG, PAYLOADS, payload_catalog
+from tests import app_support
+from tests.helpers import PAYLOADS, payload_catalog
 
 pytestmark = pytest.mark.model
 markdown_it = pytest.importorskip("markdown_it")
@@ -78,12 +79,7 @@ def test_deep_links_are_escaped(payload_store) -> None:
     assert [value for value in _shown(app) if _live(value)] == []
 
 
-@pytest.fixture
-def store_path(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("MOVIEREC_CATALOG", str(FIXTURE_CATALOG))
-    path = tmp_path / "profiles.db"
-    monkeypatch.setenv("MOVIEREC_STORE", str(path))
-    return path
+store_path = app_support.store_path
 
 
 def test_a_community_profile_is_shown_read_only(store_path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from movierec.store import Profile, ProfileStore, StoreError
-from tests.postgres import Locations, admin_connection
+from tests.postgres import Locations, kill_other_connections
 from tests.store_helpers import event_count
 
 # They stop and restart the server: `make test` runs them alone, before the parallel run.
@@ -49,14 +49,12 @@ def pg_ctl(action: str) -> None:
 def test_a_dead_pooled_connection_costs_no_error(pg_location: Locations) -> None:
     store = ProfileStore(pg_location())
     store.like("ann", 1)
-    with admin_connection() as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    kill_other_connections()
     store.like("ann", 2)  # the pooled connection is dead: nothing was written, so it retries
     assert store.profile("ann") == Profile("ann", [1, 2], [])
     assert event_count(store) == 2
+    store.like("ann", 3)  # and the pool goes on with healthy connections
+    assert store.profile("ann").liked == [1, 2, 3]
 
 
 def test_a_server_restart_between_two_likes_loses_nothing(pg_location: Locations) -> None:

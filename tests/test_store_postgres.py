@@ -91,19 +91,6 @@ def test_a_newer_postgres_schema_version_asks_for_an_upgrade(pg_location: Locati
     assert "99" in str(caught.value)
 
 
-def test_a_stopped_connection_is_replaced(pg_location: Locations) -> None:
-    store = ProfileStore(pg_location())
-    store.like("ann", 1)
-    with admin_connection() as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-    store.like("ann", 2)  # the broken connection is dropped and the like runs on a new one
-    store.like("ann", 3)
-    assert store.profile("ann").liked == [1, 2, 3]
-
-
 def server_connections(application: str) -> int:
     with admin_connection() as conn:
         return conn.execute(
