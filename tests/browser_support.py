@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +110,11 @@ def wait_for_results(page) -> None:
 
 def open_page(page, name: str) -> None:
     page.get_by_text(name, exact=True).click()
+
+
+def visit(browser, url: str) -> Any:
+    """A new page on `url` (the app with its query string), once the mood box is there."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.get_by_label("Describe what you feel like watching").wait_for(timeout=180_000)
+    return page

@@ -15,6 +15,7 @@ from movierec.store import ProfileStore
 from tests import browser_support
 from tests.browser_support import open_page as _page
 from tests.browser_support import serve as _serve
+from tests.browser_support import visit
 from tests.browser_support import wait_for_results as _wait_for_results
 from tests.helpers import FIXTURE_CATALOG
 
@@ -66,9 +67,7 @@ def test_mood_like_reload_keeps_the_like(app_server, browser, shots) -> None:
 
 def test_more_like_this(app_server, browser, shots) -> None:
     url, _ = app_server
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/?user=e2e2")
-    page.get_by_label("Describe what you feel like watching").wait_for(timeout=180_000)
+    page = visit(browser, f"{url}/?user=e2e2")
     _page(page, "🎞️ More like this")
     picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Films like")
     picker.click()
@@ -83,9 +82,7 @@ def test_more_like_this(app_server, browser, shots) -> None:
 
 def test_first_visit_grid_then_recommendations(app_server, browser, shots) -> None:
     url, store = app_server
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/?user=newcomer")
-    page.get_by_label("Describe what you feel like watching").wait_for(timeout=180_000)
+    page = visit(browser, f"{url}/?user=newcomer")
     _page(page, "❤️ My taste")
     page.get_by_text("3 more likes to go").wait_for(timeout=60_000)
     page.locator("h5").nth(11).wait_for(timeout=60_000)  # 12 films
@@ -106,9 +103,7 @@ def test_watch_together(app_server, browser, shots) -> None:
         profiles.like("alex", movie_id)
     for movie_id in (862, 12):  # Toy Story, Finding Nemo
         profiles.like("sam", movie_id)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/?user=alex")
-    page.get_by_label("Describe what you feel like watching").wait_for(timeout=180_000)
+    page = visit(browser, f"{url}/?user=alex")
     _page(page, "👥 Together")
     picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Who is watching?")
     picker.wait_for(timeout=60_000)
