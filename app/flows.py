@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -47,9 +48,10 @@ class Context:
     diversity: float
     _profile: Profile | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def read_only(self) -> bool:
-        """Whether the user is a community profile, which the app shows but never changes."""
+        """Whether the user is a community profile, which the app shows but never changes (asked
+        of the store once per rerun, not once per card)."""
         return self.user is not None and self.store.is_community_user(self.user)
 
     def profile(self) -> Profile | None:
