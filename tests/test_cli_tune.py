@@ -67,6 +67,10 @@ def test_tune_refuses_bad_options_and_a_foreign_adapter(cli, built, tmp_path) ->
     tags.write_text("userId,movieId,tag,timestamp\n1,1,heist,0\n")
     unlinked = cli("tune", "--catalog", built, "--store", store, "--tags", tags)
     assert unlinked.returncode == 2 and "--links" in unlinked.stderr
+    for content in (b"", b"\xff\xfe\x00bad", b'text,movie_id\n"unclosed,1\n'):
+        tags.write_bytes(content)
+        broken = cli("tune", "--catalog", built, "--store", store, "--tags", tags)
+        assert broken.returncode == 2 and "cannot read" in broken.stderr, broken.stderr
     # the pre-trained adapter is for all-MiniLM-L6-v2; this index was built with the fake model
     shipped = cli("tune", "--catalog", built, "--shipped")
     assert shipped.returncode == 2

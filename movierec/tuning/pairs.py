@@ -78,7 +78,13 @@ def colike_pairs(
 def read_tags(path: str | Path, links: str | Path | None = None) -> list[tuple[str, int]]:
     """(normalized text, catalog id) pairs from a MovieLens tags.csv (userId, movieId, tag, …)
     with `links` (links.csv, movieId → tmdbId), or from a plain CSV with `text,movie_id`."""
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise UsageError(
+            f"cannot read {path} as a tags CSV ({error}); give a MovieLens tags.csv or a "
+            "comma-separated file with the columns text,movie_id"
+        ) from None
     if {"text", "movie_id"} <= set(frame.columns):
         texts, ids = frame["text"], frame["movie_id"]
     elif {"movieId", "tag"} <= set(frame.columns):
