@@ -47,6 +47,9 @@ class Recommender:
         self.bundle = bundle
         self.encoder = encoder
         self.settings = settings or Settings()
+        # per-mode setting defaults beneath the caller's overrides (e.g. tuned vectors want
+        # another prior weight for profiles than for free text; movierec.tuning.serve)
+        self.mode_defaults: dict[str, dict[str, Any]] = {}
         self.movies = MovieTable(bundle.catalog)
         self.filter_index = FilterIndex(bundle.catalog)
         self._priors: dict[float, np.ndarray] = {}
@@ -105,6 +108,7 @@ class Recommender:
         """This recommender (same indexes and settings) blending an in-memory community model;
         `signal` goes to CommunitySignal (e.g. `half_confidence`)."""
         other = Recommender(self.bundle, self.encoder, self.settings)
+        other.mode_defaults = self.mode_defaults
         other._priors = self._priors
         other._vocabulary = self._vocabulary
         other.community = None if model is None else CommunitySignal(model, self.movies, **signal)
@@ -145,6 +149,7 @@ class Recommender:
             self.settings.with_overrides(**overrides)  # still refuse a bad setting
             return Results(self.popular(k, filters, exclude), understood)
         query = Query(vector=self._encode(text), tokens=self.bundle.tokenizer(text))
+        overrides = self._for_mode("search", overrides)
         return Results(
             self._rank(query, k, filters, self._rows("exclude", exclude), overrides), understood
         )
@@ -185,7 +190,7 @@ class Recommender:
         community = None if signal is None else signal.for_film(self.movies.ids[row])
         query = Query(vector, tokens, np.array([row]), because, steer=steer, community=community)
         excluded = np.append(self._rows("exclude", exclude), row)
-        return self._rank(query, k, filters, excluded, overrides)
+        return self._rank(query, k, filters, excluded, self._for_mode("similar", overrides))
 
     def recommend(
         self,
@@ -197,6 +202,7 @@ class Recommender:
         **overrides: Any,
     ) -> list[Hit]:
         """Films for a profile: the average of liked films, pushed away from disliked ones."""
+        overrides = self._for_mode("recommend", overrides)
         settings = self.settings.with_overrides(**overrides)
         liked, disliked = film_ids("liked", liked), film_ids("disliked", disliked)
         self.check_not_both(liked, disliked)
@@ -296,6 +302,11 @@ class Recommender:
                 f"index holds {expected}-dimensional ones; rebuild it with `movierec build`"
             )
         return vector
+
+    def _for_mode(self, mode: str, overrides: dict[str, Any]) -> dict[str, Any]:
+        """The caller's overrides (None = not given) over this mode's defaults."""
+        given = {name: value for name, value in overrides.items() if value is not None}
+        return {**self.mode_defaults.get(mode, {}), **given}
 
     def _rank(
         self,

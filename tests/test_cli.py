@@ -254,6 +254,35 @@ def test_eval_with_a_community_split_compares_content_community_and_blend(
     assert bad.returncode == 2 and "--community-split must be between 0 and 1" in bad.stderr
 
 
+def test_eval_tags_tune_and_cold_films_keep_the_evaluated_data_out_of_training(
+    cli, built, tmp_path
+) -> None:
+    rows = [f"{u},{m},4.5,0\n" for u in range(20) for m in range(10)]
+    rows += [f"{u},{m},4.5,0\n" for u in range(20, 40) for m in range(4, 14)]
+    ratings, links = _ratings(tmp_path, rows)
+    tags = tmp_path / "tags.csv"
+    films = {"heist": (949, 1538), "space": (348, 603), "toys": (862, 14160), "robots": (12, 679)}
+    tags.write_text("text,movie_id\n" + "".join(f"{t},{m}\n" for t, ms in films.items() for m in ms))
+    out = tmp_path / "eval"
+    args = ("eval", "--ratings", ratings, "--links", links, "--out", out, "-q")
+    args += ("--catalog", FIXTURE_CATALOG, "--tags", tags)
+    result = cli(*args, "--community-split", "0.5", "--tune", "--cold-share", "0.5")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "results.json").read_text())
+    assert {"tuned content", "tuned engine", "content only", "engine"} <= set(report["scores"])
+    assert report["tag_queries"] == 2  # half of the four eligible tags are queries
+    assert report["cold_films"] > 0 and "cold films only" in result.stdout
+    assert "tags_ndcg@10" in report["scores"]["tuned content"]
+    assert all(0.0 <= v <= 1.0 for system in report["scores"].values() for v in system.values())
+    for extra, message in (
+        (("--tune",), "--tune needs --community-split"),
+        (("--cold-share", "0.5"), "--cold-share needs --community-split"),
+        (("--community-split", "0.5", "--cold-share", "2"), "--cold-share must be between 0"),
+    ):
+        bad = cli(*args, *extra)
+        assert bad.returncode == 2 and message in bad.stderr, bad.stderr
+
+
 def test_app_runs_the_packaged_streamlit_script_without_importing_it(cli, monkeypatch) -> None:
     import sys
 

@@ -180,3 +180,22 @@ def test_shipped_adapter_loads_for_minilm_only() -> None:
     assert sum(p.stat().st_size for p in SHIPPED.iterdir()) < 8_000_000
     with pytest.raises(AdapterError, match="other/model"):
         shipped_adapter("other/model")
+
+
+def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
+    rec, tmp_path, monkeypatch
+) -> None:
+    served = adapt(rec, tuned_once(rec, tmp_path))
+    seen: list[float] = []
+    rank = served._rank
+    monkeypatch.setattr(
+        served, "_rank", lambda *a: seen.append(a[-1].get("prior_weight")) or rank(*a)
+    )
+    served.recommend([ALIEN], k=3)
+    served.search("dreamlike", k=3)
+    served.similar(id=ALIEN, k=3)
+    served.recommend([ALIEN], k=3, prior_weight=0.7)
+    served.search("dreamlike", k=3, prior_weight=None)  # the CLI's "not given"
+    assert seen == [0.25, 1.0, None, 0.7, 1.0]
+    assert served.with_community(None).mode_defaults == served.mode_defaults
+    assert rec.mode_defaults == {}  # the base vectors keep one prior for every mode

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from movierec.cli.common import add_locations, open_recommender
+from movierec.cli.common import add_locations, locations, open_recommender
 from movierec.errors import UsageError
 from movierec.settings import Settings
 
@@ -35,6 +35,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SHARE",
         help="train the community models (item-kNN, EASE) on 1-SHARE of the users and evaluate "
         "on the other SHARE, next to the content-only engine, e.g. 0.5",
+    )
+    parser.add_argument(
+        "--tags",
+        metavar="CSV",
+        help="people's tags as mood queries (MovieLens tags.csv, read with --links, or a CSV "
+        "text,movie_id): a seeded half of the tags are queries, the films tagged with one are "
+        "its matches; names of cast/directors, bookkeeping tags and tags on < 2 films dropped",
+    )
+    parser.add_argument(
+        "--tune",
+        action="store_true",
+        help="with --community-split: also tune an adapter on the training users' likes and the "
+        "other half of --tags (never the evaluated ones) and compare it with the base vectors",
+    )
+    parser.add_argument(
+        "--cold-share",
+        type=float,
+        metavar="SHARE",
+        help="with --community-split: withhold the likes of this share of the films from the "
+        "community models and tuning, and measure similar films and profiles on those films only",
     )
     parser.add_argument(
         "--set",
@@ -107,27 +127,99 @@ def community_models(train: Interactions, ids: Sequence[int]) -> list[CommunityM
     return models
 
 
+def check_protocol(args: argparse.Namespace) -> None:
+    """UsageError for option combinations the protocols cannot honour."""
+    if args.community_split is not None and not 0.0 < args.community_split < 1.0:
+        raise UsageError(f"--community-split must be between 0 and 1, got {args.community_split}")
+    if args.cold_share is not None and not 0.0 < args.cold_share < 1.0:
+        raise UsageError(f"--cold-share must be between 0 and 1, got {args.cold_share}")
+    for flag, given in (("--tune", args.tune), ("--cold-share", args.cold_share is not None)):
+        if given and args.community_split is None:
+            raise UsageError(
+                f"{flag} needs --community-split (e.g. 0.5): the evaluated users' likes must "
+                "stay out of what is trained"
+            )
+
+
+def open_base(args: argparse.Namespace) -> Recommender:
+    """The recommender on the base vectors: an installed adapter may have seen the test users."""
+    from movierec.recommender import Recommender
+
+    where = locations(args)
+    return Recommender.open(
+        where.catalog, where.index_dir, where.model, show_progress=not args.quiet, tuned=False
+    )
+
+
+def tuned_systems(
+    recommender: Recommender,
+    train_likes: dict[int, list[int]],
+    tags: Any,
+    models: Sequence[CommunityModel],
+    args: argparse.Namespace,
+) -> list[System]:
+    """'tuned content' (and 'tuned engine' with the community models): an adapter trained on
+    the training users' likes, the training half of the tags and the catalog's keywords."""
+    import numpy as np
+
+    from movierec.evaluation.systems import Engine
+    from movierec.evaluation.tags import catalog_text_pairs
+    from movierec.tuning import TrainConfig, adapt
+    from movierec.tuning.pairs import like_lists
+    from movierec.tuning.tune import fit, prepare
+
+    content = recommender.with_community(None)
+    movie_ids = content.bundle.catalog["id"].to_numpy()
+    texts = [*(tags.train_pairs if tags else []), *catalog_text_pairs(content.bundle.catalog)]
+    likes, colikes, pairs = prepare(movie_ids, train_likes, texts, args.seed)
+    lists = like_lists(likes, {int(m): r for r, m in enumerate(movie_ids)})
+    documents = np.asarray(content.bundle.embeddings, dtype=np.float32)
+    config = TrainConfig(seed=args.seed, show_progress=not args.quiet)
+    tuned = adapt(content, fit(documents, content.encoder, colikes, pairs, config, lists))
+    overrides = {name: _value(value) for name, value in map(_pair, args.set)}
+    systems: list[System] = [Engine(tuned, "tuned content", overrides)]
+    if models:
+        systems.append(Engine(tuned.with_community(list(models)), "tuned engine", overrides))
+    return systems
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from movierec.evaluation.community import split_users
     from movierec.evaluation.mood import MOOD_BENCHMARK, load_mood_benchmark
     from movierec.evaluation.report import bar_chart, table, write_json
     from movierec.evaluation.run import evaluate
-    from movierec.movielens import load_movielens
+    from movierec.evaluation.tags import split_tags
+    from movierec.evaluation.tuning import cold_films, without
+    from movierec.movielens import Interactions, load_movielens
+    from movierec.tuning.pairs import read_tags
 
-    if args.community_split is not None and not 0.0 < args.community_split < 1.0:
-        raise UsageError(f"--community-split must be between 0 and 1, got {args.community_split}")
-    recommender = open_recommender(args)
+    check_protocol(args)
+    recommender = open_base(args) if args.tune else open_recommender(args)
     data = load_movielens(args.ratings, args.links, recommender.movies.ids)
+    catalog = recommender.bundle.catalog
+    tags = split_tags(read_tags(args.tags, args.links), catalog, args.seed) if args.tags else None
+    cold = cold_films(data, args.cold_share, args.seed) if args.cold_share else None
     models: list[CommunityModel] = []
+    train_likes: dict[int, list[int]] = {}
     if args.community_split is not None:
         train, data = split_users(data, test_share=args.community_split, seed=args.seed)
-        models = community_models(train, recommender.movies.ids)
+        train_likes = without(train.likes, cold or set())
+        models = community_models(Interactions(likes=train_likes), recommender.movies.ids)
     systems = systems_for(recommender, args, models)
+    if args.tune:
+        systems.extend(tuned_systems(recommender, train_likes, tags, models, args))
     ids = set(recommender.movies.row_of)
     path = MOOD_BENCHMARK if args.moods is None else args.moods
     moods = load_mood_benchmark(path, ids) if path else []
     result = evaluate(
-        systems, data, seed=args.seed, k=args.k, show_progress=not args.quiet, moods=moods
+        systems,
+        data,
+        seed=args.seed,
+        k=args.k,
+        show_progress=not args.quiet,
+        moods=moods,
+        tags=tags.test if tags else (),
+        cold=cold,
     )
     result.settings = {**recommender.settings.__dict__, "unknown_movies": data.unknown_movies}
     out = Path(args.out)

@@ -6,22 +6,25 @@ import json
 import os
 from pathlib import Path
 
-from movierec.evaluation.run import METRICS, EvalResult
+from movierec.evaluation.run import EvalResult
 
 
 def table(result: EvalResult, baseline: str = "popularity") -> str:
     """A text table of every system on every metric, with the ratio to the baseline."""
+    metrics = result.metrics()
     width = max(len(name) for name in result.scores) + 2
-    header = f"{'system':{width}s}" + "".join(f"{m:>20s}" for m in METRICS)
+    header = f"{'system':{width}s}" + "".join(f"{m:>20s}" for m in metrics)
+    tags = f"tags: {result.tag_queries} queries, " if result.tag_queries else ""
+    cold = f"cold films only ({result.cold_films} withheld), " if result.cold_films else ""
     lines = [
-        f"profile: {result.profile_users} users, similar: {result.similar_films} films, "
-        f"mood: {result.mood_queries} queries, k={result.k}, seed={result.seed}",
+        f"{cold}profile: {result.profile_users} users, similar: {result.similar_films} films, "
+        f"mood: {result.mood_queries} queries, {tags}k={result.k}, seed={result.seed}",
         header,
         "-" * len(header),
     ]
     for name, scores in result.scores.items():
         cells = ""
-        for metric in METRICS:
+        for metric in metrics:
             ratio = ""
             if baseline in result.scores and name != baseline:
                 ratio = f" ({result.ratio(name, baseline, metric):.2f}x)"
@@ -44,15 +47,16 @@ def bar_chart(result: EvalResult, path: Path) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
+    metrics = result.metrics()
     names = list(result.scores)
-    x = np.arange(len(METRICS))
+    x = np.arange(len(metrics))
     width = 0.8 / len(names)
     fig, ax = plt.subplots(figsize=(max(7, 1.2 * len(names) + 4), 4.2))
     for i, name in enumerate(names):
-        values = [result.scores[name][m] for m in METRICS]
+        values = [result.scores[name][m] for m in metrics]
         bars = ax.bar(x + (i - (len(names) - 1) / 2) * width, values, width, label=name)
         ax.bar_label(bars, fmt="%.3f", fontsize=7, rotation=90, padding=2)
-    ax.set_xticks(x, METRICS)
+    ax.set_xticks(x, metrics)
     ax.set_ylabel("mean over cases")
     ax.set_title(
         f"MovieLens: {result.profile_users} users, {result.similar_films} films (k={result.k})"

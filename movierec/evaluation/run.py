@@ -12,7 +12,12 @@ from tqdm import tqdm
 
 from movierec.evaluation.metrics import ndcg_at_k, recall_at_k
 from movierec.evaluation.mood import MoodCase
-from movierec.evaluation.protocols import profile_cases, similar_cases
+from movierec.evaluation.protocols import (
+    ProfileCase,
+    SimilarCase,
+    profile_cases,
+    similar_cases,
+)
 from movierec.evaluation.systems import System
 from movierec.movielens import Interactions
 
@@ -22,7 +27,10 @@ METRICS = (
     "similar_ndcg@10",
     "mood_recall@10",
     "mood_ndcg@10",
+    "tags_recall@10",
+    "tags_ndcg@10",
 )
+TAG_METRICS = METRICS[5:]
 
 
 @dataclass
@@ -37,6 +45,12 @@ class EvalResult:
     k: int
     seconds: dict[str, float] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    tag_queries: int = 0
+    cold_films: int = 0
+
+    def metrics(self) -> tuple[str, ...]:
+        """The metrics measured: the tags ones only when there were tag queries."""
+        return METRICS if self.tag_queries else tuple(m for m in METRICS if m not in TAG_METRICS)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,16 +68,22 @@ def evaluate(
     dislikes: bool = True,
     show_progress: bool = False,
     moods: Sequence[MoodCase] = (),
+    tags: Sequence[MoodCase] = (),
+    cold: set[int] | None = None,
 ) -> EvalResult:
-    """Profile Recall/nDCG@k on held-out likes, similar nDCG@k on co-liked films, and mood
-    Recall/nDCG@k on the judged queries of `moods`."""
+    """Profile Recall/nDCG@k on held-out likes, similar nDCG@k on co-liked films, mood
+    Recall/nDCG@k on the judged queries of `moods` and of `tags` (people's tags as queries).
+    With `cold` (films whose likes no model learnt from), only those films are measured: similar
+    from a cold film, profiles on their cold held-out likes."""
     profiles = profile_cases(data, seed=seed)
     films = similar_cases(data)
+    if cold is not None:
+        profiles, films = only_cold(profiles, films, cold)
     scores: dict[str, dict[str, float]] = {}
     seconds: dict[str, float] = {}
     for system in systems:
         start = time.perf_counter()
-        recall, ndcg, similar, mood_recall, mood_ndcg = [], [], [], [], []
+        recall, ndcg, similar = [], [], []
         cases = tqdm(profiles, desc=f"{system.name}: profiles", disable=not show_progress)
         for case in cases:
             ranked = system.recommend(case.liked, case.disliked if dislikes else [], k)
@@ -72,19 +92,38 @@ def evaluate(
             ndcg.append(ndcg_at_k(ranked, dict.fromkeys(held, 1.0), k))
         for film in tqdm(films, desc=f"{system.name}: films", disable=not show_progress):
             similar.append(ndcg_at_k(system.similar(film.movie, k), film.truth, k))
-        for mood in moods:
-            ranked = system.search(mood.text, k)
-            mood_recall.append(recall_at_k(ranked, set(mood.relevant), k))
-            mood_ndcg.append(ndcg_at_k(ranked, dict.fromkeys(mood.relevant, 1.0), k))
-        scores[system.name] = {
-            METRICS[0]: _mean(recall),
-            METRICS[1]: _mean(ndcg),
-            METRICS[2]: _mean(similar),
-            METRICS[3]: _mean(mood_recall),
-            METRICS[4]: _mean(mood_ndcg),
-        }
+        mood_recall, mood_ndcg = _queries(system, moods, k)
+        tag_recall, tag_ndcg = _queries(system, tags, k)
+        values = (recall, ndcg, similar, mood_recall, mood_ndcg, tag_recall, tag_ndcg)
+        scores[system.name] = {m: _mean(v) for m, v in zip(METRICS, values, strict=True)}
+        if not tags:
+            scores[system.name] = {m: v for m, v in scores[system.name].items() if m in METRICS[:5]}
         seconds[system.name] = round(time.perf_counter() - start, 1)
-    return EvalResult(scores, len(profiles), len(films), len(moods), seed, k, seconds)
+    result = EvalResult(scores, len(profiles), len(films), len(moods), seed, k, seconds)
+    result.tag_queries = len(tags)
+    result.cold_films = len(cold) if cold is not None else 0
+    return result
+
+
+def only_cold(
+    profiles: list[ProfileCase], films: list[SimilarCase], cold: set[int]
+) -> tuple[list[ProfileCase], list[SimilarCase]]:
+    """Profiles whose held-out likes include cold films (only those count), films that are cold."""
+    kept = [
+        ProfileCase(c.user, c.liked, c.disliked, sorted(set(c.held_out) & cold))
+        for c in profiles
+        if set(c.held_out) & cold
+    ]
+    return kept, [f for f in films if f.movie in cold]
+
+
+def _queries(system: System, cases: Sequence[MoodCase], k: int) -> tuple[list, list]:
+    recall, ndcg = [], []
+    for case in cases:
+        ranked = system.search(case.text, k)
+        recall.append(recall_at_k(ranked, set(case.relevant), k))
+        ndcg.append(ndcg_at_k(ranked, dict.fromkeys(case.relevant, 1.0), k))
+    return recall, ndcg
 
 
 def _mean(values: list[float]) -> float:

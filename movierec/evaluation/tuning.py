@@ -19,6 +19,7 @@ from movierec.evaluation.community import split_users
 from movierec.evaluation.metrics import ndcg_at_k, recall_at_k
 from movierec.evaluation.mood import MoodCase
 from movierec.evaluation.protocols import ProfileCase, SimilarCase, profile_cases, similar_cases
+from movierec.evaluation.run import only_cold
 from movierec.evaluation.systems import System
 from movierec.evaluation.tags import TagSplit, split_tags
 from movierec.movielens import Interactions
@@ -52,20 +53,23 @@ def make_split(
     train, test = split_users(data, test_share=test_users, seed=seed)
     tags = split_tags(tag_pairs, catalog, seed=seed)
     profiles, films = profile_cases(test, seed=seed), similar_cases(test, min_likers)
-    cold: set[int] = set()
-    likes = {u: list(m) for u, m in train.likes.items()}
-    if cold_share > 0:
-        liked = np.array(sorted({m for ms in data.likes.values() for m in ms}), dtype=np.int64)
-        order = np.random.default_rng(seed + 1).permutation(len(liked))
-        cold = set(liked[order[: round(cold_share * len(liked))]].tolist())
-        likes = {u: [m for m in ms if m not in cold] for u, ms in likes.items()}
-        films = [f for f in films if f.movie in cold]
-        profiles = [
-            ProfileCase(c.user, c.liked, c.disliked, sorted(set(c.held_out) & cold))
-            for c in profiles
-            if set(c.held_out) & cold
-        ]
+    cold = cold_films(data, cold_share, seed) if cold_share > 0 else set()
+    likes = without(train.likes, cold)
+    if cold:
+        profiles, films = only_cold(profiles, films, cold)
     return TuningSplit(likes, profiles, films, tags.test, tags, cold)
+
+
+def cold_films(data: Interactions, share: float, seed: int = 0) -> set[int]:
+    """A seeded `share` of the liked films: their likes are withheld from every model."""
+    liked = np.array(sorted({m for ms in data.likes.values() for m in ms}), dtype=np.int64)
+    order = np.random.default_rng(seed + 1).permutation(len(liked))
+    return set(liked[order[: round(share * len(liked))]].tolist())
+
+
+def without(likes: dict[int, list[int]], films: set[int]) -> dict[int, list[int]]:
+    """Each user's likes minus `films`."""
+    return {u: [m for m in ms if m not in films] for u, ms in likes.items()}
 
 
 def measure(

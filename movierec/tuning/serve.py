@@ -18,6 +18,10 @@ from movierec.versions import current_name
 
 LOG = logging.getLogger(__name__)
 
+# Tuned vectors want less prior for profiles and more for free text than the base ones (means of
+# 3 seeds, scripts/evaluate_tuning.py; docs/tuning.md): one prior weight cannot serve both.
+TUNED_MODE_DEFAULTS = {"recommend": {"prior_weight": 0.25}, "search": {"prior_weight": 1.0}}
+
 
 class AdaptedEncoder:
     """An encoder whose query vectors go through the adapter's query map; everything else
@@ -60,6 +64,7 @@ def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
     tuned = dataclasses.replace(bundle, manifest=manifest, embeddings=vectors, dense=dense)
     base_encoder = getattr(recommender.encoder, "base", recommender.encoder)
     other = Recommender(tuned, AdaptedEncoder(base_encoder, adapter), recommender.settings)
+    other.mode_defaults = TUNED_MODE_DEFAULTS
     other.community = recommender.community
     return other
 
