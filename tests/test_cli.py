@@ -262,7 +262,8 @@ def test_eval_tags_tune_and_cold_films_keep_the_evaluated_data_out_of_training(
     ratings, links = _ratings(tmp_path, rows)
     tags = tmp_path / "tags.csv"
     films = {"heist": (949, 1538), "space": (348, 603), "toys": (862, 14160), "robots": (12, 679)}
-    tags.write_text("text,movie_id\n" + "".join(f"{t},{m}\n" for t, ms in films.items() for m in ms))
+    lines = "".join(f"{t},{m}\n" for t, ms in films.items() for m in ms)
+    tags.write_text("text,movie_id\n" + lines)
     out = tmp_path / "eval"
     args = ("eval", "--ratings", ratings, "--links", links, "--out", out, "-q")
     args += ("--catalog", FIXTURE_CATALOG, "--tags", tags)
