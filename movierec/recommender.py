@@ -59,7 +59,7 @@ class Recommender:
         catalog: str | Path | None = None,
         index_dir: str | Path | None = None,
         model: str | None = None,
-        kind: str = "flat",
+        kind: str = "auto",
         build: bool = True,
         show_progress: bool = False,
         settings: Settings | None = None,
