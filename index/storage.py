@@ -20,7 +20,7 @@ from movierec.index.bm25 import BM25Index, Tokenizer
 from movierec.index.dense import VECTORS_FILE, DenseIndex
 
 LOG = logging.getLogger(__name__)
-FORMAT_VERSION = 2  # 2: BM25 over the keyword fields (no title); 1 indexed the title too
+FORMAT_VERSION = 3  # 3: BM25 as .npy arrays (memory-mapped), hnsw_sq; 2: no title in BM25
 MANIFEST = "manifest.json"
 CATALOG_FILE = "catalog.parquet"
 EMBEDDINGS_FILE = VECTORS_FILE  # written by DenseIndex.save

@@ -178,6 +178,29 @@ def test_an_older_index_format_is_rebuilt_reusing_its_vectors(
     assert hit_list(rebuilt) == hit_list(first)
 
 
+def test_a_format_2_index_with_its_bm25_npz_is_rebuilt_reusing_its_vectors(
+    tmp_path, monkeypatch, fake_encoder
+) -> None:
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    first = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    for path in (tmp_path / "idx").glob("bm25_*.npy"):  # format 2 kept BM25 in one bm25.npz
+        path.unlink()
+    (tmp_path / "idx" / "bm25.npz").write_bytes(b"PK")
+    _make_format(tmp_path / "idx", 2)
+    with pytest.raises(StaleIndexError, match="format 2"):
+        load_index(tmp_path / "idx")
+    fake_encoder.encoded.clear()
+    rebuilt = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    assert fake_encoder.encoded == []  # every vector reused
+    assert read_manifest(tmp_path / "idx")["format_version"] == FORMAT_VERSION == 3
+    assert sorted(p.name for p in (tmp_path / "idx").glob("bm25_*.npy")) == [
+        "bm25_indices.npy",
+        "bm25_indptr.npy",
+        "bm25_weights.npy",
+    ]
+    assert hit_list(rebuilt) == hit_list(first)
+
+
 @pytest.mark.parametrize("version", [FORMAT_VERSION + 1, "2.x", None])
 def test_a_newer_or_unknown_index_format_is_refused_not_overwritten(
     tmp_path, monkeypatch, fake_encoder, version
