@@ -265,3 +265,28 @@ def test_a_damaged_index_is_named_then_rebuilt(
     rebuilt = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
     assert len(fake_encoder.encoded) == encoded  # intact vectors are reused
     assert hit_list(rebuilt) == hit_list(first)
+
+
+def test_a_large_catalog_loads_compact_with_its_long_text_left_on_disk(
+    tmp_path, monkeypatch, fake_encoder
+) -> None:
+    from movierec import catalog_text
+    from movierec.filters import Filters
+
+    built = fixture_recommender(fake_encoder)
+    save_index(tmp_path / "idx", built.bundle)
+    monkeypatch.setattr(catalog_text, "LAZY_ABOVE", 0)  # as for a catalog above 200,000 films
+    bundle = load_index(tmp_path / "idx")
+    assert bundle.long_text is not None
+    assert not {"overview", "tagline", "keywords"} & set(bundle.catalog.columns)
+    assert bundle.catalog["original_language"].dtype == "category"
+    loaded = Recommender(bundle, fake_encoder)
+    assert hit_list(loaded) == hit_list(built)
+    for id in built.movies.ids[:: len(built.movies.ids) // 5]:
+        assert loaded.movie(int(id)) == built.movie(int(id))  # same fields, same order
+    french = Filters(languages=["FR"])
+    assert [h.id for h in loaded.search("love", filters=french)] == [
+        h.id for h in built.search("love", filters=french)
+    ]
+    with pytest.raises(ValueError, match="cannot be saved again"):
+        save_index(tmp_path / "again", bundle)
