@@ -146,9 +146,7 @@ class TitleResolver:
         query = normalize_title(title)
         rows = self._fuzzy_candidates(query)
         choices = dict(zip(rows.tolist(), pc.take(self.row_keys, rows).to_pylist(), strict=True))
-        matches = process.extract(
-            query, choices, scorer=fuzz.WRatio, limit=None, score_cutoff=60
-        )
+        matches = process.extract(query, choices, scorer=fuzz.WRatio, limit=None, score_cutoff=60)
         keys = list(dict.fromkeys(key for key, _, _ in matches))[:limit]
         found = [int(r) for key in keys for r in self.key_rows[slice(*self.keys.equal(key))]]
         return [self.label(r) for r in found[:limit]]

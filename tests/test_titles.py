@@ -58,7 +58,10 @@ def test_prefix_completion_is_most_voted_first(resolver) -> None:
         "The Good, the Bad and the Ugly (1966)",
         "The Godfather Part II (1974)",
     ]
-    assert labels(resolver, resolver.complete("Heat", limit=2)) == ["Heat (1995)", "Heathers (1989)"]
+    assert labels(resolver, resolver.complete("Heat", limit=2)) == [
+        "Heat (1995)",
+        "Heathers (1989)",
+    ]
 
 
 def test_completion_ignores_accents_case_punctuation_and_a_year_suffix(resolver) -> None:
