@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 _YEAR_SUFFIX = re.compile(r"^(?P<title>.*?)\s*\((?P<year>\d{4})\)\s*$")
-FULL_SCAN_LIMIT = 50_000  # titles; above, fuzzy matching scores candidates only
+FULL_SCAN_LIMIT = 10_000  # titles; above, fuzzy scoring (~7 µs a title) sees candidates only
 CANDIDATES = 300  # most-voted rows taken per candidate source in a large catalog
 _AFTER_ALL = "{"  # sorts after every character of a normalized title ([a-z0-9 ])
 
