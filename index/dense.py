@@ -16,6 +16,7 @@ import faiss
 import numpy as np
 
 from movierec.index.base import damaged, require_files
+from movierec.index.vector_file import VectorFile
 from movierec.scoring import top_k
 
 LOG = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ KINDS = ("flat", "hnsw", "ivf", "ivf_sq", "hnsw_sq")
 AUTO = "auto"  # flat up to LARGE_CATALOG rows, ivf_sq beyond (docs/benchmarks.md)
 LARGE_CATALOG = 200_000
 QUANTIZED = frozenset({"ivf_sq", "hnsw_sq"})  # approximate codes: candidates re-ranked exactly
+READ_ROWS_ABOVE = LARGE_CATALOG  # rows; above, vectors are read per row, not memory-mapped
 HNSW_KINDS = frozenset({"hnsw", "hnsw_sq"})
 IVF_KINDS = frozenset({"ivf", "ivf_sq"})
 INDEX_FILE = "dense.faiss"
@@ -203,8 +205,8 @@ class DenseIndex:
 
     @classmethod
     def load(cls, directory: Path, entry: dict[str, Any]) -> DenseIndex:
-        """Read an index written by `save`, given its manifest entry; the vectors are mapped
-        from disk, not read into memory."""
+        """Read an index written by `save`, given its manifest entry; the vectors stay on disk:
+        memory-mapped, or read per row (VectorFile) above READ_ROWS_ABOVE rows."""
         names = entry["file"], entry.get("vectors", VECTORS_FILE)
         index_path, vectors_path = require_files(directory, "dense index", *names)
         try:
@@ -218,6 +220,8 @@ class DenseIndex:
         if index.ntotal != len(vectors) or index.d != vectors.shape[1]:
             found = f"{index.ntotal} x {index.d} indexed, {vectors.shape} vectors"
             raise damaged(index_path, ValueError(found))
+        if len(vectors) > READ_ROWS_ABOVE:  # scattered rows of a mapped file stay resident
+            vectors = VectorFile(vectors_path)
         dense = cls(index, vectors, entry["kind"], dict(entry["params"]))
         dense._apply_search_params()
         return dense

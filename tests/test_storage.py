@@ -272,11 +272,15 @@ def test_a_large_catalog_loads_compact_with_its_long_text_left_on_disk(
 ) -> None:
     from movierec import catalog_text
     from movierec.filters import Filters
+    from movierec.index import dense
+    from movierec.index.vector_file import VectorFile
 
     built = fixture_recommender(fake_encoder)
     save_index(tmp_path / "idx", built.bundle)
     monkeypatch.setattr(catalog_text, "LAZY_ABOVE", 0)  # as for a catalog above 200,000 films
+    monkeypatch.setattr(dense, "READ_ROWS_ABOVE", 0)
     bundle = load_index(tmp_path / "idx")
+    assert isinstance(bundle.embeddings, VectorFile) and bundle.embeddings is bundle.dense.vectors
     assert bundle.long_text is not None
     assert not {"overview", "tagline", "keywords"} & set(bundle.catalog.columns)
     assert bundle.catalog["original_language"].dtype == "category"
@@ -284,6 +288,7 @@ def test_a_large_catalog_loads_compact_with_its_long_text_left_on_disk(
     assert hit_list(loaded) == hit_list(built)
     for id in built.movies.ids[:: len(built.movies.ids) // 5]:
         assert loaded.movie(int(id)) == built.movie(int(id))  # same fields, same order
+    np.testing.assert_array_equal(np.asarray(bundle.embeddings), built.bundle.embeddings)
     french = Filters(languages=["FR"])
     assert [h.id for h in loaded.search("love", filters=french)] == [
         h.id for h in built.search("love", filters=french)
