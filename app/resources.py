@@ -61,7 +61,12 @@ def taste_map(catalog: str | None):
     return _open(catalog).taste_map()
 
 
+# The picker lists at most this many titles (most voted first); any other title can still be
+# typed and is then found by Recommender.similar (exact, or "did you mean" suggestions).
+TITLE_OPTIONS = 20_000
+
+
 @st.cache_data(show_spinner=False)
 def title_options(catalog: str | None) -> list[tuple[str, int]]:
     """("Title (year)", id) for the title picker, most voted first."""
-    return _open(catalog).title_options()
+    return _open(catalog).title_options(limit=TITLE_OPTIONS)

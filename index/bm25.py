@@ -6,7 +6,6 @@ import json
 import logging
 import re
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
@@ -21,8 +20,14 @@ from movierec.index.base import IndexMismatchError, StaleIndexError, damaged, re
 from movierec.scoring import top_k
 
 LOG = logging.getLogger(__name__)
-MATRIX_FILE = "bm25.npz"
 VOCAB_FILE = "bm25_vocab.json"
+ARRAY_FILES = {
+    "indptr": "bm25_indptr.npy",
+    "indices": "bm25_indices.npy",
+    "data": "bm25_weights.npy",
+}
+PRECISIONS = {"float64": np.float64, "float16": np.float16}
+COMPACT_ABOVE = 200_000  # documents; as index.dense.LARGE_CATALOG
 TOKENIZER_VERSION = 1
 
 STOPWORDS = frozenset(
@@ -82,10 +87,20 @@ class Tokenizer:
 
 
 class BM25Index:
-    """Per-(term, document) BM25Okapi weights in a CSR matrix: a query sums a few of its rows."""
+    """Per-(term, document) BM25Okapi weights as CSR arrays, one row per term: a query adds up
+    the rows of its terms. Weights are float64 (exact), or float16 for large catalogs (a third
+    of the memory; scores within 0.1 %, docs/benchmarks.md); saved as .npy files that load
+    memory-mapped, so a query reads only its terms' rows from disk."""
 
-    def __init__(self, weights: sparse.csr_matrix, vocab: dict[str, int], params: dict[str, Any]):
-        self.weights = weights
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        data: np.ndarray,
+        vocab: dict[str, int],
+        params: dict[str, Any],
+    ):
+        self.indptr, self.indices, self.data = indptr, indices, data
         self.vocab = vocab
         self._params = params
 
@@ -97,10 +112,12 @@ class BM25Index:
         b: float = 0.75,
         epsilon: float = 0.25,
         show_progress: bool = False,
+        precision: str = "auto",
     ) -> BM25Index:
-        """Index tokenized documents; scores equal rank_bm25.BM25Okapi with the same parameters."""
+        """Index tokenized documents; scores equal rank_bm25.BM25Okapi with the same parameters
+        (within float16 rounding when `precision` is, or resolves to, "float16")."""
         tf, vocab = count_terms(corpus_tokens, show_progress)
-        return cls.from_term_frequencies(tf, vocab, k1, b, epsilon)
+        return cls.from_term_frequencies(tf, vocab, k1, b, epsilon, precision)
 
     @classmethod
     def from_term_frequencies(
@@ -110,20 +127,30 @@ class BM25Index:
         k1: float = 1.5,
         b: float = 0.75,
         epsilon: float = 0.25,
+        precision: str = "auto",
     ) -> BM25Index:
         """Index a (terms × documents) count matrix whose rows follow `vocab`."""
         tf = sparse.csr_matrix(tf, dtype=np.float64)
         tf.sum_duplicates()
+        tf.sort_indices()
         n_docs = tf.shape[1]
+        precision = resolve_precision(precision, n_docs)
         lengths = np.asarray(tf.sum(axis=0), dtype=np.float64).ravel()
         avgdl = float(lengths.mean()) if n_docs and lengths.sum() else 1.0
         idf = _okapi_idf(np.diff(tf.indptr), n_docs, epsilon)
-        weights = _term_weights(tf, idf, lengths, avgdl, k1, b)
+        w = _term_weights(tf, idf, lengths, avgdl, k1, b)
         params = {"k1": k1, "b": b, "epsilon": epsilon, "n_docs": n_docs, "avgdl": avgdl}
-        return cls(weights, vocab, {**params, "vocab_size": len(vocab)})
+        params |= {"vocab_size": len(vocab), "precision": precision}
+        arrays = _compact(w.indptr, w.indices, w.data, precision)
+        return cls(*arrays, vocab, params)
 
     def __len__(self) -> int:
         return int(self._params["n_docs"])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the weight arrays (resident or not when memory-mapped)."""
+        return int(self.indptr.nbytes + self.indices.nbytes + self.data.nbytes)
 
     def params(self) -> dict[str, Any]:
         return dict(self._params)
@@ -133,17 +160,17 @@ class BM25Index:
         terms = np.fromiter((self.vocab[t] for t in counts), dtype=np.int64, count=len(counts))
         return terms, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
 
+    def _row(self, term: int) -> slice:
+        return slice(int(self.indptr[term]), int(self.indptr[term + 1]))
+
     def get_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (repeated query terms count each time)."""
         terms, counts = self._query_rows(query_tokens)
-        if len(terms) == 0:
-            return np.zeros(len(self), dtype=np.float64)
-        if len(terms) == 1:
-            row = self.weights[int(terms[0])]
-            scores = np.zeros(len(self), dtype=np.float64)
-            scores[row.indices] = row.data * counts[0]
-            return scores
-        return np.asarray(self.weights[terms].T @ counts).ravel()
+        scores = np.zeros(len(self), dtype=np.float64)
+        for term, count in zip(terms.tolist(), counts.tolist(), strict=True):
+            row = self._row(term)  # a document occurs once per term row: += is exact
+            scores[self.indices[row]] += np.asarray(self.data[row], dtype=np.float64) * count
+        return scores
 
     def search(
         self, query_tokens: Sequence[str], k: int, mask: np.ndarray | None = None
@@ -162,48 +189,75 @@ class BM25Index:
             term_id = self.vocab.get(term)
             if term_id is None or term in seen:
                 continue
-            if self.weights[term_id, row] != 0:
+            docs = self.indices[self._row(term_id)]  # sorted: a binary search
+            at = int(np.searchsorted(docs, row))
+            if at < len(docs) and docs[at] == row:
                 seen.append(term)
         return seen
 
     def save(self, directory: Path) -> dict[str, Any]:
-        """Write bm25.npz (arrays only) and bm25_vocab.json; returns the manifest entry."""
+        """Write one .npy per weight array and bm25_vocab.json; returns the manifest entry."""
         directory = Path(directory)
-        w = self.weights
-        np.savez(
-            directory / MATRIX_FILE,
-            data=w.data,
-            indices=w.indices,
-            indptr=w.indptr,
-            shape=np.array(w.shape, dtype=np.int64),
-        )
+        for name, file in ARRAY_FILES.items():
+            np.save(directory / file, getattr(self, name))
         terms = sorted(self.vocab, key=self.vocab.__getitem__)
         (directory / VOCAB_FILE).write_text(json.dumps({"params": self._params, "terms": terms}))
-        return {**self.params(), "matrix": MATRIX_FILE, "vocab": VOCAB_FILE}
+        return {**self.params(), "arrays": dict(ARRAY_FILES), "vocab": VOCAB_FILE}
 
     @classmethod
     def load(cls, directory: Path, entry: dict[str, Any]) -> BM25Index:
-        """Read an index written by `save`, given the entry it returned (file names default to
-        the current ones: indexes written before entries named them)."""
-        names = entry.get("matrix", MATRIX_FILE), entry.get("vocab", VOCAB_FILE)
-        matrix_path, vocab_path = require_files(directory, "BM25 index", *names)
-        try:
-            with np.load(matrix_path, allow_pickle=False) as arrays:
-                shape = tuple(int(x) for x in arrays["shape"])
-                weights = sparse.csr_matrix(
-                    (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
-                )
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-            raise damaged(matrix_path, error) from error
+        """Read an index written by `save`, given the entry it returned; the weight arrays are
+        mapped from disk, not read into memory."""
+        files = entry.get("arrays", ARRAY_FILES)
+        names = [files[name] for name in ARRAY_FILES]
+        *array_paths, vocab_path = require_files(
+            directory, "BM25 index", *names, entry.get("vocab", VOCAB_FILE)
+        )
+        arrays = [_mapped(path) for path in array_paths]
         try:
             stored = json.loads(vocab_path.read_text())
             terms, params = stored["terms"], stored["params"]
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise damaged(vocab_path, error) from error
-        if weights.shape != (len(terms), params.get("n_docs")):
-            mismatch = ValueError(f"{weights.shape} weights for {len(terms)} terms")
-            raise damaged(matrix_path, mismatch)
-        return cls(weights, {term: i for i, term in enumerate(terms)}, params)
+        _check_shapes(array_paths, arrays, len(terms))
+        return cls(*arrays, {term: i for i, term in enumerate(terms)}, params)
+
+
+def resolve_precision(precision: str, n_docs: int) -> str:
+    """float64 or float16; "auto" is float16 above COMPACT_ABOVE documents."""
+    if precision == "auto":
+        return "float16" if n_docs > COMPACT_ABOVE else "float64"
+    if precision not in PRECISIONS:
+        choices = ", ".join(("auto", *PRECISIONS))
+        raise ValueError(f"unknown BM25 precision {precision!r}; choose one of {choices}")
+    return precision
+
+
+def _compact(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, precision: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The smallest dtypes that hold the arrays: int32 document numbers, weights as asked."""
+    return (
+        np.asarray(indptr, dtype=np.int64),
+        np.asarray(indices, dtype=np.int32),
+        np.asarray(data, dtype=PRECISIONS[precision]),
+    )
+
+
+def _mapped(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise damaged(path, error) from error
+
+
+def _check_shapes(paths: list[Path], arrays: list[np.ndarray], n_terms: int) -> None:
+    indptr, indices, data = arrays
+    if indptr.shape != (n_terms + 1,):
+        raise damaged(paths[0], ValueError(f"{indptr.shape} row pointers for {n_terms} terms"))
+    for path, array in zip(paths[1:], (indices, data), strict=True):
+        if array.shape != (int(indptr[-1]),):
+            raise damaged(path, ValueError(f"{array.shape} entries, {int(indptr[-1])} expected"))
 
 
 def count_terms(

@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from movierec.catalog_text import ROW_GROUP, LongText, read_catalog
 from movierec.files import atomic_directory
 from movierec.index.base import DamagedIndexError, IndexMismatchError, StaleIndexError
 from movierec.index.bm25 import BM25Index, Tokenizer
 from movierec.index.dense import VECTORS_FILE, DenseIndex
 
 LOG = logging.getLogger(__name__)
-FORMAT_VERSION = 2  # 2: BM25 over the keyword fields (no title); 1 indexed the title too
+FORMAT_VERSION = 3  # 3: BM25 as .npy arrays (memory-mapped), hnsw_sq; 2: no title in BM25
 MANIFEST = "manifest.json"
 CATALOG_FILE = "catalog.parquet"
 EMBEDDINGS_FILE = VECTORS_FILE  # written by DenseIndex.save
@@ -49,6 +50,7 @@ class IndexBundle:
     dense: DenseIndex
     bm25: BM25Index
     tokenizer: Tokenizer
+    long_text: LongText | None = None  # a large catalog's overview, tagline, keywords
 
 
 def _versions() -> dict[str, str]:
@@ -65,7 +67,9 @@ def _versions() -> dict[str, str]:
 def save_index(directory: Path, bundle: IndexBundle) -> dict[str, Any]:
     """Write every component and the manifest atomically; returns the manifest written."""
     with atomic_directory(Path(directory)) as tmp:
-        bundle.catalog.to_parquet(tmp / CATALOG_FILE, index=False)
+        if bundle.long_text is not None:
+            raise ValueError("a catalog loaded without its long text cannot be saved again")
+        bundle.catalog.to_parquet(tmp / CATALOG_FILE, index=False, row_group_size=ROW_GROUP)
         np.save(tmp / HASHES_FILE, bundle.hashes)
         entries = {"dense": bundle.dense.save(tmp), "bm25": bundle.bm25.save(tmp)}
         manifest = {
@@ -147,12 +151,14 @@ def load_index(
     )
     tokenizer = Tokenizer.from_settings(manifest["tokenizer"])
     dense = DenseIndex.load(directory, manifest["dense"])
+    catalog, long_text = read_catalog(directory / CATALOG_FILE)
     return IndexBundle(
         manifest=manifest,
-        catalog=pd.read_parquet(directory / CATALOG_FILE),
+        catalog=catalog,
         embeddings=dense.vectors,
         hashes=np.load(directory / HASHES_FILE, allow_pickle=False),
         dense=dense,
         bm25=BM25Index.load(directory, manifest["bm25"]),
         tokenizer=tokenizer,
+        long_text=long_text,
     )

@@ -93,7 +93,7 @@ def previous_embeddings(directory: Path, model_name: str) -> tuple[np.ndarray, n
 def build_bundle(
     catalog: pd.DataFrame,
     encoder: Encoder,
-    kind: str = "flat",
+    kind: str = "auto",
     fields: Sequence[str] = DEFAULT_FIELDS,
     tokenizer: Tokenizer | None = None,
     previous: tuple[np.ndarray, np.ndarray] | None = None,
@@ -138,7 +138,7 @@ def build_index(
     catalog_path: Path,
     directory: Path,
     encoder: Encoder,
-    kind: str = "flat",
+    kind: str = "auto",
     fields: Sequence[str] = DEFAULT_FIELDS,
     show_progress: bool = False,
     progress: Progress | None = None,

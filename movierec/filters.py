@@ -96,7 +96,9 @@ class FilterIndex:
         self.year = catalog["year"].astype("float64").to_numpy(na_value=np.nan)
         self.rating = catalog["vote_average"].astype("float64").to_numpy(na_value=np.nan)
         self.votes = catalog["vote_count"].astype("float64").to_numpy(na_value=0.0)
-        self.language = catalog["original_language"].fillna("").str.lower().to_numpy()
+        languages = catalog["original_language"].astype("category")  # codes: a byte a film
+        self.language_codes = languages.cat.codes.to_numpy()
+        self.language_names = [str(name).lower() for name in languages.cat.categories]
         self.genre_rows = _genre_rows(catalog["genres"])
         runtime = catalog["runtime"] if "runtime" in catalog else pd.Series(np.nan, catalog.index)
         self.runtime = runtime.astype("float64").to_numpy(na_value=np.nan)
@@ -129,7 +131,9 @@ class FilterIndex:
         if f.min_votes is not None:
             mask &= self.votes >= f.min_votes
         if f.languages:
-            mask &= np.isin(self.language, [lang.lower() for lang in f.languages])
+            wanted = {lang.lower() for lang in f.languages}
+            codes = [i for i, name in enumerate(self.language_names) if name in wanted]
+            mask &= np.isin(self.language_codes, codes)
         if f.genres:
             mask &= self._any_genre(f.genres)
         if f.exclude_genres:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from movierec.catalog import COLUMNS
+from movierec.catalog_text import LongText
 from movierec.errors import UsageError
 from movierec.hits import Because, Hit, Scored
 from movierec.titles import TitleResolver
@@ -17,18 +19,38 @@ class UnknownMovieError(LookupError):
     """An id that is not in the catalog."""
 
 
-class MovieTable:
-    """Lookups over the normalized catalog."""
+class RowsById(Mapping[int, int]):
+    """id -> row over sorted arrays (16 bytes a film, where a dict takes about 100)."""
 
-    def __init__(self, catalog: pd.DataFrame):
+    def __init__(self, ids: np.ndarray):
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
+
+    def __getitem__(self, id: int) -> int:
+        if not isinstance(id, (int, np.integer)):
+            raise KeyError(id)
+        at = int(np.searchsorted(self._sorted, id))
+        if at == len(self._sorted) or self._sorted[at] != id:
+            raise KeyError(id)
+        return int(self._order[at])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._sorted.tolist())
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+
+class MovieTable:
+    """Lookups over the normalized catalog (compact arrays: a million films fit in tens of MB)."""
+
+    def __init__(self, catalog: pd.DataFrame, text: LongText | None = None):
         self.catalog = catalog
+        self.text = text  # long text columns kept on disk, for large catalogs
         self.ids = catalog["id"].to_numpy(dtype=np.int64)
-        self.row_of = {int(i): r for r, i in enumerate(self.ids)}
+        self.row_of = RowsById(self.ids)
         self.titles = TitleResolver(catalog)
-        # Plain lists: a hit reads a few fields, and pandas per-cell access costs microseconds.
-        self._title = catalog["title"].astype(str).tolist()
-        self._year = [None if pd.isna(y) else int(y) for y in catalog["year"]]
-        self._genres = [[str(g) for g in names] for names in catalog["genres"]]
+        self._genres = catalog["genres"]
 
     def row(self, id: int) -> int:
         try:
@@ -67,8 +89,8 @@ class MovieTable:
         row = scored.row
         return Hit(
             id=int(self.ids[row]),
-            title=self._title[row],
-            year=self._year[row],
+            title=self.titles.titles[row].as_py(),
+            year=None if np.isnan(year := self.titles.years[row]) else int(year),
             score=scored.score,
             vector_score=scored.vector_score,
             bm25_score=scored.bm25_score,
@@ -76,12 +98,15 @@ class MovieTable:
             community_score=scored.community_score,
             matched_terms=list(scored.matched_terms),
             because=[self.because(reason) for reason in scored.because],
-            genres=list(self._genres[row]),
+            genres=[str(g) for g in self._genres.iat[row]],
         )
 
     def record(self, row: int) -> dict[str, Any]:
         """Every field of one film, JSON-ready."""
         record = self.catalog.iloc[row].to_dict()
+        if self.text is not None:
+            record |= self.text.row(row)
+            record = {column: record[column] for column in COLUMNS if column in record}
         for key, value in record.items():
             if isinstance(value, np.ndarray):
                 record[key] = value.tolist()

@@ -50,7 +50,7 @@ class Recommender:
         # per-mode setting defaults beneath the caller's overrides (e.g. tuned vectors want
         # another prior weight for profiles than for free text; movierec.tuning.serve)
         self.mode_defaults: dict[str, dict[str, Any]] = {}
-        self.movies = MovieTable(bundle.catalog)
+        self.movies = MovieTable(bundle.catalog, bundle.long_text)
         self.filter_index = FilterIndex(bundle.catalog)
         self._priors: dict[float, np.ndarray] = {}
         self._vocabulary: Vocabulary | None = None
@@ -62,7 +62,7 @@ class Recommender:
         catalog: str | Path | None = None,
         index_dir: str | Path | None = None,
         model: str | None = None,
-        kind: str = "flat",
+        kind: str = "auto",
         build: bool = True,
         show_progress: bool = False,
         settings: Settings | None = None,
@@ -328,10 +328,18 @@ class Recommender:
         """All catalog fields of one film, JSON-ready."""
         return self.movies.record(self.movies.row(id))
 
-    def title_options(self) -> list[tuple[str, int]]:
-        """("Title (year)", id) for every film, most voted first: for a type-ahead picker."""
-        order = np.argsort(-self.filter_index.votes, kind="stable")
+    def title_options(self, limit: int | None = None) -> list[tuple[str, int]]:
+        """("Title (year)", id) for every film (or the `limit` most voted), most voted first:
+        for a type-ahead picker."""
+        order = np.argsort(-self.filter_index.votes, kind="stable")[:limit]
         return [(self.movies.label(int(r)), int(self.movies.ids[r])) for r in order]
+
+    def title_suggestions(self, text: str, limit: int = 10) -> list[tuple[str, int]]:
+        """("Title (year)", id) of films whose title, or a word of it, starts with the typed
+        text, most voted first: a type-ahead that stays fast at a million titles."""
+        check_k(limit)
+        rows = self.movies.titles.complete(check_text("text", text) or "", limit)
+        return [(self.movies.label(r), int(self.movies.ids[r])) for r in rows]
 
     def facets(self) -> dict[str, Any]:
         """What filters can choose from: genres, languages by frequency, year and rating ranges."""

@@ -180,7 +180,9 @@ def bench_default_queries(rec: Recommender, n: int, seed: int) -> dict:
 # -- synthetic catalogs -------------------------------------------------------------------------
 
 
-def synthetic(base: IndexBundle, n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, BM25Index]:
+def synthetic(
+    base: IndexBundle, n: int, seed: int, precision: str = "auto"
+) -> tuple[pd.DataFrame, np.ndarray, BM25Index]:
     """A catalog of n films, each a blend of two real ones: metadata, vector and words."""
     rng = np.random.default_rng(seed)
     m = len(base.catalog)
@@ -201,7 +203,7 @@ def synthetic(base: IndexBundle, n: int, seed: int) -> tuple[pd.DataFrame, np.nd
         (np.ones(2 * n), (np.concatenate([first, second]), np.tile(np.arange(n), 2))),
         shape=(m, n),
     )
-    bm25 = BM25Index.from_term_frequencies(tf @ pick, vocab)
+    bm25 = BM25Index.from_term_frequencies(tf @ pick, vocab, precision=precision)
     return catalog, vectors, bm25
 
 
@@ -287,9 +289,7 @@ def bench_scale(base: IndexBundle, encoder: Encoder, n: int, queries: int, seed:
         timed(lambda t=t: rec.search(t, k=10, filters=_filters(("Drama",), 1990)))
         for t in texts[:50]
     ]
-    bm25_bytes = sum(
-        a.nbytes for a in (bm25.weights.data, bm25.weights.indices, bm25.weights.indptr)
-    )
+    bm25_bytes = bm25.nbytes
     memory = {
         "vectors_mb": round(vectors.nbytes / 2**20, 1),
         "hnsw_index_mb": round(index_bytes(rec.bundle.dense) / 2**20, 1),

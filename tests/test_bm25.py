@@ -98,3 +98,43 @@ def test_tokenizer_lowercases_strips_accents_and_stopwords():
         "paris",
     ]
     assert Tokenizer.from_settings(tokenizer.settings()) == tokenizer
+
+
+@pytest.mark.parametrize("corpus_name", ["toy", "fixture"])
+def test_float16_weights_keep_rank_bm25_scores_and_top_k_ranking(corpus_name):
+    # Compact weights (large catalogs) round each weight to float16: scores stay within 0.2 %,
+    # and the top 10 are the reference's top 10 up to swaps of near-equal scores.
+    corpus = _tokens(CORPUS) if corpus_name == "toy" else _fixture_corpus()
+    compact = BM25Index.build(corpus, precision="float16")
+    reference = BM25Okapi(corpus)
+    assert compact.data.dtype == np.float16 and compact.indices.dtype == np.int32
+    vocabulary = sorted({token for doc in corpus for token in doc})
+    rng = np.random.default_rng(1)
+    queries = [["heist"], ["rainy", "city"], ["heist", "heist", "crew"]]
+    queries += [list(rng.choice(vocabulary, size=3)) for _ in range(30)]
+    for query in queries:
+        expected = reference.get_scores(query)
+        ours = compact.get_scores(query)
+        np.testing.assert_allclose(ours, expected, rtol=2e-3, atol=1e-6)
+        rows, _ = compact.search(query, k=10)
+        best = np.sort(expected[expected > 0])[::-1][: len(rows)]
+        np.testing.assert_allclose(expected[rows], best, rtol=4e-3)  # a valid reference top 10
+
+
+def test_precision_is_chosen_by_catalog_size_and_checked(monkeypatch):
+    from movierec.index import bm25
+
+    assert BM25Index.build(_tokens(CORPUS)).params()["precision"] == "float64"
+    monkeypatch.setattr(bm25, "COMPACT_ABOVE", 5)
+    assert BM25Index.build(_tokens(CORPUS)).data.dtype == np.float16
+    with pytest.raises(ValueError, match="auto, float64, float16"):
+        BM25Index.build(_tokens(CORPUS), precision="int4")
+
+
+def test_float16_round_trip_loads_memory_mapped(tmp_path):
+    index = BM25Index.build(_tokens(CORPUS), precision="float16")
+    loaded = BM25Index.load(tmp_path, index.save(tmp_path))
+    assert isinstance(loaded.data, np.memmap) and loaded.data.dtype == np.float16
+    assert loaded.params()["precision"] == "float16"
+    np.testing.assert_array_equal(loaded.get_scores(["rainy"]), index.get_scores(["rainy"]))
+    assert loaded.matched_terms(["heist", "vegas", "ocean"], 0) == ["heist", "vegas"]

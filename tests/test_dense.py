@@ -54,7 +54,7 @@ def test_flat_matches_numpy_brute_force() -> None:
         assert np.all(np.diff(scores) <= 1e-6)
 
 
-@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+@pytest.mark.parametrize("kind", ["hnsw", "ivf", "ivf_sq", "hnsw_sq"])
 def test_approximate_recall_against_exact(kind: str, vectors, indexes) -> None:
     index = indexes(kind)
     queries = unit_vectors(100, seed=3)
@@ -62,7 +62,7 @@ def test_approximate_recall_against_exact(kind: str, vectors, indexes) -> None:
     assert np.mean(recalls) >= 0.95
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf", "ivf_sq", "hnsw_sq"])
 @pytest.mark.parametrize("allowed_fraction", [0.002, 0.9])
 def test_masked_search_returns_only_allowed_rows(
     kind: str, allowed_fraction: float, vectors, indexes, monkeypatch
@@ -81,7 +81,7 @@ def test_masked_search_returns_only_allowed_rows(
     assert recall(rows, truth) >= (1.0 if kind == "flat" or allowed_fraction < 0.5 else 0.8)
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf_sq", "hnsw_sq"])
 def test_excluding_a_few_rows_drops_exactly_those(kind: str, vectors, indexes) -> None:
     index = indexes(kind)
     query = vectors[42]
@@ -103,14 +103,35 @@ def test_k_larger_than_index_and_empty_mask() -> None:
     assert len(rows) == 0
 
 
-def test_save_load_round_trip(tmp_path, indexes) -> None:
-    index = indexes("hnsw")
+@pytest.mark.parametrize("kind", ["hnsw", "ivf_sq", "hnsw_sq"])
+def test_save_load_round_trip(tmp_path, indexes, kind: str) -> None:
+    index = indexes(kind)
     entry = index.save(tmp_path)
     loaded = DenseIndex.load(tmp_path, entry)
     for query in unit_vectors(5, seed=8):
         np.testing.assert_array_equal(index.search(query, 10)[0], loaded.search(query, 10)[0])
     with pytest.raises(FileNotFoundError, match="dense index not found"):
         DenseIndex.load(tmp_path / "missing", entry)
+
+
+@pytest.mark.parametrize("kind", ["ivf_sq", "hnsw_sq"])
+def test_quantized_kinds_hold_codes_and_rerank_with_exact_scores(vectors, indexes, kind) -> None:
+    index = indexes(kind)
+    faiss_index = dense.faiss.downcast_index(index.index)
+    storage = faiss_index if kind == "ivf_sq" else dense.faiss.downcast_index(faiss_index.storage)
+    codes = storage.code_size
+    assert codes == vectors.shape[1]  # one byte per dimension: the floats are not held twice
+    query = unit_vectors(1, seed=10)[0]
+    rows, scores = index.search(query, 10)
+    np.testing.assert_allclose(scores, vectors[rows] @ query, rtol=1e-6)  # exact, not SQ8
+    assert np.all(np.diff(scores) <= 0)
+
+
+def test_auto_kind_is_flat_for_small_catalogs_and_ivf_sq_for_large() -> None:
+    assert dense.resolve_kind("auto", 4_801) == "flat"
+    assert dense.resolve_kind("auto", dense.LARGE_CATALOG + 1) == "ivf_sq"
+    assert dense.resolve_kind("hnsw", 10) == "hnsw"
+    assert DenseIndex.build(unit_vectors(50), kind="auto").kind == "flat"
 
 
 def test_unknown_kind_lists_valid_ones() -> None:

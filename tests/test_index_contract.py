@@ -65,6 +65,20 @@ CASES = {
         np.array([1.0, 0.0], np.float32),
         [2, 3, 0, 7, 5, 6, 1, 4],
     ),
+    "dense-hnsw_sq": Case(
+        DenseIndex,
+        _vectors(),
+        {"kind": "hnsw_sq", "rerank": 3},  # fewer candidates than rows: re-rank does the order
+        np.array([1.0, 0.0], np.float32),
+        [2, 3, 0, 7, 5, 6, 1, 4],
+    ),
+    "dense-ivf_sq": Case(
+        DenseIndex,
+        _vectors(),
+        {"kind": "ivf_sq", "nlist": 2, "nprobe": 2, "rerank": 3},
+        np.array([1.0, 0.0], np.float32),
+        [2, 3, 0, 7, 5, 6, 1, 4],
+    ),
     "bm25": Case(BM25Index, [doc.split() for doc in CORPUS], {}, ["heist"], [2, 3, 0]),
 }
 

@@ -178,6 +178,29 @@ def test_an_older_index_format_is_rebuilt_reusing_its_vectors(
     assert hit_list(rebuilt) == hit_list(first)
 
 
+def test_a_format_2_index_with_its_bm25_npz_is_rebuilt_reusing_its_vectors(
+    tmp_path, monkeypatch, fake_encoder
+) -> None:
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    first = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    for path in (tmp_path / "idx").glob("bm25_*.npy"):  # format 2 kept BM25 in one bm25.npz
+        path.unlink()
+    (tmp_path / "idx" / "bm25.npz").write_bytes(b"PK")
+    _make_format(tmp_path / "idx", 2)
+    with pytest.raises(StaleIndexError, match="format 2"):
+        load_index(tmp_path / "idx")
+    fake_encoder.encoded.clear()
+    rebuilt = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
+    assert fake_encoder.encoded == []  # every vector reused
+    assert read_manifest(tmp_path / "idx")["format_version"] == FORMAT_VERSION == 3
+    assert sorted(p.name for p in (tmp_path / "idx").glob("bm25_*.npy")) == [
+        "bm25_indices.npy",
+        "bm25_indptr.npy",
+        "bm25_weights.npy",
+    ]
+    assert hit_list(rebuilt) == hit_list(first)
+
+
 @pytest.mark.parametrize("version", [FORMAT_VERSION + 1, "2.x", None])
 def test_a_newer_or_unknown_index_format_is_refused_not_overwritten(
     tmp_path, monkeypatch, fake_encoder, version
@@ -242,3 +265,33 @@ def test_a_damaged_index_is_named_then_rebuilt(
     rebuilt = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
     assert len(fake_encoder.encoded) == encoded  # intact vectors are reused
     assert hit_list(rebuilt) == hit_list(first)
+
+
+def test_a_large_catalog_loads_compact_with_its_long_text_left_on_disk(
+    tmp_path, monkeypatch, fake_encoder
+) -> None:
+    from movierec import catalog_text
+    from movierec.filters import Filters
+    from movierec.index import dense
+    from movierec.index.vector_file import VectorFile
+
+    built = fixture_recommender(fake_encoder)
+    save_index(tmp_path / "idx", built.bundle)
+    monkeypatch.setattr(catalog_text, "LAZY_ABOVE", 0)  # as for a catalog above 200,000 films
+    monkeypatch.setattr(dense, "READ_ROWS_ABOVE", 0)
+    bundle = load_index(tmp_path / "idx")
+    assert isinstance(bundle.embeddings, VectorFile) and bundle.embeddings is bundle.dense.vectors
+    assert bundle.long_text is not None
+    assert not {"overview", "tagline", "keywords"} & set(bundle.catalog.columns)
+    assert bundle.catalog["original_language"].dtype == "category"
+    loaded = Recommender(bundle, fake_encoder)
+    assert hit_list(loaded) == hit_list(built)
+    for id in built.movies.ids[:: len(built.movies.ids) // 5]:
+        assert loaded.movie(int(id)) == built.movie(int(id))  # same fields, same order
+    np.testing.assert_array_equal(np.asarray(bundle.embeddings), built.bundle.embeddings)
+    french = Filters(languages=["FR"])
+    assert [h.id for h in loaded.search("love", filters=french)] == [
+        h.id for h in built.search("love", filters=french)
+    ]
+    with pytest.raises(ValueError, match="cannot be saved again"):
+        save_index(tmp_path / "again", bundle)

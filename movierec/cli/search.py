@@ -24,9 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_locations(build)
     build.add_argument(
         "--kind",
-        default="flat",
-        choices=["flat", "hnsw", "ivf"],
-        help="vector index: exact (flat) or approximate (hnsw, ivf)",
+        default="auto",
+        choices=["auto", "flat", "hnsw", "ivf", "ivf_sq", "hnsw_sq"],
+        help="vector index: exact (flat) or approximate (hnsw, ivf; ivf_sq and hnsw_sq hold each "
+        "vector once, as 8-bit codes re-ranked exactly); auto: flat up to 200,000 films, else "
+        "ivf_sq",
     )
     build.set_defaults(run=run_build)
     search = sub.add_parser("search", help="films for a mood or description")
