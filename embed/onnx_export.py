@@ -123,7 +123,9 @@ def _export(location: str, path: Path) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # its "Loading weights" bar is noise here
     base = AutoModel.from_pretrained(location, attn_implementation="eager").eval()
 
     class TokenEmbeddings(torch.nn.Module):
