@@ -32,6 +32,10 @@ EXPORT_VERSION = 1  # bump when the export recipe changes: older caches are expo
 MODEL_FILE = "model.onnx"
 RECORD_FILE = "export.json"
 OPSET = 17
+QUANTIZED_OPS = ("MatMul", "Attention")  # the nodes whose weights onnx-int8 stores as int8
+# ...except the first layer's feed-forward output, whose outlier activations cost the most:
+# keeping it in float lifts the mean cosine to torch from 0.9925 to 0.994 (min 0.984 -> 0.990).
+FLOAT_NODES = ("/layer.0/output/dense/MatMul",)
 
 
 class ExportError(UsageError):
@@ -170,9 +174,13 @@ def _optimize(source: Path, target: Path, location: str) -> None:
 
 
 def _quantize(source: Path, target: Path) -> None:
-    """Dynamic int8 quantization of the MatMul and fused attention weights, per channel."""
+    """Dynamic int8 quantization of the MatMul and fused attention weights, per channel, but
+    for `FLOAT_NODES`."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    names = [node.name for node in onnx.load(str(source), load_external_data=False).graph.node]
+    kept = [name for name in names if name.endswith(FLOAT_NODES)]
 
     root = logging.getLogger()
     level = root.level
@@ -183,7 +191,8 @@ def _quantize(source: Path, target: Path) -> None:
             str(target),
             weight_type=QuantType.QInt8,
             per_channel=True,
-            op_types_to_quantize=["MatMul", "Attention"],
+            op_types_to_quantize=list(QUANTIZED_OPS),
+            nodes_to_exclude=kept,
             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
         )
     finally:
