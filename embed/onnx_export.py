@@ -4,7 +4,7 @@ The transformer is traced with `torch.onnx.export` (eager attention, so that ONN
 BERT optimizer fuses attention, layer norms and GELU), optimized, and for `onnx-int8` quantized
 with dynamic per-channel int8 weights on the MatMuls and the fused attention (per-tensor weights
 and int8 embeddings, quantize_dynamic's defaults, lose too much: mean cosine 0.945 to torch
-instead of 0.992). Tokenizing, mean pooling and normalizing
+instead of 0.994). Tokenizing, mean pooling and normalizing
 stay outside the graph (`embed.onnx_model`).
 
 Each file is written to a temporary sibling and renamed into place, and its sha256 is recorded in
