@@ -14,6 +14,7 @@ import pandas as pd
 
 from movierec.catalog import catalog_fingerprint, load_catalog
 from movierec.embed import DEFAULT_FIELDS, KEYWORD_FIELDS, Encoder, build_documents, encode_cached
+from movierec.embed.backends import DEFAULT_BACKEND, compatible
 from movierec.embed.cache import Progress
 from movierec.embed.documents import check_fields
 from movierec.index.bm25 import BM25Index, Tokenizer
@@ -38,6 +39,7 @@ class BuildReport:
     encoded: int
     reused: int
     seconds: float
+    backend: str = DEFAULT_BACKEND
 
 
 class IndexWriteError(OSError):
@@ -47,8 +49,18 @@ class IndexWriteError(OSError):
 SHIPPED_VECTORS = Path(__file__).parent / "data" / "catalog_vectors.npz"
 
 
-def shipped_embeddings(model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Hashes and vectors shipped for the packaged catalog (float16 on disk), for this model."""
+def backend_of(encoder: object) -> str:
+    """The encoder's backend (encoders without one, like the tests' fakes, count as torch)."""
+    return str(getattr(encoder, "backend", DEFAULT_BACKEND))
+
+
+def shipped_embeddings(
+    model_name: str, backend: str = DEFAULT_BACKEND
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hashes and vectors shipped for the packaged catalog (float16 on disk), for this model,
+    when `backend` gives the same vectors as torch, which computed them."""
+    if not compatible(backend, DEFAULT_BACKEND):
+        return None
     try:
         with np.load(SHIPPED_VECTORS, allow_pickle=False) as shipped:
             if str(shipped["model"]) != model_name:
@@ -61,25 +73,34 @@ def shipped_embeddings(model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
     return hashes, vectors
 
 
-def reusable_embeddings(directory: Path, model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Vectors a build may reuse by content hash: the previous index's, then the shipped ones."""
-    found = [
-        part
-        for part in (previous_embeddings(directory, model_name), shipped_embeddings(model_name))
-        if part is not None
-    ]
+def reusable_embeddings(
+    directory: Path, model_name: str, backend: str = DEFAULT_BACKEND
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Vectors a build may reuse by content hash: the previous index's, then the shipped ones,
+    each only when made by a backend compatible with `backend` (`embed.backends`)."""
+    parts = (
+        previous_embeddings(directory, model_name, backend),
+        shipped_embeddings(model_name, backend),
+    )
+    found = [part for part in parts if part is not None]
     if len(found) < 2:
         return found[0] if found else None
     return np.concatenate([found[0][0], found[1][0]]), np.concatenate([found[0][1], found[1][1]])
 
 
-def previous_embeddings(directory: Path, model_name: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Hashes and vectors of an existing index built with the same model, to reuse on rebuild."""
+def previous_embeddings(
+    directory: Path, model_name: str, backend: str = DEFAULT_BACKEND
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hashes and vectors of an existing index built with the same model and a compatible
+    backend, to reuse on rebuild."""
     try:
         manifest = read_manifest(directory, any_format=True)  # vectors kept their layout
     except (FileNotFoundError, ValueError):
         return None
     if manifest.get("model") != model_name:
+        return None
+    if not compatible(manifest.get("backend", DEFAULT_BACKEND), backend):
+        LOG.info("not reusing the vectors in %s: another encoder backend made them", directory)
         return None
     try:
         hashes = np.load(Path(directory) / HASHES_FILE, allow_pickle=False)
@@ -119,6 +140,7 @@ def build_bundle(
     )
     manifest = {
         "model": encoder.name,
+        "backend": backend_of(encoder),
         "document": {"fields": list(fields), "keyword_fields": list(keyword_fields)},
         "catalog": {"fingerprint": catalog_fingerprint(catalog), "rows": len(catalog)},
     }
@@ -146,7 +168,7 @@ def build_index(
     """Validate the catalog, build every component and write the directory atomically."""
     start = time.perf_counter()
     catalog = load_catalog(catalog_path)
-    previous = reusable_embeddings(directory, encoder.name)
+    previous = reusable_embeddings(directory, encoder.name, backend_of(encoder))
     bundle, encoded = build_bundle(
         catalog,
         encoder,
@@ -161,8 +183,10 @@ def build_index(
         save_index(directory, bundle)
     except OSError as error:
         raise IndexWriteError(write_failure(Path(directory), error)) from error
+    seconds = time.perf_counter() - start
+    reused = len(catalog) - encoded
     report = BuildReport(
-        Path(directory), len(catalog), encoded, len(catalog) - encoded, time.perf_counter() - start
+        Path(directory), len(catalog), encoded, reused, seconds, backend_of(encoder)
     )
     LOG.info("built %s: %d movies, %d encoded", directory, len(catalog), encoded)
     return bundle, report

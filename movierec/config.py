@@ -8,7 +8,9 @@ so the same environment always means the same catalog, index and store:
 - `MOVIEREC_INDEX`: index folder (`HOME/indexes/<catalog name>-<catalog content digest>`);
 - `MOVIEREC_STORE`: profile store, a SQLite path (also written `sqlite:///abs/path.db` or
   `file:///abs/path.db`) or a `postgresql://` URL (`HOME/profiles.db`);
-- `MOVIEREC_MODEL`: sentence-transformers model name or path (the packaged MiniLM).
+- `MOVIEREC_MODEL`: sentence-transformers model name or path (the packaged MiniLM);
+- `MOVIEREC_BACKEND`: encoder backend, torch, onnx or onnx-int8 (building: torch; querying: the
+  one the index was built with).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ VARIABLES = (
     "MOVIEREC_INDEX",
     "MOVIEREC_STORE",
     "MOVIEREC_MODEL",
+    "MOVIEREC_BACKEND",
 )
 _URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -47,6 +50,7 @@ class Config:
     index_dir: Path
     store: Path | str  # a SQLite file, or a PostgreSQL URL
     model: str | None
+    backend: str | None = None  # None: torch for a build, the index's own for queries
 
     @property
     def community_dir(self) -> Path:
@@ -73,6 +77,7 @@ def resolve(
     index_dir: str | Path | None = None,
     store: str | Path | None = None,
     model: str | None = None,
+    backend: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Locations from explicit values (flags), else `MOVIEREC_*` variables, else defaults."""
@@ -91,7 +96,15 @@ def resolve(
         index_dir=directory,
         store=store_location(store_value, root),
         model=_setting(model, "MOVIEREC_MODEL", env),
+        backend=_backend(_setting(backend, "MOVIEREC_BACKEND", env)),
     )
+
+
+def _backend(value: str | None) -> str | None:
+    """A valid encoder backend name, or None; UsageError listing the choices otherwise."""
+    from movierec.embed.backends import check_backend
+
+    return None if value is None else check_backend(value)
 
 
 def store_location(value: str | Path | None, root: Path) -> Path | str:

@@ -19,6 +19,7 @@ from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.config import community_dir
 from movierec.constraints import Understood
 from movierec.embed import Encoder
+from movierec.embed.backends import DEFAULT_BACKEND, compatible, incompatibility
 from movierec.embed.cache import Progress
 from movierec.errors import UsageError
 from movierec.filters import FilterIndex, Filters
@@ -68,23 +69,26 @@ class Recommender:
         settings: Settings | None = None,
         progress: Progress | None = None,
         tuned: bool = True,
+        backend: str | None = None,
     ) -> Recommender:
         """Load the index for a catalog, building it first if it is missing or out of date.
 
         `progress(done, total)` reports encoding progress when a build is needed. With `tuned`,
         the adapter `movierec tune` published for this index (if any) maps films and queries.
+        Queries are encoded with `backend` (else MOVIEREC_BACKEND, else the index's own), which
+        must give the same vectors as the index's backend (`embed.backends`).
         """
-        where = config.resolve(catalog=catalog, index_dir=index_dir, model=model)
+        where = config.resolve(catalog=catalog, index_dir=index_dir, model=model, backend=backend)
         catalog_path, directory, model = where.catalog, where.index_dir, where.model
         fingerprint = catalog_fingerprint(load_catalog(catalog_path))
         try:
             bundle = load_index(directory, expect_model=model, expect_fingerprint=fingerprint)
-            encoder = Encoder(bundle.manifest["model"])
+            encoder = Encoder(bundle.manifest["model"], backend=query_backend(bundle, where))
         except (FileNotFoundError, IndexMismatchError) as error:
             if not build or not isinstance(error, (StaleIndexError, FileNotFoundError)):
                 raise
             LOG.warning("building the index at %s (%s)", directory, error)
-            encoder = Encoder(model)
+            encoder = Encoder(model, backend=where.backend)
             bundle, _ = build_index(
                 catalog_path,
                 directory,
@@ -380,6 +384,7 @@ class Recommender:
         return {
             "movies": len(self.bundle.catalog),
             "model": manifest["model"],
+            "backend": getattr(self.encoder, "backend", DEFAULT_BACKEND),
             "dimension": int(self.bundle.embeddings.shape[1]),
             "index": self.bundle.dense.kind,
             "vocabulary": self.bundle.bm25.params()["vocab_size"],
@@ -388,6 +393,17 @@ class Recommender:
             "genres": self.facets()["genres"],
             "settings": self.settings.__dict__,
         }
+
+
+def query_backend(bundle: IndexBundle, where: config.Config) -> str:
+    """The backend that encodes queries for `bundle`: the asked one if its vectors match the
+    index's (IndexMismatchError naming both otherwise), else the index's own."""
+    built = str(bundle.manifest.get("backend", DEFAULT_BACKEND))  # older indexes: torch
+    if where.backend is None:
+        return built
+    if not compatible(built, where.backend):
+        raise IndexMismatchError(incompatibility(built, where.backend, where.index_dir))
+    return where.backend
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

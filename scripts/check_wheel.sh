@@ -38,6 +38,9 @@ PY
 run() { echo "\$ movierec $*"; "$bin/movierec" "$@"; }
 run build --catalog movies.csv
 run info --catalog movies.csv
+# the ONNX int8 encoder: exported once from the packaged weights (offline), then cached
+run build --catalog movies.csv --backend onnx-int8 --index int8-index
+run search "heist with a twist" --catalog movies.csv --index int8-index --k 3
 run search "heist with a twist" --catalog movies.csv --k 3
 run similar "The Dark Knight" --catalog movies.csv --k 3
 run recommend --like "Toy Story" "Finding Nemo" --dislike "The Notebook" --catalog movies.csv --k 3

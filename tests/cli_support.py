@@ -42,10 +42,11 @@ def fake_model(monkeypatch, no_movierec_variables) -> list[str | None]:
     model names asked for, in order."""
     requested: list[str | None] = []
 
-    def encoder(name: str | None = None) -> FakeEncoder:
+    def encoder(name: str | None = None, backend: str | None = None) -> FakeEncoder:
         requested.append(name)
         fake = FakeEncoder()
         fake.name = name or FakeEncoder.name
+        fake.backend = backend or "torch"
         return fake
 
     monkeypatch.setattr("movierec.embed.Encoder", encoder)

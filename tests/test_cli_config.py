@@ -84,6 +84,18 @@ def test_movierec_model_is_the_model_that_encodes(cli, fake_model, monkeypatch) 
     assert info["model"] == "test/another-encoder"
 
 
+def test_movierec_backend_is_the_backend_that_encodes(cli, fake_model, monkeypatch) -> None:
+    monkeypatch.setenv("MOVIEREC_BACKEND", "onnx-int8")
+    result = cli("build", "--catalog", FIXTURE_CATALOG, "-q")
+    assert result.returncode == 0, result.stderr
+    assert "encoder backend onnx-int8" in result.stdout
+    info = json.loads(cli("info", "--catalog", FIXTURE_CATALOG, "--json").stdout)
+    assert info["backend"] == "onnx-int8"
+    monkeypatch.setenv("MOVIEREC_BACKEND", "torch")  # an int8 index is not queried by torch
+    refused = cli("info", "--catalog", FIXTURE_CATALOG)
+    assert refused.returncode == 2 and "--backend onnx-int8" in refused.stderr
+
+
 def _movielens(tmp_path: Path) -> tuple[Path, Path]:
     """Users 1-3 like Heat and Collateral; users 4-5 like Toy Story and Nemo."""
     links = tmp_path / "links.csv"

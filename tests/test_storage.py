@@ -129,7 +129,7 @@ def test_rebuild_reencodes_only_changed_rows(tmp_path, fake_encoder) -> None:
 def test_open_builds_then_loads_and_rebuilds_when_catalog_changes(
     tmp_path, monkeypatch, fake_encoder
 ):
-    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda *_, **__: fake_encoder)
     catalog = tmp_path / "movies.csv"
     catalog.write_text(FIXTURE_CATALOG.read_text())
     first = Recommender.open(catalog, tmp_path / "idx")
@@ -166,7 +166,7 @@ def _make_format(directory, version) -> None:
 def test_an_older_index_format_is_rebuilt_reusing_its_vectors(
     tmp_path, monkeypatch, fake_encoder
 ) -> None:
-    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda *_, **__: fake_encoder)
     first = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
     _make_format(tmp_path / "idx", 1)
     with pytest.raises(StaleIndexError, match="format 1"):
@@ -205,7 +205,7 @@ def test_a_format_2_index_with_its_bm25_npz_is_rebuilt_reusing_its_vectors(
 def test_a_newer_or_unknown_index_format_is_refused_not_overwritten(
     tmp_path, monkeypatch, fake_encoder, version
 ) -> None:
-    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda *_, **__: fake_encoder)
     Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
     _make_format(tmp_path / "idx", version)
     before = (tmp_path / "idx" / "manifest.json").read_text()
@@ -232,7 +232,7 @@ def test_an_index_written_before_entries_named_their_files_still_loads(
 def test_an_older_tokenizer_is_rebuilt_reusing_vectors_a_newer_one_refused(
     tmp_path, monkeypatch, fake_encoder
 ) -> None:
-    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda *_, **__: fake_encoder)
     first = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
     path = tmp_path / "idx" / "manifest.json"
     manifest = json.loads(path.read_text())
@@ -256,7 +256,7 @@ def test_an_older_tokenizer_is_rebuilt_reusing_vectors_a_newer_one_refused(
 def test_a_damaged_index_is_named_then_rebuilt(
     tmp_path, monkeypatch, fake_encoder, damaged, encoded
 ) -> None:
-    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda *_, **__: fake_encoder)
     first = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
     (tmp_path / "idx" / damaged).write_bytes(b"not an index")
     with pytest.raises(DamagedIndexError, match=f"{damaged} is damaged"):

@@ -18,6 +18,7 @@ FLAG_VARIABLES = {  # flag → the variable the app reads it from
     "index_dir": "MOVIEREC_INDEX",
     "store": "MOVIEREC_STORE",
     "model": "MOVIEREC_MODEL",
+    "backend": "MOVIEREC_BACKEND",
 }
 
 

@@ -43,6 +43,11 @@ def add_locations(parser: argparse.ArgumentParser, store: bool = False) -> None:
     parser.add_argument("--catalog", help="catalog .csv or .parquet (default: the packaged one)")
     parser.add_argument("--index", dest="index_dir", help="index directory (default: per catalog)")
     parser.add_argument("--model", help="sentence-transformers model name or path")
+    parser.add_argument(
+        "--backend",
+        help="encoder backend: torch, onnx or onnx-int8 (default: $MOVIEREC_BACKEND; a build "
+        "uses torch, a query the backend the index was built with)",
+    )
     if store:
         parser.add_argument("--store", help=STORE_HELP)
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
@@ -85,14 +90,15 @@ def locations(args: argparse.Namespace) -> config.Config:
         index_dir=getattr(args, "index_dir", None),
         store=getattr(args, "store", None),
         model=getattr(args, "model", None),
+        backend=getattr(args, "backend", None),
     )
 
 
-def make_encoder(model: str | None) -> Encoder:
-    """The sentence-transformers encoder of `model` (loaded on first use)."""
+def make_encoder(model: str | None, backend: str | None = None) -> Encoder:
+    """The sentence-transformers encoder of `model` run by `backend` (loaded on first use)."""
     from movierec.embed import Encoder
 
-    return Encoder(model)
+    return Encoder(model, backend=backend)
 
 
 def open_recommender(args: argparse.Namespace) -> Recommender:
@@ -101,7 +107,11 @@ def open_recommender(args: argparse.Namespace) -> Recommender:
 
     where = locations(args)
     return Recommender.open(
-        where.catalog, where.index_dir, where.model, show_progress=not args.quiet
+        where.catalog,
+        where.index_dir,
+        where.model,
+        show_progress=not args.quiet,
+        backend=where.backend,
     )
 
 

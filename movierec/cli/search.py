@@ -69,13 +69,14 @@ def run_build(args: argparse.Namespace) -> int:
     _, report = build_index(
         where.catalog,
         where.index_dir,
-        make_encoder(where.model),
+        make_encoder(where.model, where.backend),
         args.kind,
         show_progress=not args.quiet,
     )
     print(
         f"Indexed {report.movies} movies into {report.directory} in {report.seconds:.1f}s "
-        f"({report.encoded} encoded, {report.reused} reused from the previous build)."
+        f"({report.encoded} encoded, {report.reused} reused from the previous build; "
+        f"encoder backend {report.backend})."
     )
     return 0
 
@@ -115,7 +116,8 @@ def _info_text(info: dict[str, Any]) -> str:
     return "\n".join(
         [
             f"movies:     {info['movies']}",
-            f"model:      {info['model']} ({info['dimension']} dimensions)",
+            f"model:      {info['model']} ({info['dimension']} dimensions, "
+            f"{info['backend']} backend)",
             f"index:      {info['index']}, vocabulary {info['vocabulary']} terms",
             f"catalog:    {info['catalog'].get('source', '?')}",
             f"built:      {info['built']}",
