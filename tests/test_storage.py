@@ -181,7 +181,7 @@ def test_an_older_index_format_is_rebuilt_reusing_its_vectors(
 def test_a_format_2_index_with_its_bm25_npz_is_rebuilt_reusing_its_vectors(
     tmp_path, monkeypatch, fake_encoder
 ) -> None:
-    monkeypatch.setattr("movierec.recommender.Encoder", lambda name=None: fake_encoder)
+    monkeypatch.setattr("movierec.recommender.Encoder", lambda *_, **__: fake_encoder)
     first = Recommender.open(FIXTURE_CATALOG, tmp_path / "idx")
     for path in (tmp_path / "idx").glob("bm25_*.npy"):  # format 2 kept BM25 in one bm25.npz
         path.unlink()
