@@ -283,9 +283,7 @@ def fit_item_knn(
     )
 
 
-def fit_ease(
-    likes: Likes, ids: Sequence[int], l2: float = 100.0
-) -> CommunityModel:
+def fit_ease(likes: Likes, ids: Sequence[int], l2: float = 100.0) -> CommunityModel:
     """EASE (Steck 2019): G = XᵀX + λI, P = G⁻¹, B = −P / diag(P), diag(B) = 0. Dense, so at
     most 20,000 items."""
     if len(ids) > EASE_MAX_ITEMS:
