@@ -3,17 +3,21 @@ locks for writes, schema version in the meta table; URL checks and password mask
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import os
 import re
 import threading
 import weakref
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from movierec.store.base import (
+    APPEND_COLUMNS,
     APPLICATION,
     BUSY_TIMEOUT_S,
     INHERITED,
@@ -57,6 +61,12 @@ def mask_url(url: str) -> str:
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     except ValueError:
         return "the PostgreSQL URL (unparseable)"
+
+
+def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _user_key(user: str) -> int:
@@ -184,6 +194,28 @@ class PostgresBackend:
         if rows:
             with conn.cursor() as cursor:
                 cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def append_rows(self, conn: Any, rows: Iterable[Sequence[Any]], chunk: int) -> None:
+        """Append (user, movie id, action, source, context, created_at) rows with `COPY … FROM
+        STDIN` (CSV, `chunk` rows per write) in the caller's transaction."""
+        sql = f"COPY events ({APPEND_COLUMNS}) FROM STDIN WITH (FORMAT csv)"
+        with conn.cursor() as cursor, cursor.copy(sql) as copy:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            for batch in _batches(rows, chunk):
+                writer.writerows(batch)
+                copy.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+
+    def stream(self, conn: Any, sql: str, chunk: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of one query (one snapshot: a server-side cursor in a read-only
+        transaction), `chunk` at a time."""
+        with conn.transaction(), conn.cursor(name="movierec_stream") as cursor:
+            cursor.itersize = chunk
+            cursor.execute(sql.replace("?", "%s"))
+            while rows := cursor.fetchmany(chunk):
+                yield rows
 
     def begin(self, conn: Any, users: Sequence[str] | None) -> None:
         """Start a write transaction holding the advisory locks of `users` (None: everybody).

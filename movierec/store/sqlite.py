@@ -8,13 +8,14 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
 from movierec.store.base import (
+    APPEND_COLUMNS,
     APPLICATION,
     BUSY_TIMEOUT_S,
     INHERITED,
@@ -25,6 +26,7 @@ from movierec.store.base import (
 from movierec.store.events import events_schema
 
 SCHEMA = events_schema("INTEGER PRIMARY KEY AUTOINCREMENT", "user", "INTEGER", "REAL")
+BULK_CACHE_KIB = 256 * 1024  # page cache of a bulk import (the index of users grows in it)
 
 
 class SQLiteBackend:
@@ -125,6 +127,27 @@ class SQLiteBackend:
         self, conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]
     ) -> None:
         conn.executemany(sql, rows)
+
+    def append_rows(
+        self, conn: sqlite3.Connection, rows: Iterable[Sequence[Any]], chunk: int
+    ) -> None:
+        """Append (user, movie id, action, source, context, created_at) rows: `executemany` in
+        the caller's one transaction, with a larger page cache while it runs."""
+        (cache,) = conn.execute("PRAGMA cache_size").fetchone()
+        conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        try:
+            sql = f"INSERT INTO events ({APPEND_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+            conn.executemany(sql, rows)
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def stream(
+        self, conn: sqlite3.Connection, sql: str, chunk: int
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of one query (one snapshot), `chunk` at a time."""
+        cursor = conn.execute(sql)
+        while rows := cursor.fetchmany(chunk):
+            yield rows
 
     def begin(self, conn: sqlite3.Connection, users: Sequence[str] | None) -> None:
         """Start a write transaction (SQLite has one writer at a time: no per-user locks)."""
