@@ -8,8 +8,6 @@ nothing in one transaction) without a Python object per row until the rows are w
 
 from __future__ import annotations
 
-import itertools
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -83,25 +81,6 @@ def changed(
     now = np.full(inverse.max() + 1, REMOVE, dtype=np.int64)
     now[inverse[len(users) :]] = have[:, 2]
     return now[inverse[: len(users)]] != actions
-
-
-def rows_of(
-    names: list[str], users: np.ndarray, movies: np.ndarray, actions: np.ndarray, source: str
-) -> Iterator[tuple[Any, ...]]:
-    """(user, movie id, action, source, context, created_at) rows, made a chunk at a time."""
-    names_array = np.array(names, dtype=object)
-    actions_array = np.array(ACTIONS, dtype=object)
-    now = time.time()
-    for start in range(0, len(users), CHUNK_ROWS):
-        part = slice(start, start + CHUNK_ROWS)
-        yield from zip(
-            names_array[users[part]].tolist(),
-            movies[part].tolist(),
-            actions_array[actions[part]].tolist(),
-            itertools.repeat(source),
-            itertools.repeat(None),
-            itertools.repeat(now),
-        )
 
 
 def current_actions(

@@ -11,10 +11,12 @@ import re
 import threading
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing, suppress
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
 
 from movierec.store.base import (
     APPEND_COLUMNS,
@@ -22,10 +24,11 @@ from movierec.store.base import (
     BUSY_TIMEOUT_S,
     INHERITED,
     SCHEMA_VERSION,
+    BulkRows,
     StoreError,
     check_schema,
 )
-from movierec.store.events import events_schema
+from movierec.store.events import ACTIONS, events_schema
 
 SCHEMA = events_schema(
     "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", '"user"', "BIGINT", "DOUBLE PRECISION"
@@ -35,6 +38,7 @@ _URL = re.compile(r"^\s*postgres(ql)?://", re.IGNORECASE)
 _LOCK_SCHEMA, _LOCK_LOG, _LOCK_USER = 0x6D720001, 0x6D720002, 0x6D720003
 PG_CONNECT_TIMEOUT_S = 10
 PG_POOL_IDLE = 8  # idle PostgreSQL connections a store keeps open for reuse
+BULK_CHUNK = 100_000  # rows per COPY write of a bulk import
 
 
 def is_url(location: object) -> bool:
@@ -61,12 +65,6 @@ def mask_url(url: str) -> str:
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     except ValueError:
         return "the PostgreSQL URL (unparseable)"
-
-
-def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
 
 
 def _user_key(user: str) -> int:
@@ -195,18 +193,28 @@ class PostgresBackend:
             with conn.cursor() as cursor:
                 cursor.executemany(sql.replace("?", "%s"), rows)
 
-    def append_rows(self, conn: Any, rows: Iterable[Sequence[Any]], chunk: int) -> None:
-        """Append (user, movie id, action, source, context, created_at) rows with `COPY … FROM
-        STDIN` (CSV, `chunk` rows per write) in the caller's transaction."""
+    def append_arrays(self, conn: Any, rows: BulkRows) -> None:
+        """Append rows with `COPY … FROM STDIN` (CSV, BULK_CHUNK rows per write) in the caller's
+        transaction."""
         sql = f"COPY events ({APPEND_COLUMNS}) FROM STDIN WITH (FORMAT csv)"
+        names = np.array(rows.names, dtype=object)
+        actions = np.array(ACTIONS, dtype=object)
         with conn.cursor() as cursor, cursor.copy(sql) as copy:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            for batch in _batches(rows, chunk):
-                writer.writerows(batch)
+            for start in range(0, len(rows.users), BULK_CHUNK):
+                part = slice(start, start + BULK_CHUNK)
+                buffer = io.StringIO()
+                csv.writer(buffer, lineterminator="\n").writerows(
+                    zip(
+                        names[rows.users[part]].tolist(),
+                        rows.movies[part].tolist(),
+                        actions[rows.actions[part]].tolist(),
+                        itertools.repeat(rows.source),
+                        itertools.repeat(None),
+                        itertools.repeat(repr(rows.created_at)),
+                        strict=False,
+                    )
+                )
                 copy.write(buffer.getvalue())
-                buffer.seek(0)
-                buffer.truncate()
 
     def stream(self, conn: Any, sql: str, chunk: int) -> Iterator[list[tuple[Any, ...]]]:
         """The rows of one query (one snapshot: a server-side cursor in a read-only

@@ -12,7 +12,7 @@ import numpy as np
 
 from movierec import config
 from movierec.store import bulk
-from movierec.store.base import EVENT_COLUMNS, Backend, StoreError
+from movierec.store.base import EVENT_COLUMNS, Backend, BulkRows, StoreError
 from movierec.store.events import (
     COMMUNITY_SOURCE,
     Action,
@@ -249,8 +249,8 @@ class ProfileStore:
 
             now = bulk.current_actions(query, names)
             mask = bulk.changed(now, names, users, movies, actions)
-            rows = bulk.rows_of(names, users[mask], movies[mask], actions[mask], origin)
-            self._backend.append_rows(conn, rows, bulk.CHUNK_ROWS)
+            rows = BulkRows(names, users[mask], movies[mask], actions[mask], origin, time.time())
+            self._backend.append_arrays(conn, rows)
             return int(mask.sum())
 
         written = self._run.write(None, work)
