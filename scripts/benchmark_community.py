@@ -243,9 +243,9 @@ def postgres_import(url: str, files: Path, ids: np.ndarray) -> dict[str, float]:
 
 
 def compare(train: sparse.csr_matrix, ids: np.ndarray, cases, kind: str) -> dict[str, object]:
-    """The profile model's kind against item-kNN, both trained on the training users."""
+    """The profile model's kind against item-kNN (and low_rank), trained on the training users."""
     figures: dict[str, object] = {}
-    for name in dict.fromkeys([kind, "item_knn"]):
+    for name in dict.fromkeys([kind, "low_rank", "item_knn"]):
         start = time.perf_counter()
         model = community.fit(name, train, ids)
         figures[name] = held_out(model, cases) | {"fit_s": round(time.perf_counter() - start, 1)}
