@@ -102,7 +102,8 @@ def tree_pss(pid: int) -> int:
 
 def retrain(files: Path, store: Path, index: Path) -> dict[str, float]:
     """`movierec retrain` in a subprocess: wall time, peak RSS (largest process), peak tree PSS."""
-    command = [sys.executable, "-m", "movierec.cli", "retrain", "--catalog", str(files / "catalog.csv")]
+    catalog = str(files / "catalog.csv")
+    command = [sys.executable, "-m", "movierec.cli", "retrain", "--catalog", catalog]
     command += ["--index", str(index), "--store", str(store), "--quiet"]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
