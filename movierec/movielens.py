@@ -37,7 +37,8 @@ def _read(path: str | Path, columns: Iterable[str]) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; pass MovieLens ratings.csv and links.csv")
-    frame = pd.read_csv(path)
+    wanted = set(columns)
+    frame = pd.read_csv(path, usecols=lambda column: column in wanted)
     missing = sorted(set(columns) - set(frame.columns))
     if missing:
         raise UsageError(f"{path}: missing column(s) {missing}; is it a MovieLens file?")
