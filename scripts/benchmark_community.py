@@ -199,14 +199,19 @@ def main() -> None:
     parser.add_argument("--data", default=str(Path.home() / ".cache/movierec/community-bench"))
     parser.add_argument("--postgres", help="a PostgreSQL URL to import into (a fresh schema)")
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--work", help="folder for the temporary store and models (default: /tmp)")
+    parser.add_argument(
+        "--reuse-store", help="a store already holding this dataset: no SQLite import measured"
+    )
     args = parser.parse_args()
     files, shape = dataset(Path(args.data), args.scale, args.seed)
     ids = np.loadtxt(files / "links.csv", delimiter=",", skiprows=1, usecols=1, dtype=np.int64)
     report: dict[str, object] = {"shape": shape, "cores": os.cpu_count()}
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Path(tmp) / "profiles.db"
-        report["sqlite_import"] = import_into(store, files, ids)
-        print("sqlite import", report["sqlite_import"], flush=True)
+    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+        store = Path(args.reuse_store) if args.reuse_store else Path(tmp) / "profiles.db"
+        if not args.reuse_store:
+            report["sqlite_import"] = import_into(store, files, ids)
+            print("sqlite import", report["sqlite_import"], flush=True)
         if args.postgres:
             report["postgres_import"] = postgres_import(args.postgres, files, ids)
             print("postgres import", report["postgres_import"], flush=True)
@@ -265,16 +270,13 @@ def goals(report: dict) -> dict[str, str]:
     """Each goal with the measured figure and whether it is met."""
     out = {}
     checks = [
-        (
-            "sqlite import ≥ 200k likes/s",
-            report["sqlite_import"]["write_likes_per_s"],
-            200_000,
-            ">=",
-        ),
         ("retrain ≤ 180 s", report["retrain"]["wall_s"], 180.0, "<="),
         ("retrain peak ≤ 6 GiB (tree PSS)", report["retrain"]["peak_tree_pss_gib"], 6.0, "<="),
         ("profile query p50 ≤ 10 ms", report["profile_query"]["p50_ms"], 10.0, "<="),
     ]
+    if "sqlite_import" in report:
+        rate = report["sqlite_import"]["write_likes_per_s"]
+        checks.append(("sqlite import ≥ 200k likes/s", rate, 200_000, ">="))
     if "postgres_import" in report:
         checks.append(
             (
