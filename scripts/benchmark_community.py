@@ -24,6 +24,7 @@ Goals (issue 13): SQLite import ≥ 200k likes/s, PostgreSQL ≥ 100k likes/s, r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -32,6 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -199,7 +201,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(Path.home() / ".cache/movierec/community-bench"))
     parser.add_argument("--postgres", help="a PostgreSQL URL to import into (a fresh schema)")
     parser.add_argument("--json", help="write the figures here")
-    parser.add_argument("--work", help="folder for the temporary store and models (default: /tmp)")
+    parser.add_argument("--work", help="keep the store and models in this folder (else temporary)")
     parser.add_argument(
         "--reuse-store", help="a store already holding this dataset: no SQLite import measured"
     )
@@ -207,7 +209,7 @@ def main() -> None:
     files, shape = dataset(Path(args.data), args.scale, args.seed)
     ids = np.loadtxt(files / "links.csv", delimiter=",", skiprows=1, usecols=1, dtype=np.int64)
     report: dict[str, object] = {"shape": shape, "cores": os.cpu_count()}
-    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+    with _work_folder(args.work) as tmp:
         store = Path(args.reuse_store) if args.reuse_store else Path(tmp) / "profiles.db"
         if not args.reuse_store:
             report["sqlite_import"] = import_into(store, files, ids)
@@ -293,6 +295,17 @@ def goals(report: dict) -> dict[str, str]:
         met = {">=": value >= goal, "<=": value <= goal, ">": value > goal}[how]
         out[name] = f"{value} ({'met' if met else 'NOT met'})"
     return out
+
+
+@contextlib.contextmanager
+def _work_folder(work: str | None) -> Iterator[str]:
+    """`work` (created, kept: --reuse-store can point into it later), else a temporary folder."""
+    if work:
+        Path(work).mkdir(parents=True, exist_ok=True)
+        yield work
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield tmp
 
 
 def _movie_table(ids: np.ndarray):
