@@ -58,7 +58,8 @@ def low_rank_factors(
     rank = max(1, min(rank, min(damped.shape) - 1))
     values, vectors = top_right_singular(damped, rank, seed)
     squares = values.astype(np.float64) ** 2
-    shrunk = squares / (squares + l2 * float(np.median(squares)))
+    denominator = squares + l2 * float(np.median(squares))
+    shrunk = np.divide(squares, denominator, out=np.zeros_like(squares), where=denominator > 0)
     left = vectors * scale[:, None]
     right = vectors * shrunk.astype(np.float32) / scale[:, None]
     return Factors(left, right), {"rank": rank, "energy": float(squares.sum())}
