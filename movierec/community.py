@@ -1,4 +1,5 @@
-"""The community model: item-item weights learned from who liked what (item-kNN or EASE).
+"""The community model: item-item weights learned from who liked what (item-kNN, EASE, or
+low-rank above EASE's limit).
 
 A model speaks catalog ids; its rows are the positions of `ids` given at fit time. On disk it is a
 directory holding `manifest.json` plus `model.npz` (no pickle), written atomically; versioned
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from scipy import sparse
 from scipy.linalg import lapack
 
 from movierec import versions
+from movierec.community_knn import co_likes, knn_blocks
+from movierec.community_lowrank import Factors, low_rank_factors
 from movierec.errors import UsageError
 from movierec.files import file_sha256, save_arrays
 
@@ -31,10 +34,11 @@ CURRENT = versions.CURRENT
 VERSIONS = versions.VERSIONS
 KEEP_VERSIONS = versions.KEEP_VERSIONS
 STALE_TEMP_S = versions.STALE_TEMP_S  # a retrain's hidden temporary older than this: killed
-KINDS = ("item_knn", "ease")
+KINDS = ("item_knn", "ease", "low_rank")
 EASE_MAX_ITEMS = 20_000
 BLOCK_PRODUCTS = 1 << 22  # co-like products per block of item rows (bounds its memory)
 RETRAIN = "run `movierec retrain`"
+Likes = Mapping[int, Sequence[int]] | sparse.spmatrix  # liked ids per user, or users × items
 
 
 class CommunityModelError(ValueError):
@@ -46,7 +50,7 @@ class CommunityModel:
     """Item-item weights over `ids`: row i says how much liking `ids[i]` counts for each film."""
 
     ids: np.ndarray
-    weights: sparse.csr_matrix | np.ndarray
+    weights: sparse.csr_matrix | np.ndarray | Factors
     counts: np.ndarray
     kind: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -79,6 +83,8 @@ class CommunityModel:
     def _sum_rows(self, rows: list[int]) -> np.ndarray:
         if not rows:
             return np.zeros(self.n_items)
+        if isinstance(self.weights, Factors):
+            return self.weights.sum_rows(rows)
         total = self.weights[rows].sum(axis=0, dtype=np.float64)
         return np.asarray(total, dtype=np.float64).ravel()
 
@@ -99,7 +105,9 @@ class CommunityModel:
     def save(self, directory: str | Path) -> dict[str, Any]:
         """Write `manifest.json` and `model.npz` atomically; returns the manifest."""
         arrays = {"ids": self.ids, "counts": self.counts}
-        if sparse.issparse(self.weights):
+        if isinstance(self.weights, Factors):
+            arrays |= {"left": self.weights.left, "right": self.weights.right}
+        elif sparse.issparse(self.weights):
             csr = sparse.csr_matrix(self.weights, dtype=np.float32)
             arrays |= {"data": csr.data, "indices": csr.indices, "indptr": csr.indptr}
         else:
@@ -113,6 +121,7 @@ class CommunityModel:
             "n_users": self.n_users,
             "n_likes": self.n_likes,
             "sparse": sparse.issparse(self.weights),
+            "layout": _layout(self.weights),
             "ids_sha256": ids_fingerprint(self.ids),
         }
         return save_arrays(Path(directory), ARRAYS, arrays, manifest)
@@ -133,7 +142,9 @@ class CommunityModel:
             with np.load(path, allow_pickle=False) as npz:
                 arrays = {name: npz[name] for name in npz.files}
             n = manifest["n_items"]
-            if manifest["sparse"]:
+            if manifest.get("layout") == "factors":
+                weights = Factors(arrays["left"], arrays["right"])
+            elif manifest["sparse"]:
                 weights = sparse.csr_matrix(
                     (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n, n)
                 )
@@ -154,6 +165,12 @@ class CommunityModel:
             raise CommunityModelError(
                 f"community model at {directory} is unreadable ({error}); {RETRAIN}"
             ) from error
+
+
+def _layout(weights: object) -> str:
+    if isinstance(weights, Factors):
+        return "factors"
+    return "sparse" if sparse.issparse(weights) else "dense"
 
 
 def ids_fingerprint(ids: np.ndarray) -> str:
@@ -195,11 +212,14 @@ def read_manifest(directory: Path) -> dict[str, Any]:
 # --- fitting -----------------------------------------------------------------------------------
 
 
-def _like_matrix(
-    likes: Mapping[int, Sequence[int]], ids: Sequence[int]
-) -> tuple[np.ndarray, sparse.csr_matrix]:
-    """The ids as int64 and the binary users × items matrix (users without a known like dropped)."""
+def _like_matrix(likes: Likes, ids: Sequence[int]) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """The ids as int64 and the binary users × items matrix (users without a known like dropped).
+
+    `likes` is each user's liked catalog ids, or already a users × len(ids) sparse matrix (as
+    `movierec.community_data.like_matrix` streams it from the store)."""
     ids = np.asarray(ids, dtype=np.int64)
+    if sparse.issparse(likes):
+        return ids, _binary(sparse.csr_matrix(likes), len(ids))
     column = {int(i): j for j, i in enumerate(ids)}
     if len(column) != len(ids):
         raise ValueError("catalog ids must be unique")
@@ -218,14 +238,27 @@ def _like_matrix(
     return ids, matrix
 
 
+def _binary(matrix: sparse.csr_matrix, n_items: int) -> sparse.csr_matrix:
+    """`matrix` with ones for its entries and its empty rows dropped."""
+    if matrix.shape[1] != n_items:
+        raise ValueError(f"like matrix has {matrix.shape[1]} columns for {n_items} catalog ids")
+    matrix = matrix.copy()
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    matrix.data = np.ones(len(matrix.data), dtype=np.float64)
+    return matrix[np.diff(matrix.indptr) > 0]
+
+
 def fit_item_knn(
-    likes: Mapping[int, Sequence[int]],
+    likes: Likes,
     ids: Sequence[int],
     neighbours: int = 100,
     shrink: float = 10.0,
+    workers: int | None = None,
 ) -> CommunityModel:
     """Cosine item-kNN: sim(i, j) = co(i, j) / (sqrt(n_i n_j) + shrink), zero diagonal, the top
-    `neighbours` per row kept (ties: lower catalog row first). Sparse, in blocks of rows."""
+    `neighbours` per row kept (ties: lower catalog row first). Sparse, in blocks of rows that
+    `workers` processes (default: the usable cores) share; never an n × n matrix."""
     if neighbours < 1:
         raise UsageError(f"neighbours must be at least 1, got {neighbours}")
     if shrink < 0:
@@ -233,8 +266,7 @@ def fit_item_knn(
     ids, matrix = _like_matrix(likes, ids)
     n = len(ids)
     counts = np.asarray(matrix.sum(axis=0)).ravel()
-    norms = np.sqrt(counts)
-    blocks = [_knn_rows(co, start, norms, shrink, neighbours) for start, co in _co_likes(matrix)]
+    blocks = knn_blocks(matrix, np.sqrt(counts), shrink, neighbours, BLOCK_PRODUCTS, workers)
     weights = (
         sparse.vstack(blocks, format="csr")
         if blocks
@@ -251,43 +283,7 @@ def fit_item_knn(
     )
 
 
-def _co_likes(matrix: sparse.csr_matrix) -> Iterator[tuple[int, sparse.csr_matrix]]:
-    """(start, sparse XᵀX rows from start) in blocks of about BLOCK_PRODUCTS co-like products,
-    so that memory follows the co-likes, never n × n."""
-    n = matrix.shape[1]
-    columns = matrix.T.tocsr()
-    # the products behind item i's row: Σ over its likers of their number of likes
-    work = np.cumsum(columns @ np.diff(matrix.indptr).astype(np.float64))
-    start = 0
-    while start < n:
-        done = work[start - 1] if start else 0.0
-        stop = int(np.searchsorted(work, done + BLOCK_PRODUCTS, side="right"))
-        stop = min(n, max(stop, start + 1))
-        yield start, (columns[start:stop] @ matrix).tocsr()
-        start = stop
-
-
-def _knn_rows(
-    co: sparse.csr_matrix, start: int, norms: np.ndarray, shrink: float, k: int
-) -> sparse.csr_matrix:
-    """Shrunk cosine of a block of co-like rows, diagonal dropped, the `k` best per row kept
-    (ties: lower column first)."""
-    rows = np.repeat(np.arange(co.shape[0]), np.diff(co.indptr))
-    cols = co.indices
-    sims = co.data / (norms[rows + start] * norms[cols] + shrink)
-    keep = (cols != rows + start) & (sims > 0)
-    rows, cols, sims = rows[keep], cols[keep], sims[keep]
-    order = np.lexsort((cols, -sims, rows))
-    rows, cols, sims = rows[order], cols[order], sims[order]
-    best = np.arange(len(rows)) - np.searchsorted(rows, rows) < k  # rank within its row
-    return sparse.csr_matrix(
-        (sims[best].astype(np.float32), (rows[best], cols[best])), shape=co.shape
-    )
-
-
-def fit_ease(
-    likes: Mapping[int, Sequence[int]], ids: Sequence[int], l2: float = 100.0
-) -> CommunityModel:
+def fit_ease(likes: Likes, ids: Sequence[int], l2: float = 100.0) -> CommunityModel:
     """EASE (Steck 2019): G = XᵀX + λI, P = G⁻¹, B = −P / diag(P), diag(B) = 0. Dense, so at
     most 20,000 items."""
     if len(ids) > EASE_MAX_ITEMS:
@@ -300,7 +296,7 @@ def fit_ease(
     ids, matrix = _like_matrix(likes, ids)
     n = len(ids)
     gram = np.zeros((n, n))
-    for start, co in _co_likes(matrix):
+    for start, co in co_likes(matrix, BLOCK_PRODUCTS):
         block = co.tocoo()
         gram[block.row + start, block.col] = block.data
     gram[np.diag_indices(n)] += l2
@@ -334,11 +330,38 @@ def _spd_inverse(matrix: np.ndarray) -> np.ndarray:
     return inverse
 
 
-def fit(
-    kind: str, likes: Mapping[int, Sequence[int]], ids: Sequence[int], **params: Any
+def fit_low_rank(
+    likes: Likes,
+    ids: Sequence[int],
+    rank: int = 64,
+    damping: float = 0.25,
+    l2: float = 0.0,
+    seed: int = 0,
 ) -> CommunityModel:
-    """Fit a model of `kind` ("item_knn" or "ease") with its keyword parameters."""
-    fitters = {"item_knn": fit_item_knn, "ease": fit_ease}
+    """Low-rank EASE-like weights W = L Rᵀ (`movierec.community_lowrank`): for catalogs above
+    EASE's limit, n × `rank` floats twice instead of n × n."""
+    if rank < 1:
+        raise UsageError(f"rank must be at least 1, got {rank}")
+    if damping < 0 or l2 < 0:
+        raise UsageError(f"damping and l2 must be ≥ 0, got {damping} and {l2}")
+    ids, matrix = _like_matrix(likes, ids)
+    if matrix.shape[0] < 2 or len(ids) < 2:
+        raise UsageError("a low-rank model needs at least 2 users and 2 films with likes")
+    factors, _ = low_rank_factors(matrix, rank, damping, l2, seed)
+    return CommunityModel(
+        ids=ids,
+        weights=factors,
+        counts=np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64),
+        kind="low_rank",
+        params={"rank": factors.left.shape[1], "damping": float(damping), "l2": float(l2)},
+        n_users=matrix.shape[0],
+        n_likes=int(matrix.nnz),
+    )
+
+
+def fit(kind: str, likes: Likes, ids: Sequence[int], **params: Any) -> CommunityModel:
+    """Fit a model of `kind` (one of KINDS) with its keyword parameters."""
+    fitters = {"item_knn": fit_item_knn, "ease": fit_ease, "low_rank": fit_low_rank}
     if kind not in fitters:
         raise ValueError(f"unknown community model kind {kind!r}; expected one of {KINDS}")
     return fitters[kind](likes, ids, **params)
@@ -351,9 +374,12 @@ def _content_hash(model: CommunityModel) -> str:
     digest = hashlib.sha256(ids_fingerprint(model.ids).encode())
     digest.update(json.dumps([model.kind, model.params], sort_keys=True).encode())
     weights = model.weights
-    parts = (
-        (weights.data, weights.indices, weights.indptr) if sparse.issparse(weights) else (weights,)
-    )
+    if isinstance(weights, Factors):
+        parts: tuple[np.ndarray, ...] = (weights.left, weights.right)
+    elif sparse.issparse(weights):
+        parts = (weights.data, weights.indices, weights.indptr)
+    else:
+        parts = (weights,)
     for part in parts:
         digest.update(np.ascontiguousarray(part).tobytes())
     return digest.hexdigest()[:8]

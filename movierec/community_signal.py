@@ -20,8 +20,8 @@ from movierec.movies import MovieTable
 LOG = logging.getLogger(__name__)
 
 
-PROFILE_KINDS = ("ease", "item_knn")  # which model scores a profile, best first (eval)
-FILM_KINDS = ("item_knn", "ease")  # which model finds films like a film, best first
+PROFILE_KINDS = ("ease", "low_rank", "item_knn")  # which model scores a profile, best first
+FILM_KINDS = ("item_knn", "ease", "low_rank")  # which model finds films like a film, best first
 
 
 class CommunitySignal:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from movierec.errors import UsageError
@@ -36,7 +37,8 @@ def _read(path: str | Path, columns: Iterable[str]) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; pass MovieLens ratings.csv and links.csv")
-    frame = pd.read_csv(path)
+    wanted = set(columns)
+    frame = pd.read_csv(path, usecols=lambda column: column in wanted)
     missing = sorted(set(columns) - set(frame.columns))
     if missing:
         raise UsageError(f"{path}: missing column(s) {missing}; is it a MovieLens file?")
@@ -70,3 +72,63 @@ def _by_user(frame: pd.DataFrame) -> dict[int, list[int]]:
         int(user): sorted(set(group["tmdbId"].tolist()))
         for user, group in frame.groupby("userId", sort=True)
     }
+
+
+@dataclass(frozen=True)
+class RatingActions:
+    """What an import of ratings writes, as arrays in write order (user by user, likes then
+    dislikes then removals, films ascending): MovieLens user ids, TMDB ids, action codes
+    (0 like, 1 dislike, 2 remove: `movierec.store.ACTIONS`); and what was left out."""
+
+    users: np.ndarray
+    movies: np.ndarray
+    actions: np.ndarray
+    unknown_movies: int
+    conflicts: int
+    n_users: int  # users with a rating of a catalog film (those left out by conflicts too)
+
+
+def rating_actions(
+    ratings: str | Path,
+    links: str | Path,
+    catalog_ids: Iterable[int],
+    like_at: float = LIKE_AT,
+    dislike_below: float = DISLIKE_BELOW,
+) -> RatingActions:
+    """`load_movielens` as arrays, for millions of ratings: per (user, film) a like, a dislike,
+    or for a film rated only in between a removal; a film both liked and disliked by one user
+    (two MovieLens films linked to one TMDB id) is a conflict and left out."""
+    rated = _read(ratings, ("userId", "movieId", "rating"))[["userId", "movieId", "rating"]]
+    linked = _read(links, ("movieId", "tmdbId")).dropna(subset=["tmdbId"])
+    tmdb = rated["movieId"].map(linked.drop_duplicates("movieId").set_index("movieId")["tmdbId"])
+    known = tmdb.isin(set(int(i) for i in catalog_ids)).to_numpy()
+    unknown = int(rated.loc[~known, "movieId"].nunique())
+    users = rated["userId"].to_numpy()[known].astype(np.int64)
+    movies = tmdb.to_numpy()[known].astype(np.int64)
+    rating = rated["rating"].to_numpy()[known]
+    bits = np.select(
+        [rating >= like_at, rating < dislike_below, rating >= dislike_below], [1, 2, 4]
+    )
+    return _grouped(users, movies, bits, unknown)
+
+
+def _grouped(
+    users: np.ndarray, movies: np.ndarray, bits: np.ndarray, unknown: int
+) -> RatingActions:
+    """One action per (user, film) from the OR of its ratings' bits (1 like, 2 dislike,
+    4 in between), in write order."""
+    rows = bits > 0
+    users, movies, bits = users[rows], movies[rows], bits[rows]
+    n_users = len(np.unique(users))
+    order = np.lexsort((movies, users))
+    users, movies, bits = users[order], movies[order], bits[order]
+    start = np.flatnonzero(np.r_[True, (users[1:] != users[:-1]) | (movies[1:] != movies[:-1])])
+    merged = np.bitwise_or.reduceat(bits, start) if len(start) else bits[:0]
+    users, movies = users[start], movies[start]
+    action = np.select([merged & 3 == 1, merged & 3 == 2, merged == 4], [0, 1, 2], -1)
+    conflicts = int((merged & 3 == 3).sum())
+    write = np.lexsort((movies, action, users))
+    write = write[action[write] >= 0]
+    return RatingActions(
+        users[write], movies[write], action[write].astype(np.int8), unknown, conflicts, n_users
+    )

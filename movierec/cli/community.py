@@ -1,19 +1,24 @@
 """`movierec import-ratings` and `movierec retrain`: the community signal from the command line.
 
 `import-ratings` stores MovieLens ratings in the profile store as likes and dislikes of users
-named `ml:<userId>`; `retrain` fits the community model (item-kNN or EASE) on every stored
-profile, imported and app users alike, and saves it as a new version beside the index of the
-resolved catalog. Neither loads the embedding model or the index.
+named `ml:<userId>` (in one transaction, as arrays: 20M ratings fit); `retrain` streams the event
+log into a sparse like matrix and fits the community models (item-kNN and EASE, or above EASE's
+limit item-kNN and low-rank) on every stored profile, imported and app users alike, and saves
+each as a new version beside the index of the resolved catalog. Neither loads the embedding
+model or the index.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 from pathlib import Path
 
 from movierec.cli.common import add_locations, locations, plural
 from movierec.errors import UsageError
+
+LOG = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,14 +48,15 @@ def _retrain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kind",
         default="both",
-        choices=["both", "item_knn", "ease"],
-        help="both (default): EASE scores profiles, item-kNN finds films like a film; EASE is "
-        "skipped above 20,000 films",
+        choices=["both", "item_knn", "ease", "low_rank"],
+        help="both (default): EASE scores profiles, item-kNN finds films like a film; above "
+        "20,000 films a low-rank model replaces EASE",
     )
     # unset tuning options fall back to the defaults of movierec.community's fit functions
     parser.add_argument("--neighbours", type=int, help="item_knn: films kept per film (100)")
     parser.add_argument("--shrink", type=float, help="item_knn: cosine shrinkage (10)")
     parser.add_argument("--l2", type=float, help="ease: L2 regularisation (fit_ease's default)")
+    parser.add_argument("--rank", type=int, help="low_rank: factors per film (64)")
     parser.add_argument(
         "--min-likes", type=int, default=1, help="leave out users with fewer liked films (1)"
     )
@@ -63,8 +69,11 @@ def _catalog_ids(catalog: Path) -> list[int]:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Store the ratings of the MovieLens files as likes, dislikes and removals."""
-    from movierec.movielens import load_movielens
+    """Store the ratings of the MovieLens files as likes, dislikes and removals, in one
+    transaction (`ProfileStore.import_arrays`: SQLite `executemany`, PostgreSQL `COPY`)."""
+    import numpy as np
+
+    from movierec.movielens import rating_actions
     from movierec.store import COMMUNITY_SOURCE, open_store
 
     if args.dislike_below > args.min_rating:
@@ -76,7 +85,7 @@ def run_import(args: argparse.Namespace) -> int:
     ids = _catalog_ids(where.catalog)
     store = open_store(where.store)
     try:
-        data = load_movielens(
+        data = rating_actions(
             args.ratings, args.links, ids, like_at=args.min_rating, dislike_below=args.dislike_below
         )
     except FileNotFoundError:
@@ -86,24 +95,12 @@ def run_import(args: argparse.Namespace) -> int:
             f"cannot read the MovieLens files {args.ratings} and {args.links} ({error}); pass "
             "ratings.csv with userId,movieId,rating columns and links.csv with movieId,tmdbId"
         ) from None
-    rows: list[tuple[str, int, str]] = []
-    conflicts = 0
-    users = sorted(set(data.likes) | set(data.dislikes) | set(data.neutral))
-    for user in users:
-        liked, disliked = data.likes.get(user, []), data.dislikes.get(user, [])
-        both = set(liked) & set(disliked)  # two MovieLens films linked to one TMDB id
-        conflicts += len(both)
-        name = f"{args.prefix}{user}"
-        rows += [(name, movie, "like") for movie in liked if movie not in both]
-        rows += [(name, movie, "dislike") for movie in disliked if movie not in both]
-        # Rated in between: out of the profile, so a re-import with other thresholds takes out
-        # what an earlier one put in (and a first import writes nothing for them).
-        rated = set(liked) | set(disliked)
-        rows += [
-            (name, movie, "remove") for movie in data.neutral.get(user, []) if movie not in rated
-        ]
-    written, unchanged = store.import_events(rows, source=COMMUNITY_SOURCE)
-    print(_import_line(written, unchanged, len(users), data.unknown_movies, conflicts))
+    user_ids, users = np.unique(data.users, return_inverse=True)
+    names = [f"{args.prefix}{user}" for user in user_ids.tolist()]
+    written, unchanged = store.import_arrays(
+        names, users, data.movies, data.actions, source=COMMUNITY_SOURCE
+    )
+    print(_import_line(written, unchanged, data.n_users, data.unknown_movies, data.conflicts))
     return 0
 
 
@@ -121,7 +118,8 @@ def _import_line(written: int, unchanged: int, users: int, unknown: int, conflic
 
 def run_retrain(args: argparse.Namespace) -> int:
     """Fit the community model(s) on the stored likes of the resolved catalog's films."""
-    from movierec.community import EASE_MAX_ITEMS
+    from movierec import community
+    from movierec.community_data import like_matrix
     from movierec.store import open_store
 
     if args.min_likes < 1:
@@ -129,51 +127,40 @@ def run_retrain(args: argparse.Namespace) -> int:
     where = locations(args)
     ids = _catalog_ids(where.catalog)
     store = open_store(where.store)
-    likes = _likes(store, set(ids), args.min_likes)
+    start = time.perf_counter()
+    likes = like_matrix(store, ids, args.min_likes)
+    LOG.info(
+        "read %s likes of %s users from the log in %.1fs",
+        f"{likes.nnz:,}",
+        f"{likes.shape[0]:,}",
+        time.perf_counter() - start,
+    )
     kinds = [args.kind] if args.kind != "both" else ["item_knn", "ease"]
-    if args.kind == "both" and len(ids) > EASE_MAX_ITEMS:
-        kinds = ["item_knn"]
+    if args.kind == "both" and len(ids) > community.EASE_MAX_ITEMS:
+        kinds = ["item_knn", "low_rank"]
         print(
-            f"skipping ease: {len(ids):,} films is above its limit of {EASE_MAX_ITEMS:,} "
-            "(a dense films × films matrix); item_knn serves profiles too"
+            f"skipping ease: {len(ids):,} films is above its limit of "
+            f"{community.EASE_MAX_ITEMS:,} (a dense films × films matrix); low_rank scores "
+            "profiles instead"
         )
     for kind in kinds:
         _retrain_one(kind, likes, ids, where.community_dir, args)
     return 0
 
 
-def _likes(store, known: set[int], min_likes: int) -> dict[str, list[int]]:
-    """Each user's liked films of the catalog; UsageError when there is nothing to train on."""
-    likes: dict[str, list[int]] = {}
-    for user, profile in store.all_profiles().items():
-        liked = [movie for movie in profile.liked if movie in known]
-        if liked:
-            likes[user] = liked
-    if not likes:
-        raise UsageError(
-            f"no liked films of this catalog in {store.path} to train on; import ratings first "
-            "(`movierec import-ratings ratings.csv --links links.csv`) or like films in the app "
-            "or with `movierec profile USER --like TITLE`"
-        )
-    likes = {user: liked for user, liked in likes.items() if len(liked) >= min_likes}
-    if not likes:
-        raise UsageError(
-            f"no user in {store.path} has {min_likes} or more liked films of this catalog; "
-            "lower --min-likes"
-        )
-    return likes
+PARAMS = {"item_knn": ("neighbours", "shrink"), "ease": ("l2",), "low_rank": ("rank",)}
 
 
 def _retrain_one(
-    kind: str, likes: dict[str, list[int]], ids: list[int], root: Path, args: argparse.Namespace
+    kind: str, likes: object, ids: list[int], root: Path, args: argparse.Namespace
 ) -> None:
     """Fit one kind and save it as a new version under `root/kind`."""
     from movierec.community import fit, save_version
 
-    names = ("neighbours", "shrink") if kind == "item_knn" else ("l2",)
+    names = PARAMS[kind]
     params = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     start = time.perf_counter()
-    model = fit(kind, likes, ids, **params)
+    model = fit(kind, likes, ids, **params)  # type: ignore[arg-type]
     try:
         folder = save_version(model, root / kind)
     except OSError as error:

@@ -3,7 +3,8 @@ interface `ProfileStore` drives."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,6 +16,20 @@ INHERITED: list[Any] = []  # connections a forked child must not touch (nor clos
 
 # `user` is a reserved word in PostgreSQL: the shared SQL always quotes it.
 EVENT_COLUMNS = 'seq, "user", movie_id, action, source, context, created_at'
+APPEND_COLUMNS = '"user", movie_id, action, source, context, created_at'  # what a write gives
+
+
+@dataclass(frozen=True)
+class BulkRows:
+    """Checked rows to append in bulk: row r is (names[users[r]], movies[r],
+    ACTIONS[actions[r]]), all with one source and time (arrays: int64, int64, int8)."""
+
+    names: list[str]
+    users: Any
+    movies: Any
+    actions: Any
+    source: str
+    created_at: float
 
 
 class StoreError(ValueError):
@@ -43,6 +58,8 @@ class Backend(Protocol):
     def close(self) -> None: ...
     def execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
     def executemany(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    def append_arrays(self, conn: Any, rows: BulkRows) -> None: ...
+    def stream(self, conn: Any, sql: str, chunk: int) -> Iterator[list[tuple[Any, ...]]]: ...
     def begin(self, conn: Any, users: Sequence[str] | None) -> None: ...
     def in_transaction(self, conn: Any) -> bool: ...
     def lost(self, conn: Any, error: BaseException) -> bool: ...

@@ -3,25 +3,32 @@ locks for writes, schema version in the meta table; URL checks and password mask
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import os
 import re
 import threading
 import weakref
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing, suppress
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
+
 from movierec.store.base import (
+    APPEND_COLUMNS,
     APPLICATION,
     BUSY_TIMEOUT_S,
     INHERITED,
     SCHEMA_VERSION,
+    BulkRows,
     StoreError,
     check_schema,
 )
-from movierec.store.events import events_schema
+from movierec.store.events import ACTIONS, events_schema
 
 SCHEMA = events_schema(
     "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", '"user"', "BIGINT", "DOUBLE PRECISION"
@@ -31,6 +38,7 @@ _URL = re.compile(r"^\s*postgres(ql)?://", re.IGNORECASE)
 _LOCK_SCHEMA, _LOCK_LOG, _LOCK_USER = 0x6D720001, 0x6D720002, 0x6D720003
 PG_CONNECT_TIMEOUT_S = 10
 PG_POOL_IDLE = 8  # idle PostgreSQL connections a store keeps open for reuse
+BULK_CHUNK = 100_000  # rows per COPY write of a bulk import
 
 
 def is_url(location: object) -> bool:
@@ -184,6 +192,38 @@ class PostgresBackend:
         if rows:
             with conn.cursor() as cursor:
                 cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def append_arrays(self, conn: Any, rows: BulkRows) -> None:
+        """Append rows with `COPY … FROM STDIN` (CSV, BULK_CHUNK rows per write) in the caller's
+        transaction."""
+        sql = f"COPY events ({APPEND_COLUMNS}) FROM STDIN WITH (FORMAT csv)"
+        names = np.array(rows.names, dtype=object)
+        actions = np.array(ACTIONS, dtype=object)
+        with conn.cursor() as cursor, cursor.copy(sql) as copy:
+            for start in range(0, len(rows.users), BULK_CHUNK):
+                part = slice(start, start + BULK_CHUNK)
+                buffer = io.StringIO()
+                csv.writer(buffer, lineterminator="\n").writerows(
+                    zip(
+                        names[rows.users[part]].tolist(),
+                        rows.movies[part].tolist(),
+                        actions[rows.actions[part]].tolist(),
+                        itertools.repeat(rows.source),
+                        itertools.repeat(None),
+                        itertools.repeat(repr(rows.created_at)),
+                        strict=False,
+                    )
+                )
+                copy.write(buffer.getvalue())
+
+    def stream(self, conn: Any, sql: str, chunk: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of one query (one snapshot: a server-side cursor in a read-only
+        transaction), `chunk` at a time."""
+        with conn.transaction(), conn.cursor(name="movierec_stream") as cursor:
+            cursor.itersize = chunk
+            cursor.execute(sql.replace("?", "%s"))
+            while rows := cursor.fetchmany(chunk):
+                yield rows
 
     def begin(self, conn: Any, users: Sequence[str] | None) -> None:
         """Start a write transaction holding the advisory locks of `users` (None: everybody).

@@ -8,8 +8,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from movierec import config
-from movierec.store.base import EVENT_COLUMNS, Backend, StoreError
+from movierec.store import bulk
+from movierec.store.base import EVENT_COLUMNS, Backend, BulkRows, StoreError
 from movierec.store.events import (
     COMMUNITY_SOURCE,
     Action,
@@ -224,7 +227,56 @@ class ProfileStore:
         written = self._run.write(None, work)
         return written, count - written
 
+    def import_arrays(
+        self,
+        names: Sequence[str],
+        users: np.ndarray,
+        movies: np.ndarray,
+        actions: np.ndarray,
+        source: str = "import",
+    ) -> tuple[int, int]:
+        """`import_events` for millions of rows: row r is (names[users[r]], movies[r],
+        ACTIONS[actions[r]]). The same rules and result, all or nothing in one transaction;
+        written with `executemany` (SQLite) or `COPY` (PostgreSQL) (movierec.store.bulk)."""
+        origin = check_source(source)
+        count = len(users)
+        names, users, movies, actions = bulk.checked_arrays(names, users, movies, actions)
+        sql = self._backend.latest_actions_sql()
+
+        def work(conn: Any) -> int:
+            def query(group: list[str]) -> list[tuple[Any, ...]]:
+                return self._execute(conn, sql, (self._backend.users_param(group),)).fetchall()
+
+            now = bulk.current_actions(query, names)
+            mask = bulk.changed(now, names, users, movies, actions)
+            rows = BulkRows(names, users[mask], movies[mask], actions[mask], origin, time.time())
+            self._backend.append_arrays(conn, rows)
+            return int(mask.sum())
+
+        written = self._run.write(None, work)
+        return written, count - written
+
     # -- reading -----------------------------------------------------------------------------
+
+    def log_arrays(
+        self, chunk: int = bulk.CHUNK_ROWS
+    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """The whole log in seq order, read in chunks of `chunk` rows in one snapshot, as
+        (user names, user codes into them, movie ids, action codes into ACTIONS)."""
+        sql = f'SELECT "user", movie_id, {bulk.ACTION_CODES} FROM events ORDER BY seq'
+
+        def work(conn: Any) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+            index: dict[str, int] = {}
+            parts = [
+                bulk.chunk_arrays(rows, index) for rows in self._backend.stream(conn, sql, chunk)
+            ]
+            empty = (np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int8))
+            users, movies, actions = (
+                (np.concatenate(column) for column in zip(*parts, strict=True)) if parts else empty
+            )
+            return list(index), users, movies, actions
+
+        return self._run.read(work)
 
     def _events(self, conn: Any, user: str | None) -> list[Event]:
         if user is None:

@@ -8,23 +8,35 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
+import numpy as np
+
 from movierec.store.base import (
+    APPEND_COLUMNS,
     APPLICATION,
     BUSY_TIMEOUT_S,
     INHERITED,
     SCHEMA_VERSION,
+    BulkRows,
     StoreError,
     check_schema,
 )
-from movierec.store.events import events_schema
+from movierec.store.events import ACTIONS, events_schema
 
 SCHEMA = events_schema("INTEGER PRIMARY KEY AUTOINCREMENT", "user", "INTEGER", "REAL")
+BULK_CACHE_KIB = 256 * 1024  # page cache of a bulk import (the index of users grows in it)
+BULK_CHUNK = 200_000  # rows per statement of a bulk import
+_ACTION_OF_CODE = " ".join(f"WHEN {code} THEN '{action}'" for code, action in enumerate(ACTIONS))
+BULK_INSERT = f"""INSERT INTO events ({APPEND_COLUMNS})
+SELECT (SELECT name FROM temp.bulk_names WHERE rowid = json_extract(j.value, '$[0]')),
+    json_extract(j.value, '$[1]'), CASE json_extract(j.value, '$[2]') {_ACTION_OF_CODE} END,
+    ?, NULL, ?
+FROM json_each(?) AS j"""
 
 
 class SQLiteBackend:
@@ -125,6 +137,35 @@ class SQLiteBackend:
         self, conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]
     ) -> None:
         conn.executemany(sql, rows)
+
+    def append_arrays(self, conn: sqlite3.Connection, rows: BulkRows) -> None:
+        """Append rows in the caller's transaction: the names into a temporary table, then
+        BULK_CHUNK rows per statement as one JSON array read by `json_each` (a third of the CPU
+        of `executemany`, which binds every value from Python), with a larger page cache."""
+        (cache,) = conn.execute("PRAGMA cache_size").fetchone()
+        conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        try:
+            conn.execute("CREATE TEMP TABLE bulk_names (name TEXT NOT NULL)")
+            conn.executemany(
+                "INSERT INTO temp.bulk_names (rowid, name) VALUES (?, ?)",
+                enumerate(rows.names, start=1),
+            )
+            for start in range(0, len(rows.users), BULK_CHUNK):
+                part = slice(start, start + BULK_CHUNK)
+                columns = [rows.users[part] + 1, rows.movies[part], rows.actions[part]]
+                text = json.dumps(np.column_stack(columns).tolist(), separators=(",", ":"))
+                conn.execute(BULK_INSERT, (rows.source, rows.created_at, text))
+            conn.execute("DROP TABLE temp.bulk_names")
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def stream(
+        self, conn: sqlite3.Connection, sql: str, chunk: int
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of one query (one snapshot), `chunk` at a time."""
+        cursor = conn.execute(sql)
+        while rows := cursor.fetchmany(chunk):
+            yield rows
 
     def begin(self, conn: sqlite3.Connection, users: Sequence[str] | None) -> None:
         """Start a write transaction (SQLite has one writer at a time: no per-user locks)."""
