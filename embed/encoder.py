@@ -30,6 +30,9 @@ class Encoder:
 
     `backend` is torch, onnx or onnx-int8 (`embed.backends`); the ONNX files are exported once
     into `home` (default: MOVIEREC_HOME). The model runs on CUDA when there is one (int8 on CPU).
+    With onnx-int8 only documents go through the int8 model (bulk encoding is where it pays);
+    single queries use the float ONNX export, which keeps search within 2% of torch
+    (docs/benchmarks.md, "Encoder backends").
     """
 
     def __init__(
@@ -69,14 +72,20 @@ class Encoder:
         device = "cuda" if torch.cuda.is_available() else "cpu"
         return SentenceTransformer(self.location, device=device)
 
-    def _load_onnx(self) -> OnnxModel:
+    def _load_onnx(self, backend: str | None = None) -> OnnxModel:
         from movierec.config import home
         from movierec.embed.onnx_export import exported_model
         from movierec.embed.onnx_model import OnnxModel
 
+        backend = backend or self.backend
         root = self.home if self.home is not None else home()
-        path = exported_model(root, self.name, self.location, self.backend)
-        return OnnxModel(self.location, path, use_cuda=self.backend == "onnx")
+        path = exported_model(root, self.name, self.location, backend)
+        return OnnxModel(self.location, path, use_cuda=backend == "onnx")
+
+    @cached_property
+    def query_model(self) -> SentenceTransformer | OnnxModel:
+        """The model single queries go through: the float ONNX export for onnx-int8."""
+        return self._load_onnx("onnx") if self.backend == "onnx-int8" else self.model
 
     @cached_property
     def dimension(self) -> int:
@@ -108,7 +117,10 @@ class Encoder:
         if cached is not None:
             self._query_cache.move_to_end(text)
             return cached
-        vector = self.encode([text])[0]
+        if self.backend == "onnx-int8":
+            vector = self.query_model.encode([text])[0]  # type: ignore[call-arg]
+        else:
+            vector = self.encode([text])[0]
         self._query_cache[text] = vector
         if len(self._query_cache) > self._cache_size:
             self._query_cache.popitem(last=False)
