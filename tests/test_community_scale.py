@@ -248,14 +248,17 @@ def test_retrain_fits_low_rank_above_the_ease_limit(cli, tmp_path: Path, monkeyp
     store.import_events(
         [(f"u{u}", int(m), "like") for u in range(30) for m in rng.choice(films, 3, replace=False)]
     )
-    monkeypatch.setattr(community, "EASE_MAX_ITEMS", 5)
     index = tmp_path / "index"
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store.path), "--index", str(index))
+    assert cli("retrain", *common).returncode == 0  # below the limit: item-kNN and EASE
+    monkeypatch.setattr(community, "EASE_MAX_ITEMS", 5)
     result = cli("retrain", *common)
     assert result.returncode == 0, result.stderr
     assert "skipping ease" in result.stdout and "low_rank scores profiles" in result.stdout
+    assert "retired the older ease model" in result.stdout
     root = index.with_name("index.community")
-    assert sorted(p.name for p in root.iterdir()) == ["item_knn", "low_rank"]
+    assert sorted(p.name for p in root.iterdir()) == ["ease", "item_knn", "low_rank"]
+    assert not (root / "ease" / "CURRENT").exists() and community.version_names(root / "ease")
     from movierec.catalog import load_catalog
     from movierec.movies import MovieTable
 

@@ -145,7 +145,20 @@ def run_retrain(args: argparse.Namespace) -> int:
         )
     for kind in kinds:
         _retrain_one(kind, likes, ids, where.community_dir, args)
+    if "low_rank" in kinds and args.kind == "both":
+        _retire(where.community_dir / "ease")
     return 0
+
+
+def _retire(root: Path) -> None:
+    """Stop serving the model under `root` (its CURRENT goes, its versions stay): an EASE model
+    from before the catalog outgrew EASE would otherwise keep scoring profiles."""
+    from movierec.versions import CURRENT
+
+    current = root / CURRENT
+    if current.exists():
+        current.unlink()
+        print(f"retired the older ease model under {root} (its versions are kept)")
 
 
 PARAMS = {"item_knn": ("neighbours", "shrink"), "ease": ("l2",), "low_rank": ("rank",)}
