@@ -46,3 +46,17 @@ def test_mmr_skips_near_duplicates() -> None:
 def test_mmr_rejects_bad_diversity() -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
         mmr(np.ones(2), np.eye(2), 1, 1.5)
+
+
+def test_top_k_of_a_million_scores_equals_a_full_sort() -> None:
+    rng = np.random.default_rng(7)
+    scores = rng.random(1_000_000)
+    scores[rng.random(len(scores)) < 0.3] = 0.0  # many ties at zero, as BM25 gives
+    mask = rng.random(len(scores)) < 0.5
+    for k, m in ((10, None), (500, None), (500, mask), (3, mask)):
+        masked = scores if m is None else np.where(m, scores, -np.inf)
+        expected = np.lexsort((np.arange(len(scores)), -masked))[:k]
+        assert top_k(scores, k, m).tolist() == expected.tolist()
+    few = np.zeros(1_000_000)
+    few[[5, 900_000]] = [2.0, 1.0]
+    assert top_k(few, 3, few > 0).tolist() == [5, 900_000]
