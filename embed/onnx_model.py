@@ -29,8 +29,12 @@ def sentence_settings(location: str) -> tuple[int, str]:
     pooling = "mean"
     configs = sorted(folder.glob("*Pooling*/config.json"))
     if configs:
-        modes = [k for k, on in json.loads(configs[0].read_text()).items() if on is True]
-        pooling = POOLINGS.get(modes[0], modes[0]) if len(modes) == 1 else " and ".join(modes)
+        config = json.loads(configs[0].read_text())
+        if isinstance(config.get("pooling_mode"), str):  # sentence-transformers >= 6 writes this
+            pooling = config["pooling_mode"]
+        else:
+            modes = [k for k, on in config.items() if k.startswith("pooling_mode") and on is True]
+            pooling = POOLINGS.get(modes[0], modes[0]) if len(modes) == 1 else " and ".join(modes)
     if pooling not in POOLINGS.values():
         raise ExportError(
             f"the ONNX backends pool by mean or CLS token, and the model at {location} "

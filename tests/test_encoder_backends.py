@@ -214,3 +214,25 @@ def test_an_onnx_int8_index_finds_the_same_films(export_home, tmp_path) -> None:
     assert read_manifest(tmp_path / "idx")["backend"] == "onnx-int8"
     top = [hit.title for hit in Recommender(bundle, encoder).search("heist with a twist", k=4)]
     assert {"Ocean's Eleven", "Inception"} & set(top[:2]), top
+
+
+@pytest.mark.parametrize(
+    ("config", "pooling"),
+    [
+        ({"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False}, "mean"),
+        ({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}, "cls"),
+        ({"embedding_dimension": 384, "pooling_mode": "mean", "include_prompt": True}, "mean"),
+        ({"pooling_mode": "max", "include_prompt": True}, None),
+        ({"pooling_mode_max_tokens": True}, None),
+    ],
+)
+def test_pooling_is_read_from_either_config_format(tmp_path, config, pooling) -> None:
+    from movierec.embed.onnx_model import sentence_settings
+
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(config))
+    if pooling is None:
+        with pytest.raises(export.ExportError, match="use --backend torch"):
+            sentence_settings(str(tmp_path))
+    else:
+        assert sentence_settings(str(tmp_path)) == (512, pooling)
