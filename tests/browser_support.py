@@ -101,11 +101,23 @@ def shots(tmp_path) -> Path:
     return directory
 
 
-def wait_for_results(page) -> None:
+def wait_for_results(page, settle_s: float = 2.0, timeout_s: float = 120.0) -> None:
+    """Until result cards are on the page, the app is not running and the cards have not
+    changed for `settle_s` (a rerun's status widget can appear a moment after the first cards
+    of the previous run, so neither alone says the results are final)."""
     page.locator("h4").first.wait_for(timeout=120_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
+    idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    deadline = time.monotonic() + timeout_s
+    seen, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_function(idle, timeout=60_000)
+        cards = page.locator("h4").all_inner_texts()
+        if cards != seen:
+            seen, since = cards, time.monotonic()
+        elif time.monotonic() - since >= settle_s:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the result cards never settled: {seen}")
 
 
 def open_page(page, name: str) -> None:
