@@ -45,13 +45,14 @@ def _top_k_large(scores: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndar
     least k scores pass it). Ties go to the lower index."""
     rows = np.flatnonzero(mask) if mask is not None else None
     values = scores if rows is None else scores[rows]
-    kept = np.arange(len(values))
+    kept = None
     if len(values) > 8 * k:
         sample = np.sort(values[:: max(1, len(values) // 20_000)])
         position = max(0, len(sample) - 1 - len(sample) * 4 * k // len(values))
         above = np.flatnonzero(values >= sample[position])
-        if len(above) >= k:
-            kept = above
+        kept = above if len(above) >= k else None
+    if kept is None:
+        kept = np.arange(len(values))
     part = kept[np.argpartition(-values[kept], k - 1)[:k]] if len(kept) > k else kept
     top = np.sort(part)
     top = top[np.argsort(-values[top], kind="stable")][:k]

@@ -101,8 +101,9 @@ def make_encoder(model: str | None, backend: str | None = None) -> Encoder:
     return Encoder(model, backend=backend)
 
 
-def open_recommender(args: argparse.Namespace) -> Recommender:
-    """The recommender of the resolved catalog and index, built first if missing or stale."""
+def open_recommender(args: argparse.Namespace, tuned: bool = True) -> Recommender:
+    """The recommender of the resolved catalog and index, built first if missing or stale
+    (with `tuned`, through the adapter `movierec tune` published, if any)."""
     from movierec.recommender import Recommender
 
     where = locations(args)
@@ -111,6 +112,7 @@ def open_recommender(args: argparse.Namespace) -> Recommender:
         where.index_dir,
         where.model,
         show_progress=not args.quiet,
+        tuned=tuned,
         backend=where.backend,
     )
 

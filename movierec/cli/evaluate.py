@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from movierec.cli.common import add_locations, locations, open_recommender
+from movierec.cli.common import add_locations, open_recommender
 from movierec.errors import UsageError
 from movierec.settings import Settings
 
@@ -141,16 +141,6 @@ def check_protocol(args: argparse.Namespace) -> None:
             )
 
 
-def open_base(args: argparse.Namespace) -> Recommender:
-    """The recommender on the base vectors: an installed adapter may have seen the test users."""
-    from movierec.recommender import Recommender
-
-    where = locations(args)
-    return Recommender.open(
-        where.catalog, where.index_dir, where.model, show_progress=not args.quiet, tuned=False
-    )
-
-
 def tuned_systems(
     recommender: Recommender,
     train_likes: dict[int, list[int]],
@@ -194,7 +184,8 @@ def run_eval(args: argparse.Namespace) -> int:
     from movierec.tuning.pairs import read_tags
 
     check_protocol(args)
-    recommender = open_base(args) if args.tune else open_recommender(args)
+    # with --tune the base vectors: an installed adapter may have seen the evaluated users
+    recommender = open_recommender(args, tuned=not args.tune)
     data = load_movielens(args.ratings, args.links, recommender.movies.ids)
     catalog = recommender.bundle.catalog
     tags = split_tags(read_tags(args.tags, args.links), catalog, args.seed) if args.tags else None

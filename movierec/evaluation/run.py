@@ -95,14 +95,20 @@ def evaluate(
         mood_recall, mood_ndcg = _queries(system, moods, k)
         tag_recall, tag_ndcg = _queries(system, tags, k)
         values = (recall, ndcg, similar, mood_recall, mood_ndcg, tag_recall, tag_ndcg)
-        scores[system.name] = {m: _mean(v) for m, v in zip(METRICS, values, strict=True)}
-        if not tags:
-            scores[system.name] = {m: v for m, v in scores[system.name].items() if m in METRICS[:5]}
+        measured = zip(METRICS, values, strict=True)
+        scores[system.name] = {m: _mean(v) for m, v in measured if tags or m not in TAG_METRICS}
         seconds[system.name] = round(time.perf_counter() - start, 1)
-    result = EvalResult(scores, len(profiles), len(films), len(moods), seed, k, seconds)
-    result.tag_queries = len(tags)
-    result.cold_films = len(cold) if cold is not None else 0
-    return result
+    return EvalResult(
+        scores,
+        len(profiles),
+        len(films),
+        len(moods),
+        seed,
+        k,
+        seconds,
+        tag_queries=len(tags),
+        cold_films=len(cold) if cold is not None else 0,
+    )
 
 
 def only_cold(

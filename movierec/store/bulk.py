@@ -3,7 +3,8 @@
 `import_arrays` is `ProfileStore.import_events` for (user, film, action) arrays: the same rules
 (the last row of a (user, film) wins, only changes of the current state are written, all or
 nothing in one transaction) without a Python object per row until the rows are written
-(SQLite `executemany`, PostgreSQL `COPY`). `log_arrays` reads the whole log in chunks as arrays.
+(SQLite: JSON batches read by `json_each`; PostgreSQL: `COPY`). `log_arrays` reads the whole
+log in chunks as arrays.
 """
 
 from __future__ import annotations
