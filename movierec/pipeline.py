@@ -115,6 +115,8 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
         return []
     if community is None:
         final = relevance + s.prior_weight * candidates.prior[rows]
+    elif s.community_fusion == "rank":
+        final = rank_sum(relevance, community[rows], s.community_weight, s.community_rank_k)
     else:
         prior = s.community_prior_weight * candidates.prior[rows]
         final = relevance + prior + s.community_weight * community[rows]
@@ -125,6 +127,23 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
         order = head[mmr(final[head], vectors, k, s.diversity)]
     chosen = order[:k]
     return _explain(query, candidates, rows[chosen], final[chosen], bm25_all, community)
+
+
+def rank_sum(content: np.ndarray, community: np.ndarray, weight: float, k: int) -> np.ndarray:
+    """(k + 1) / (k + content rank) + weight * (k + 1) / (k + community rank), ranks from 1
+    among the candidates, ties sharing the better rank: the fusion that lets tuned content add
+    to EASE (a sum of scores lets the larger-spread signal dominate; docs/tuning.md)."""
+    return (k + 1) / (k + 1 + _ranks(content)) + weight * (k + 1) / (k + 1 + _ranks(community))
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """0 for the largest value; equal values share the smaller rank."""
+    order = np.argsort(-values, kind="stable")
+    ordered = values[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]]
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.flatnonzero(first)[np.cumsum(first) - 1]
+    return ranks
 
 
 def _explain(

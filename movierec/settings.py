@@ -10,6 +10,7 @@ from typing import Any
 from movierec.errors import UsageError
 
 FUSIONS = ("weighted", "rrf")
+COMMUNITY_FUSIONS = ("sum", "rank")
 MAX_WEIGHT = 1e6  # larger weights overflow the float32 scores to inf
 
 
@@ -28,6 +29,8 @@ class Settings:
     candidates: int = 500
     community_weight: float = 1.0
     community_prior_weight: float = 0.3  # replaces prior_weight when the community signal is used
+    community_fusion: str = "sum"  # "rank": weighted rank fusion of content and community
+    community_rank_k: int = 200
 
     def __post_init__(self) -> None:
         for name, kind in self.tunables():
@@ -49,10 +52,16 @@ class Settings:
                 raise UsageError(
                     f"{name} must be >= 0 and at most {MAX_WEIGHT:,.0f}, got {getattr(self, name)}"
                 )
+        if self.community_fusion not in COMMUNITY_FUSIONS:
+            raise UsageError(
+                f"unknown community_fusion {self.community_fusion!r}; choose one of "
+                f"{', '.join(COMMUNITY_FUSIONS)}"
+            )
         if self.candidates < 1:
             raise UsageError(f"candidates must be >= 1, got {self.candidates}")
-        if self.rrf_k < 0:
-            raise UsageError(f"rrf_k must be >= 0, got {self.rrf_k}")
+        for name in ("rrf_k", "community_rank_k"):
+            if getattr(self, name) < 0:
+                raise UsageError(f"{name} must be >= 0, got {getattr(self, name)}")
 
     @classmethod
     def tunables(cls) -> tuple[tuple[str, type], ...]:

@@ -58,13 +58,13 @@ class TextCache:
 def train(base: Recommender, texts: TextCache, split: TuningSplit, config, catalog_pairs):
     ids = base.bundle.catalog["id"].to_numpy()
     tags = [*split.tags.train_pairs, *(catalog_pairs if config_uses_catalog(config) else [])]
-    likes, colikes, pairs = prepare(ids, split.train_likes, tags, config.seed, PER_USER)
+    likes, colikes, pairs = prepare(ids, split.train_likes, tags, config.seed, PER_USER["n"])
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
     lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
     return fit(documents, texts, colikes, pairs, config, lists)
 
 
-PER_USER = 50
+PER_USER = {"n": 50}
 CATALOG_TEXT = {"on": True}
 MIN_LIKERS = {"n": 20}
 
@@ -107,10 +107,14 @@ def main() -> None:
     parser.add_argument("--min-likers", type=int, default=20)
     parser.add_argument("--summary", default="", help="only summarize this results JSON")
     parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
+    parser.add_argument("--chart", default="", help="write a bar chart of the means (.png)")
     args = parser.parse_args()
     if args.summary:
-        with open(args.summary) as handle:
-            return summarize(json.load(handle))
+        results: dict = {}
+        for path in args.summary.split(","):
+            with open(path) as handle:
+                results |= json.load(handle)
+        return summarize(results, args.chart)
     logging.basicConfig(level=logging.WARNING)
     import torch
 
@@ -134,10 +138,55 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=2)
-    summarize(results)
+    summarize(results, args.chart)
 
 
-def summarize(results: dict) -> None:
+CHART = (
+    ("warm", "similar_ndcg@10", "similar nDCG"),
+    ("warm", "profile_recall@10", "profile recall"),
+    ("warm", "mood_ndcg@10", "tags mood nDCG"),
+    ("cold", "similar_ndcg@10", "similar nDCG,\ncold films"),
+    ("cold", "profile_recall@10", "profile recall,\ncold films"),
+)
+CHART_SYSTEMS = (
+    "base content",
+    "tuned content",
+    "EASE alone",
+    "base + community",
+    "tuned + community",
+)
+
+
+def chart(mean: dict, seeds: list[str], path: str) -> None:
+    """Grouped bars of the means over seeds: base vs tuned, content-only and blended."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = np.arange(len(CHART))
+    width = 0.8 / len(CHART_SYSTEMS)
+    fig, ax = plt.subplots(figsize=(10, 4.4))
+    for i, name in enumerate(CHART_SYSTEMS):
+        values = [
+            mean.get((side, name), {}).get(metric, np.nan)
+            if not (name == "EASE alone" and metric == "mood_ndcg@10")
+            else np.nan
+            for side, metric, _ in CHART
+        ]
+        bars = ax.bar(x + (i - (len(CHART_SYSTEMS) - 1) / 2) * width, values, width, label=name)
+        ax.bar_label(bars, fmt="%.3f", fontsize=7, rotation=90, padding=2)
+    ax.set_xticks(x, [label for *_, label in CHART])
+    ax.set_ylabel(f"mean of seeds {', '.join(seeds)} (k = 10)")
+    ax.set_title("Unseen MovieLens users, tags and films: base vs tuned vectors")
+    ax.legend(fontsize=8, ncols=3)
+    ax.margins(y=0.25)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def summarize(results: dict, chart_path: str = "") -> None:
     """Means over seeds, the goal ratios, and blend vs EASE per seed."""
     seeds = sorted({key.split(" ")[1] for key in results if key.startswith("seed ")})
     if not seeds:
@@ -158,11 +207,16 @@ def summarize(results: dict) -> None:
     ):
         ratio = mean[side, "tuned content"][metric] / mean[side, "base content"][metric]
         print(f"{side} {metric}: tuned / base = {ratio:.2f} (goal >= {goal})")
+    if chart_path:
+        chart(mean, seeds, chart_path)
     tags = mean["warm", "tuned content"]["mood_ndcg@10"]
     print(f"tags_dev mood nDCG@10, tuned: {tags:.4f} (goal >= 0.20)")
     for s in seeds:
         ease = results[f"seed {s} warm/EASE alone"]["profile_recall@10"]
-        for name in ("base + community", "tuned + community"):
+        names = ("base + community", "tuned + community", "tuned + community, sum fusion (before)")
+        for name in names:
+            if f"seed {s} warm/{name}" not in results:
+                continue
             blend = results[f"seed {s} warm/{name}"]["profile_recall@10"]
             print(f"seed {s}: {name} profile recall / EASE alone = {blend / ease:.3f} (goal 1.08)")
 
@@ -191,6 +245,7 @@ def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results,
         variants = {n: json.loads(v) for n, v in (c.split("=", 1) for c in chosen)}
     for name, change in variants.items():
         CATALOG_TEXT["on"] = change.pop("catalog", True)
+        PER_USER["n"] = change.pop("per_user", 50)
         start = time.perf_counter()
         adapter = train(base, texts, split, replace(config, **change), catalog_pairs)
         tuned = Engine(adapt(base, adapter))
@@ -243,13 +298,15 @@ def grid(tuned, models, split, label, results) -> None:
         scores = measure(Engine(tuned, overrides={"prior_weight": value}), split)
         results[f"{label}/tuned prior_weight={value}"] = scores
         print(row(f"{label}: tuned prior_weight={value}", scores), flush=True)
-    for value in (0.1, 0.6):
-        scores = measure(
-            Engine(blend, overrides={"community_prior_weight": value}),
-            split,
-            parts=("profile_recall@10", "similar_ndcg@10"),
-        )
-        print(row(f"{label}: blend community_prior_weight={value}", scores), flush=True)
+    blends = {
+        "sum fusion (before)": {"community_fusion": "sum", "community_weight": 1.0},
+        "rank fusion weight 1.0": {"community_weight": 1.0},
+        "rank fusion weight 2.5": {"community_weight": 2.5},
+    }
+    for name, change in blends.items():
+        scores = measure(Engine(blend, overrides=change), split, parts=("profile_recall@10",))
+        results[f"{label}/tuned + community, {name}"] = scores
+        print(row(f"{label}: blend {name}", scores), flush=True)
     for value in (0.4, 0.8, 1.0):
         scores = measure(Engine(tuned, overrides={"alpha": value}), split, parts=("mood_ndcg@10",))
         print(row(f"{label}: tuned alpha={value}", scores), flush=True)

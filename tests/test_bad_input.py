@@ -36,6 +36,8 @@ def test_settings_refuse_non_finite_numbers(name: str, value: float) -> None:
         ({"rrf_k": True}, "rrf_k must be a whole number"),
         ({"alpha": "0.5"}, "alpha must be a number"),
         ({"rrf_k": -1}, "rrf_k must be >= 0"),
+        ({"community_rank_k": -1}, "community_rank_k must be >= 0"),
+        ({"community_fusion": "max"}, "unknown community_fusion 'max'; choose one of sum, rank"),
     ],
 )
 def test_settings_refuse_wrong_types(overrides: dict, message: str) -> None:

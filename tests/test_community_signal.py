@@ -48,6 +48,42 @@ def test_community_weight_zero_is_the_content_engine(rec) -> None:
     assert ids(blended.recommend([ALIEN], k=5, community_weight=0.0)) == plain
 
 
+def test_rank_fusion_sums_the_ranks_of_content_and_community() -> None:
+    from movierec.pipeline import rank_sum
+
+    content = np.array([0.9, 0.8, 0.1, 0.1])
+    community = np.array([0.0, 0.5, 1.0, 0.0])
+    k = 10
+
+    def at(rank: int) -> float:
+        return (k + 1) / (k + rank)
+
+    expected = [
+        at(1) + 2 * at(3),  # content first; community third (the tied zeros share rank 3)
+        at(2) + 2 * at(2),
+        at(3) + 2 * at(1),  # content third (tied with the last row), community first
+        at(3) + 2 * at(3),
+    ]
+    assert rank_sum(content, community, 2.0, k) == pytest.approx(expected)
+    # Scale does not matter, only order: a community score 1000x larger changes nothing.
+    assert rank_sum(content, 1000 * community, 2.0, k) == pytest.approx(expected)
+
+
+def test_rank_fusion_blends_content_and_community(rec) -> None:
+    blended = rec.with_community(fit_ease(community(), rec.movies.ids))
+    n = len(rec.movies.ids) - 1
+    content = ids(rec.recommend([ALIEN], k=n))
+
+    def ranked(weight: float) -> list[int]:
+        options = {"community_fusion": "rank", "community_rank_k": 1}
+        return ids(blended.recommend([ALIEN], k=n, community_weight=weight, **options))
+
+    assert ranked(0.0) == content
+    places = [ranked(w).index(AMELIE) for w in (0.0, 0.5, 1.0, 3.0)]
+    assert places == sorted(places, reverse=True) and places[0] > 5  # climbs with the weight
+    assert places[-1] == 0  # first for the community, far down on content
+
+
 def test_profiles_the_model_does_not_know_fall_back_to_content(rec) -> None:
     blended = rec.with_community(fit_item_knn(community(), rec.movies.ids))
     hits = blended.recommend([WALL_E], k=5)  # nobody in the community liked WALL·E

@@ -199,3 +199,19 @@ def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
     assert seen == [0.25, 1.0, None, 0.7, 1.0]
     assert served.with_community(None).mode_defaults == served.mode_defaults
     assert rec.mode_defaults == {}  # the base vectors keep one prior for every mode
+
+
+def test_tuned_engine_fuses_profile_and_community_by_rank(rec, tmp_path, monkeypatch) -> None:
+    served = adapt(rec, tuned_once(rec, tmp_path))
+    seen: list[tuple] = []
+    rank = served._rank
+    monkeypatch.setattr(
+        served,
+        "_rank",
+        lambda *a: seen.append((a[-1].get("community_fusion"), a[-1].get("community_weight")))
+        or rank(*a),
+    )
+    served.recommend([ALIEN], k=3)
+    served.similar(id=ALIEN, k=3)
+    served.recommend([ALIEN], k=3, community_fusion="sum", community_weight=1.0)
+    assert seen == [("rank", 1.6), (None, None), ("sum", 1.0)]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from movierec import config
-from movierec.settings import FUSIONS, Settings
+from movierec.settings import COMMUNITY_FUSIONS, FUSIONS, Settings
 
 if TYPE_CHECKING:
     from movierec.embed import Encoder
@@ -33,7 +33,9 @@ TUNABLE_HELP = {
     "diversity": "MMR diversity, 0 (off) to 1",
     "candidates": "films fetched from each index before ranking",
     "community_weight": "weight of the community signal (0 turns it off)",
-    "community_prior_weight": "prior weight when the community signal is used",
+    "community_prior_weight": "prior weight when the community signal is used (sum fusion)",
+    "community_fusion": "how content and community scores are fused: sum of scores or of ranks",
+    "community_rank_k": "rank constant of --community-fusion rank",
 }
 TUNABLES = tuple(name for name, _ in Settings.tunables())
 
@@ -79,7 +81,7 @@ def add_tunables(parser: argparse.ArgumentParser) -> None:
         option = "--" + name.replace("_", "-")
         default = getattr(defaults, name)
         about = TUNABLE_HELP.get(name, name.replace("_", " "))
-        choices = FUSIONS if name == "fusion" else None
+        choices = {"fusion": FUSIONS, "community_fusion": COMMUNITY_FUSIONS}.get(name)
         group.add_argument(option, type=kind, choices=choices, help=f"{about} ({default})")
 
 
