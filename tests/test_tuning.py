@@ -208,8 +208,9 @@ def test_tuned_engine_fuses_profile_and_community_by_rank(rec, tmp_path, monkeyp
     monkeypatch.setattr(
         served,
         "_rank",
-        lambda *a: seen.append((a[-1].get("community_fusion"), a[-1].get("community_weight")))
-        or rank(*a),
+        lambda *a: (
+            seen.append((a[-1].get("community_fusion"), a[-1].get("community_weight"))) or rank(*a)
+        ),
     )
     served.recommend([ALIEN], k=3)
     served.similar(id=ALIEN, k=3)
