@@ -213,7 +213,14 @@ def summarize(results: dict, chart_path: str = "") -> None:
     print(f"tags_dev mood nDCG@10, tuned: {tags:.4f} (goal >= 0.20)")
     for s in seeds:
         ease = results[f"seed {s} warm/EASE alone"]["profile_recall@10"]
-        names = ("base + community", "tuned + community", "tuned + community, sum fusion (before)")
+        names = (
+            "base + community",
+            "tuned + community",
+            "tuned + community, sum fusion",
+            "tuned + community, EASE without text",
+            "tuned + community, sum fusion, EASE without text (before)",
+            "EASE + text alone",
+        )
         for name in names:
             if f"seed {s} warm/{name}" not in results:
                 continue
@@ -273,11 +280,16 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
         adapter = train(base, texts, split, replace(config, seed=seed), catalog_pairs)
         tuned = adapt(base, adapter)
         ids = base.movies.ids
-        models = [fit_item_knn(split.train_likes, ids), fit_ease(split.train_likes, ids)]
+        content = np.asarray(base.bundle.embeddings, dtype=np.float32)  # as retrain reads them
+        models = [
+            fit_item_knn(split.train_likes, ids),
+            fit_ease(split.train_likes, ids, content=content),
+        ]
         systems = {
             "base content": Engine(base),
             "tuned content": Engine(tuned),
-            "EASE alone": Community(models[1], "ease"),
+            "EASE alone": Community(fit_ease(split.train_likes, ids), "ease"),
+            "EASE + text alone": Community(models[1], "ease"),
             "item-kNN alone": Community(models[0], "item_knn"),
             "base + community": Engine(base.with_community(models)),
             "tuned + community": Engine(tuned.with_community(models)),
@@ -289,17 +301,31 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
             results[f"{label}/{name}"] = scores
             print(row(f"{label}: {name}", scores), flush=True)
         if not cold:
-            grid(tuned, models, split, label, results)
+            plain = [models[0], systems["EASE alone"].model]
+            grid(tuned, models, split, label, results, plain)
 
 
-def grid(tuned, models, split, label, results) -> None:
+def grid(tuned, models, split, label, results, plain) -> None:
     blend = tuned.with_community(models)
+    for name, system in (
+        ("tuned + community, EASE without text", Engine(tuned.with_community(plain))),
+        (
+            "tuned + community, sum fusion, EASE without text (before)",
+            Engine(
+                tuned.with_community(plain),
+                overrides={"community_fusion": "sum", "community_weight": 1.0},
+            ),
+        ),
+    ):
+        scores = measure(system, split, parts=("profile_recall@10",))
+        results[f"{label}/{name}"] = scores
+        print(row(f"{label}: {name}", scores), flush=True)
     for value in (0.0, 0.25, 1.0):
         scores = measure(Engine(tuned, overrides={"prior_weight": value}), split)
         results[f"{label}/tuned prior_weight={value}"] = scores
         print(row(f"{label}: tuned prior_weight={value}", scores), flush=True)
     blends = {
-        "sum fusion (before)": {"community_fusion": "sum", "community_weight": 1.0},
+        "sum fusion": {"community_fusion": "sum", "community_weight": 1.0},
         "rank fusion weight 1.0": {"community_weight": 1.0},
         "rank fusion weight 2.5": {"community_weight": 2.5},
     }

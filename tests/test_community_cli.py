@@ -22,6 +22,7 @@ from tests.helpers import FIXTURE_CATALOG
 
 cli = cli_support.cli
 fake_model = cli_support.fake_model
+built = cli_support.built
 no_movierec_variables = cli_support.no_movierec_variables
 
 HEAT, COLLATERAL, OCEANS, TOY_STORY, NEMO, UP, ALIEN = 949, 1538, 161, 862, 12, 14160, 348
@@ -128,7 +129,9 @@ def test_retrain_writes_a_loadable_version_that_ranks_co_liked_films(
     assert result.returncode == 0, result.stderr
     community = community_dir(default_index_dir(FIXTURE_CATALOG))
     root = community / "item_knn"
-    knn_line, ease_line = result.stdout.splitlines()  # both kinds by default
+    note, knn_line, ease_line = result.stdout.splitlines()  # both kinds by default
+    assert note.startswith("ease learns from likes only: no up-to-date index")  # none built
+    assert "run `movierec build` first" in note
     assert knn_line.startswith("trained item_knn on 12 users, 26 likes, 30 films in ")
     assert knn_line.endswith(f"-> {root} (version {current_name(root)})")
     assert ease_line.startswith("trained ease on 12 users, 26 likes, 30 films in ")
@@ -153,12 +156,33 @@ def test_retrain_ease_into_an_explicit_index_dir(cli, tmp_path, movielens) -> No
     args = ("retrain", *common, "--index", str(index), "--kind", "ease", "--l2", "1")
     result = cli(*args)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("trained ease on 11 users, 25 likes, 30 films")
+    assert result.stdout.splitlines()[1].startswith("trained ease on 11 users, 25 likes, 30 films")
     model = load_current(community_dir(index) / "ease")
     assert model is not None and model.kind == "ease" and model.params == {"l2": 1.0}
     assert not (community_dir(index) / "item_knn").exists()  # only the kind asked for
     assert model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
     assert not index.exists()  # only the community folder beside it
+
+
+def test_retrain_ease_reads_the_films_text_from_the_built_index(
+    cli, built, tmp_path, movielens
+) -> None:
+    ratings, links = movielens
+    common = ("--catalog", str(built), "--store", str(tmp_path / "p.db"), "--kind", "ease")
+    cli("import-ratings", str(ratings), "--links", str(links), *common[:4])
+    result = cli("retrain", *common)
+    assert result.returncode == 0, result.stderr
+    assert "on 11 users, 25 likes, 30 films and their text (weight 500) in" in result.stdout
+    root = community_dir(default_index_dir(built)) / "ease"
+    model = load_current(root)
+    assert model is not None and model.params == {"l2": 100.0, "content_weight": 500.0}
+    nobody = [i for i, n in zip(model.ids, model.counts, strict=True) if n == 0]
+    assert nobody and np.abs(model.score([HEAT])[np.isin(model.ids, nobody)]).max() > 0
+    plain = cli("retrain", *common, "--content-weight", "0")
+    assert plain.returncode == 0 and "their text" not in plain.stdout
+    model = load_current(root)
+    assert model is not None and model.params == {"l2": 100.0}
+    assert np.abs(model.score([HEAT])[np.isin(model.ids, nobody)]).max() == 0  # likes only
 
 
 def test_retrain_says_when_the_catalog_is_too_large_for_ease(

@@ -14,9 +14,15 @@ import argparse
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from movierec.cli.common import add_locations, locations, plural
 from movierec.errors import UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from movierec.config import Config
 
 LOG = logging.getLogger(__name__)
 
@@ -56,6 +62,11 @@ def _retrain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--neighbours", type=int, help="item_knn: films kept per film (100)")
     parser.add_argument("--shrink", type=float, help="item_knn: cosine shrinkage (10)")
     parser.add_argument("--l2", type=float, help="ease: L2 regularisation (fit_ease's default)")
+    parser.add_argument(
+        "--content-weight",
+        type=float,
+        help="ease: weight of the films' text similarity from the built index (500; 0: likes only)",
+    )
     parser.add_argument("--rank", type=int, help="low_rank: factors per film (64)")
     parser.add_argument(
         "--min-likes", type=int, default=1, help="leave out users with fewer liked films (1)"
@@ -66,6 +77,27 @@ def _catalog_ids(catalog: Path) -> list[int]:
     from movierec.catalog import load_catalog
 
     return [int(i) for i in load_catalog(catalog)["id"]]
+
+
+def _content_vectors(where: Config, ids: list[int]) -> np.ndarray | None:
+    """The base film vectors of the built index of this catalog, in `ids` order, for EASE;
+    None (with a note) when the index is missing or out of date."""
+    import numpy as np
+
+    from movierec.catalog import catalog_fingerprint, load_catalog
+    from movierec.index.storage import IndexMismatchError, load_index
+
+    fingerprint = catalog_fingerprint(load_catalog(where.catalog))
+    try:
+        bundle = load_index(where.index_dir, expect_fingerprint=fingerprint)
+    except (FileNotFoundError, IndexMismatchError) as error:
+        print(
+            f"ease learns from likes only: no up-to-date index to read the films' text from "
+            f"({error}); run `movierec build` first, or pass --content-weight 0 to silence this"
+        )
+        return None
+    row_of = {int(i): r for r, i in enumerate(bundle.catalog["id"])}
+    return np.asarray(bundle.embeddings, dtype=np.float32)[[row_of[i] for i in ids]]
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -143,8 +175,13 @@ def run_retrain(args: argparse.Namespace) -> int:
             f"{community.EASE_MAX_ITEMS:,} (a dense films × films matrix); low_rank scores "
             "profiles instead"
         )
+    extra: dict[str, dict] = {}
+    if "ease" in kinds and (args.content_weight is None or args.content_weight > 0):
+        content = _content_vectors(where, ids)
+        if content is not None:
+            extra["ease"] = {"content": content}
     for kind in kinds:
-        _retrain_one(kind, likes, ids, where.community_dir, args)
+        _retrain_one(kind, likes, ids, where.community_dir, args, extra.get(kind, {}))
     if "low_rank" in kinds and args.kind == "both":
         _retire(where.community_dir / "ease")
     return 0
@@ -161,17 +198,28 @@ def _retire(root: Path) -> None:
         print(f"retired the older ease model under {root} (its versions are kept)")
 
 
-PARAMS = {"item_knn": ("neighbours", "shrink"), "ease": ("l2",), "low_rank": ("rank",)}
+PARAMS = {
+    "item_knn": ("neighbours", "shrink"),
+    "ease": ("l2", "content_weight"),
+    "low_rank": ("rank",),
+}
 
 
 def _retrain_one(
-    kind: str, likes: object, ids: list[int], root: Path, args: argparse.Namespace
+    kind: str,
+    likes: object,
+    ids: list[int],
+    root: Path,
+    args: argparse.Namespace,
+    extra: dict | None = None,
 ) -> None:
-    """Fit one kind and save it as a new version under `root/kind`."""
+    """Fit one kind (with `extra` fit arguments) and save it as a new version under
+    `root/kind`."""
     from movierec.community import fit, save_version
 
     names = PARAMS[kind]
     params = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    params |= extra or {}
     start = time.perf_counter()
     model = fit(kind, likes, ids, **params)  # type: ignore[arg-type]
     try:
@@ -182,8 +230,10 @@ def _retrain_one(
             "the previous version stays current"
         ) from None
     seconds = time.perf_counter() - start
+    text = model.params.get("content_weight")
     print(
         f"trained {model.kind} on {plural(model.n_users, 'user')}, "
-        f"{plural(model.n_likes, 'like')}, {plural(model.n_items, 'film')} in {seconds:.1f}s "
+        f"{plural(model.n_likes, 'like')}, {plural(model.n_items, 'film')}"
+        f"{f' and their text (weight {text:g})' if text else ''} in {seconds:.1f}s "
         f"-> {root / kind} (version {folder.name})"
     )

@@ -12,6 +12,8 @@ from movierec.errors import UsageError
 from movierec.settings import Settings
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from movierec.community import CommunityModel
     from movierec.evaluation.systems import System
     from movierec.movielens import Interactions
@@ -104,7 +106,7 @@ def systems_for(
     systems: list[System] = [*baselines(recommender, args.seed)]
     if community:
         systems.append(Engine(content, "content only", overrides))
-        systems.extend(Community(model, model.kind) for model in community)
+        systems.extend(Community(model, _model_name(model)) for model in community)
         systems.append(Engine(engine, "engine", overrides))
     else:
         systems.append(Engine(content, "engine", overrides))
@@ -117,13 +119,20 @@ def systems_for(
     return systems
 
 
-def community_models(train: Interactions, ids: Sequence[int]) -> list[CommunityModel]:
-    """The models `movierec retrain` fits, on the training users only."""
+def _model_name(model: CommunityModel) -> str:
+    return f"{model.kind} + text" if model.params.get("content_weight") else model.kind
+
+
+def community_models(
+    train: Interactions, ids: Sequence[int], content: np.ndarray | None = None
+) -> list[CommunityModel]:
+    """The models `movierec retrain` fits (EASE reading the films' base vectors `content`, in
+    `ids` order, when given), on the training users only."""
     from movierec.community import EASE_MAX_ITEMS, fit_ease, fit_item_knn
 
     models = [fit_item_knn(train.likes, ids)]
     if len(ids) <= EASE_MAX_ITEMS:
-        models.append(fit_ease(train.likes, ids))
+        models.append(fit_ease(train.likes, ids, content=content))
     return models
 
 
@@ -195,8 +204,18 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.community_split is not None:
         train, data = split_users(data, test_share=args.community_split, seed=args.seed)
         train_likes = without(train.likes, cold or set())
-        models = community_models(Interactions(likes=train_likes), recommender.movies.ids)
+        import numpy
+
+        base = recommender if args.tune else open_recommender(args, tuned=False)
+        content = numpy.asarray(base.bundle.embeddings, dtype=numpy.float32)  # as retrain does
+        models = community_models(Interactions(likes=train_likes), recommender.movies.ids, content)
     systems = systems_for(recommender, args, models)
+    if any(model.params.get("content_weight") for model in models):
+        from movierec.community import fit_ease
+        from movierec.evaluation.community import Community
+
+        plain = fit_ease(train_likes, recommender.movies.ids)  # the reference: likes only
+        systems.append(Community(plain, "ease"))
     if args.tune:
         systems.extend(tuned_systems(recommender, train_likes, tags, models, args))
     ids = set(recommender.movies.row_of)
