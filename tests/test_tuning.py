@@ -215,4 +215,4 @@ def test_tuned_engine_fuses_profile_and_community_by_rank(rec, tmp_path, monkeyp
     served.recommend([ALIEN], k=3)
     served.similar(id=ALIEN, k=3)
     served.recommend([ALIEN], k=3, community_fusion="sum", community_weight=1.0)
-    assert seen == [("rank", 1.6), (None, None), ("sum", 1.0)]
+    assert seen == [("rank", 2.5), (None, None), ("sum", 1.0)]
