@@ -125,6 +125,26 @@ def test_ease_matches_direct_numpy() -> None:
     assert model.counts.tolist() == [2, 3, 2, 2, 1]
 
 
+def test_ease_with_content_is_ease_on_the_gram_matrix_plus_text_similarity() -> None:
+    ids = [7, 8, 9, 10]
+    likes = {0: [7, 8], 1: [8, 9], 2: [7, 9]}  # nobody liked film 10
+    x = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [1, 0, 1, 0]], dtype=float)
+    c = np.array([[1, 0], [0, 1], [0.6, 0.8], [1, 0]])  # film 10 reads like film 7
+    p = np.linalg.inv(x.T @ x + 3.0 * c @ c.T + 2.0 * np.eye(4))
+    b = -p / np.diag(p)
+    np.fill_diagonal(b, 0.0)
+    model = fit_ease(likes, ids, l2=2.0, content=c, content_weight=3.0)
+    assert np.allclose(model.weights, b, atol=1e-6)
+    assert model.params == {"l2": 2.0, "content_weight": 3.0}
+    assert model.score([7])[3] > 0  # liking film 7 now reaches film 10
+    assert fit_ease(likes, ids, l2=2.0).score([7])[3] == 0  # likes alone never do
+    assert fit_ease(likes, ids, content=c, content_weight=0.0).params == {"l2": 100.0}
+    with pytest.raises(ValueError, match="content_weight must be >= 0"):
+        fit_ease(likes, ids, content=c, content_weight=-1.0)
+    with pytest.raises(ValueError, match="3 rows for 4 films"):
+        fit_ease(likes, ids, content=c[:3])
+
+
 def test_ease_refuses_large_catalogs() -> None:
     with pytest.raises(ValueError, match="item_knn"):
         fit_ease({}, range(20_001))

@@ -183,6 +183,10 @@ def test_retrain_ease_reads_the_films_text_from_the_built_index(
     model = load_current(root)
     assert model is not None and model.params == {"l2": 100.0}
     assert np.abs(model.score([HEAT])[np.isin(model.ids, nobody)]).max() == 0  # likes only
+    for bad in ("-1", "nan"):
+        refused = cli("retrain", *common, "--content-weight", bad)
+        assert refused.returncode == 2 and "--content-weight must be >= 0" in refused.stderr
+        assert load_current(root) is not None and load_current(root).params == {"l2": 100.0}
 
 
 def test_retrain_says_when_the_catalog_is_too_large_for_ease(

@@ -175,6 +175,10 @@ def run_retrain(args: argparse.Namespace) -> int:
             f"{community.EASE_MAX_ITEMS:,} (a dense films × films matrix); low_rank scores "
             "profiles instead"
         )
+    if args.content_weight is not None and not args.content_weight >= 0:
+        raise UsageError(
+            f"--content-weight must be >= 0 (0: likes only), got {args.content_weight}"
+        )
     extra: dict[str, dict] = {}
     if "ease" in kinds and (args.content_weight is None or args.content_weight > 0):
         content = _content_vectors(where, ids)
