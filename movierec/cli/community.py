@@ -21,6 +21,7 @@ from movierec.errors import UsageError
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
 
     from movierec.config import Config
 
@@ -79,15 +80,15 @@ def _catalog_ids(catalog: Path) -> list[int]:
     return [int(i) for i in load_catalog(catalog)["id"]]
 
 
-def _content_vectors(where: Config, ids: list[int]) -> np.ndarray | None:
-    """The base film vectors of the built index of this catalog, in `ids` order, for EASE;
-    None (with a note) when the index is missing or out of date."""
+def _content_vectors(where: Config, catalog: pd.DataFrame) -> np.ndarray | None:
+    """The base film vectors of the built index of `catalog`, in its order, for EASE; None
+    (with a note) when the index is missing or out of date."""
     import numpy as np
 
-    from movierec.catalog import catalog_fingerprint, load_catalog
+    from movierec.catalog import catalog_fingerprint
     from movierec.index.storage import IndexMismatchError, load_index
 
-    fingerprint = catalog_fingerprint(load_catalog(where.catalog))
+    fingerprint = catalog_fingerprint(catalog)
     try:
         bundle = load_index(where.index_dir, expect_fingerprint=fingerprint)
     except (FileNotFoundError, IndexMismatchError) as error:
@@ -97,7 +98,8 @@ def _content_vectors(where: Config, ids: list[int]) -> np.ndarray | None:
         )
         return None
     row_of = {int(i): r for r, i in enumerate(bundle.catalog["id"])}
-    return np.asarray(bundle.embeddings, dtype=np.float32)[[row_of[i] for i in ids]]
+    rows = [row_of[int(i)] for i in catalog["id"]]
+    return np.asarray(bundle.embeddings, dtype=np.float32)[rows]
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -151,13 +153,15 @@ def _import_line(written: int, unchanged: int, users: int, unknown: int, conflic
 def run_retrain(args: argparse.Namespace) -> int:
     """Fit the community model(s) on the stored likes of the resolved catalog's films."""
     from movierec import community
+    from movierec.catalog import load_catalog
     from movierec.community_data import like_matrix
     from movierec.store import open_store
 
     if args.min_likes < 1:
         raise UsageError(f"--min-likes must be at least 1, got {args.min_likes}")
     where = locations(args)
-    ids = _catalog_ids(where.catalog)
+    catalog = load_catalog(where.catalog)
+    ids = [int(i) for i in catalog["id"]]
     store = open_store(where.store)
     start = time.perf_counter()
     likes = like_matrix(store, ids, args.min_likes)
@@ -181,7 +185,7 @@ def run_retrain(args: argparse.Namespace) -> int:
         )
     extra: dict[str, dict] = {}
     if "ease" in kinds and (args.content_weight is None or args.content_weight > 0):
-        content = _content_vectors(where, ids)
+        content = _content_vectors(where, catalog)
         if content is not None:
             extra["ease"] = {"content": content}
     for kind in kinds:
