@@ -204,10 +204,12 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.community_split is not None:
         train, data = split_users(data, test_share=args.community_split, seed=args.seed)
         train_likes = without(train.likes, cold or set())
-        import numpy
+        import numpy as np
 
-        base = recommender if args.tune else open_recommender(args, tuned=False)
-        content = numpy.asarray(base.bundle.embeddings, dtype=numpy.float32)  # as retrain does
+        # EASE reads the base vectors, as retrain does; reopen only if an adapter maps them
+        adapted = "adapter" in recommender.bundle.manifest
+        base = open_recommender(args, tuned=False) if adapted else recommender
+        content = np.asarray(base.bundle.embeddings, dtype=np.float32)
         models = community_models(Interactions(likes=train_likes), recommender.movies.ids, content)
     systems = systems_for(recommender, args, models)
     if any(model.params.get("content_weight") for model in models):
