@@ -140,6 +140,38 @@ class DenseIndex:
             return self._search_masked(query[0], k, mask)
         return self._ann(query[0], k)
 
+    def search_many(
+        self, queries: np.ndarray, k: int, mask: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The union of the top-k rows of each query (restricted to `mask`): one FAISS call
+        when nothing or few rows are masked out and the codes are exact, else one search each."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dimension)
+        k = min(k, len(self))
+        if k <= 0 or len(queries) == 0:
+            return np.empty(0, np.int64)
+        if self.kind == "flat":  # exact anyway: one matrix product, no thread pool to wake
+            scores = np.asarray(self.vectors, dtype=np.float32) @ queries.T
+            if mask is not None:
+                scores[~mask] = -np.inf
+            k = min(k, int(np.count_nonzero(mask)) if mask is not None else len(self))
+            if k <= 0:
+                return np.empty(0, np.int64)
+            top = np.argpartition(-scores, k - 1, axis=0)[:k]
+            return np.unique(top[np.isfinite(np.take_along_axis(scores, top, axis=0))])
+        excluded = 0 if mask is None else len(mask) - int(np.count_nonzero(mask))
+        if self.kind in QUANTIZED or excluded > min(FEW_EXCLUDED, len(self) - excluded):
+            found = [self.search(q, k, mask)[0] for q in queries]
+            return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+        wanted = min(len(self), k + excluded)
+        params = None
+        if self.kind in HNSW_KINDS:
+            params = faiss.SearchParametersHNSW(efSearch=max(int(self.params["ef_search"]), wanted))
+        _, rows = self.index.search(queries, wanted, params=params)
+        rows = rows[rows >= 0].astype(np.int64)
+        if mask is not None:
+            rows = rows[mask[rows]]
+        return np.unique(rows)
+
     def _ann(
         self, query: np.ndarray, k: int, params: faiss.SearchParameters | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -24,6 +24,11 @@ class Query:
     because: tuple[Because, ...] | None = None  # the same films for every result
     steer: np.ndarray | None = None
     community: np.ndarray | None = None  # co-like scores in [0, 1] per row (no keyword side)
+    likes: np.ndarray | None = None  # a profile's liked rows: each film is scored against each
+    dislike: np.ndarray | None = None  # dislike_weight x the mean of the disliked films' vectors
+
+
+PROFILE_SEEDS = 32  # a profile also fetches the neighbours of its last this-many likes
 
 
 class Candidates:
@@ -38,6 +43,38 @@ class Candidates:
         if vector is None:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         return self.bundle.dense.search(vector, n, self.mask)
+
+    def profile(self, query: Query, power: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows near the profile's mean vector or near one of its last PROFILE_SEEDS likes,
+        scored by `profile_relevance` (a power mean over the likes: one taste the profile
+        shares is enough, where the mean vector would blur several tastes into one)."""
+        pooled = self.dense(query.vector, n)[0]
+        if query.likes is not None and len(query.likes):
+            likes = query.likes[-PROFILE_SEEDS:]
+            each = max(10, n // len(likes))
+            vectors = np.asarray(self.bundle.embeddings[np.sort(likes)], dtype=np.float32)
+            pooled = np.union1d(pooled, self.bundle.dense.search_many(vectors, each, self.mask))
+        return pooled, self.relevance(query, pooled, power)
+
+    def relevance(self, query: Query, rows: np.ndarray, power: float) -> np.ndarray:
+        """Content relevance of `rows`: cosine to the query vector; for a profile with
+        `power` > 1, the power mean of the (non-negative) cosines to each liked film, less the
+        dislike term, divided by the length of the profile's mean vector."""
+        vectors = np.asarray(self.bundle.embeddings[rows], dtype=np.float32)
+        if query.likes is None or len(query.likes) == 0 or power == 1.0:
+            if query.vector is None:
+                return np.zeros(len(rows))
+            return (vectors @ query.vector).astype(np.float64)
+        liked = np.asarray(self.bundle.embeddings[np.sort(query.likes)], dtype=np.float32)
+        cosines = np.clip(vectors @ liked.T, 0.0, None).astype(np.float64)
+        relevance = np.mean(cosines**power, axis=1) ** (1.0 / power)
+        profile = liked.mean(axis=0)
+        if query.dislike is not None:
+            relevance -= vectors @ query.dislike
+            profile = profile - query.dislike
+        # On the scale of the cosine to the unit profile vector (what power 1 gives), so the
+        # prior weighs the same against either.
+        return relevance / max(float(np.linalg.norm(profile)), 1e-6)
 
     def steered(
         self, seed: np.ndarray, steer: np.ndarray, weight: float, n: int
@@ -57,19 +94,17 @@ class Candidates:
         rows: np.ndarray,
         relevance: np.ndarray,
         community: np.ndarray,
-        vector: np.ndarray | None,
+        query: Query,
         n: int,
+        power: float = 1.0,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Add the top-n rows by community score that content did not fetch, with their
-        content similarity (so films the community loves but text misses can still rank)."""
+        content relevance (so films the community loves but text misses can still rank)."""
         allowed = community > 0 if self.mask is None else (community > 0) & self.mask
         extra = np.setdiff1d(top_k(community, n, allowed), rows)
         if len(extra) == 0:
             return rows, relevance
-        if vector is None:
-            similarity = np.zeros(len(extra))
-        else:
-            similarity = np.asarray(self.bundle.embeddings[extra], dtype=np.float32) @ vector
+        similarity = self.relevance(query, extra, power)
         return np.concatenate([rows, extra]), np.concatenate([relevance, similarity])
 
     def sparse(self, tokens: list[str], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -104,13 +139,17 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
     pool = max(s.candidates, 3 * k)
     if query.steer is not None and query.vector is not None:
         dense = candidates.steered(query.vector, query.steer, s.steer_weight, pool)
+    elif query.likes is not None and len(query.likes) and s.profile_power != 1.0:
+        dense = candidates.profile(query, s.profile_power, pool)
     else:
         dense = candidates.dense(query.vector, pool)
     s_rows, s_scores, bm25_all = candidates.sparse(query.tokens, pool)
     rows, relevance = _fuse(dense, (s_rows, s_scores), s)
     community = query.community if s.community_weight > 0 and not query.tokens else None
     if community is not None:
-        rows, relevance = candidates.with_community(rows, relevance, community, query.vector, pool)
+        rows, relevance = candidates.with_community(
+            rows, relevance, community, query, pool, s.profile_power
+        )
     if len(rows) == 0:
         return []
     if community is None:

@@ -205,7 +205,11 @@ class Recommender:
         exclude: Iterable[int] = (),
         **overrides: Any,
     ) -> list[Hit]:
-        """Films for a profile: the average of liked films, pushed away from disliked ones."""
+        """Films for a profile: films close to the liked ones (the power mean of their cosines
+        to each like, `profile_power`; 1 = the cosine to the average liked vector), pushed away
+        from disliked ones; a profile of few likes leans more on the prior
+        (`Settings.profile_prior_weight`)."""
+        given = {name for name, value in overrides.items() if value is not None}
         overrides = self._for_mode("recommend", overrides)
         settings = self.settings.with_overrides(**overrides)
         liked, disliked = film_ids("liked", liked), film_ids("disliked", disliked)
@@ -213,10 +217,26 @@ class Recommender:
         liked_rows, disliked_rows = self.movies.rows(liked), self.movies.rows(disliked)
         if len(liked_rows) == 0 and len(disliked_rows) == 0:
             raise UsageError("the profile is empty; like at least one film to get recommendations")
+        # A prior_weight the caller gives is used as given, unless profile_prior_likes is too.
+        scaled = "prior_weight" not in given or "profile_prior_likes" in given
+        prior_weight = settings.profile_prior_weight(len(liked_rows)) if scaled else None
+        if prior_weight is not None and prior_weight != settings.prior_weight:
+            overrides = {**overrides, "prior_weight": prior_weight}
         vector = self._profile_vector(liked_rows, disliked_rows, settings.dislike_weight)
         signal = self.community_signal()
         community = None if signal is None else signal.for_profile(liked, disliked)
-        query = Query(vector=vector, tokens=[], because_rows=liked_rows, community=community)
+        dislike = None
+        if len(disliked_rows):
+            vectors = np.asarray(self.bundle.embeddings[np.sort(disliked_rows)], dtype=np.float32)
+            dislike = settings.dislike_weight * vectors.mean(axis=0)
+        query = Query(
+            vector=vector,
+            tokens=[],
+            because_rows=liked_rows,
+            community=community,
+            likes=liked_rows if len(liked_rows) else None,
+            dislike=dislike,
+        )
         rated = np.concatenate([liked_rows, disliked_rows, self._rows("exclude", exclude)])
         return self._rank(query, k, filters, rated, overrides)
 

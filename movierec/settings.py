@@ -12,6 +12,7 @@ from movierec.errors import UsageError
 FUSIONS = ("weighted", "rrf")
 COMMUNITY_FUSIONS = ("sum", "rank")
 MAX_WEIGHT = 1e6  # larger weights overflow the float32 scores to inf
+MAX_POWER = 50.0  # cosines**power underflow to 0 beyond this
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Settings:
     community_prior_weight: float = 0.3  # replaces prior_weight when the community signal is used
     community_fusion: str = "sum"  # "rank": weighted rank fusion of content and community
     community_rank_k: int = 200
+    profile_power: float = 2.0  # profiles: power mean of cosines to each like (1 = the mean)
+    profile_prior_likes: int = 0  # profiles with fewer likes lean more on the prior (0 = off)
 
     def __post_init__(self) -> None:
         for name, kind in self.tunables():
@@ -57,9 +60,13 @@ class Settings:
                 f"unknown community_fusion {self.community_fusion!r}; choose one of "
                 f"{', '.join(COMMUNITY_FUSIONS)}"
             )
+        if not 1.0 <= self.profile_power <= MAX_POWER:
+            raise UsageError(
+                f"profile_power must be between 1 and {MAX_POWER:g}, got {self.profile_power}"
+            )
         if self.candidates < 1:
             raise UsageError(f"candidates must be >= 1, got {self.candidates}")
-        for name in ("rrf_k", "community_rank_k"):
+        for name in ("rrf_k", "community_rank_k", "profile_prior_likes"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must be >= 0, got {getattr(self, name)}")
 
@@ -68,6 +75,16 @@ class Settings:
         """(name, type) of every knob, in declaration order: what the CLI and batch accept."""
         types = {"str": str, "int": int, "float": float}
         return tuple((f.name, types[str(f.type)]) for f in fields(cls))
+
+    def profile_prior_weight(self, likes: int) -> float:
+        """The prior weight for a profile of `likes` liked films: `prior_weight` from
+        `profile_prior_likes` likes on, prior_weight * sqrt(profile_prior_likes / likes) below
+        (the less a profile says, the more the best-known, best-rated films count)."""
+        if likes >= self.profile_prior_likes:
+            return self.prior_weight
+        return min(
+            MAX_WEIGHT, self.prior_weight * math.sqrt(self.profile_prior_likes / max(1, likes))
+        )
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the given non-None values replaced; unknown names raise UsageError."""

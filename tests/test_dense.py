@@ -146,3 +146,26 @@ def test_exact_search_on_subset() -> None:
     assert found[0] == 50
     assert set(found.tolist()) <= set(rows.tolist())
     assert scores[0] == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "hnsw_sq"])
+@pytest.mark.parametrize("masked", [0, 3, 1500])
+def test_search_many_is_the_union_of_single_searches(kind: str, masked: int) -> None:
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(2000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = DenseIndex.build(vectors, kind=kind)
+    mask = None
+    if masked:
+        mask = np.ones(len(vectors), dtype=bool)
+        mask[rng.choice(len(vectors), masked, replace=False)] = False
+    queries = vectors[[5, 17, 900]]
+    found = index.search_many(queries, 20, mask)
+    single = np.unique(np.concatenate([index.search(q, 20, mask)[0] for q in queries]))
+    assert len(found) == len(np.unique(found))
+    if mask is not None:
+        assert mask[found].all()
+    # Exact kinds agree row for row; approximate ones nearly so.
+    overlap = len(np.intersect1d(found, single)) / len(single)
+    assert overlap == 1.0 if kind == "flat" else overlap >= 0.9
+    assert len(index.search_many(queries[:0], 20, mask)) == 0

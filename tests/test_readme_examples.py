@@ -59,8 +59,10 @@ EXAMPLES = {
             ALIEN,
         ],
     ),
+    # Pinned with the profile scored against the average liked vector (profile_power 1, the
+    # default until 2026-11-28); the default power mean is pinned below.
     "recommend": (
-        lambda r: r.recommend([TOY_STORY, NEMO], [NOTEBOOK], k=10),
+        lambda r: r.recommend([TOY_STORY, NEMO], [NOTEBOOK], k=10, profile_power=1.0),
         [
             GUMP,
             LION_KING,
@@ -72,6 +74,21 @@ EXAMPLES = {
             ALIEN,
             TITANIC,
             SPIRITED_AWAY,
+        ],
+    ),
+    "recommend, power mean over the likes (default)": (
+        lambda r: r.recommend([TOY_STORY, NEMO], [NOTEBOOK], k=10),
+        [
+            GUMP,
+            LION_KING,
+            DARK_KNIGHT,
+            FELLOWSHIP,
+            WALL_E,
+            MATRIX,
+            INCEPTION,
+            ALIEN,
+            SPIRITED_AWAY,
+            TITANIC,
         ],
     ),
     "search with filters": (

@@ -196,7 +196,11 @@ def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
     served.similar(id=ALIEN, k=3)
     served.recommend([ALIEN], k=3, prior_weight=0.7)
     served.search("dreamlike", k=3, prior_weight=None)  # the CLI's "not given"
-    assert seen == [0.25, 1.0, None, 0.7, 1.0]
+    # One like: 0.1 * sqrt(20 / 1), more prior for a short profile; a prior_weight the caller
+    # gives is used as given.
+    assert seen == [pytest.approx(0.1 * 20**0.5), 1.0, None, 0.7, 1.0]
+    served.recommend([ALIEN], k=3, prior_weight=0.7, profile_prior_likes=4)
+    assert seen[-1] == pytest.approx(0.7 * 2)
     assert served.with_community(None).mode_defaults == served.mode_defaults
     assert rec.mode_defaults == {}  # the base vectors keep one prior for every mode
 

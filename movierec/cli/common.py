@@ -36,6 +36,8 @@ TUNABLE_HELP = {
     "community_prior_weight": "prior weight when the community signal is used (sum fusion)",
     "community_fusion": "how content and community scores are fused: sum of scores or of ranks",
     "community_rank_k": "rank constant of --community-fusion rank",
+    "profile_power": "profiles: power mean of the cosines to each like (1 = the average vector)",
+    "profile_prior_likes": "profiles with fewer likes weigh the prior more (0 = off)",
 }
 TUNABLES = tuple(name for name, _ in Settings.tunables())
 

@@ -24,7 +24,8 @@ LOG = logging.getLogger(__name__)
 # fusion, weight 2.5, with EASE reading the text: 1.060x plain EASE over 10 unseen seeds).
 TUNED_MODE_DEFAULTS = {
     "recommend": {
-        "prior_weight": 0.25,
+        "prior_weight": 0.1,
+        "profile_prior_likes": 20,
         "community_fusion": "rank",
         "community_weight": 2.5,
         "community_rank_k": 200,

@@ -1,0 +1,116 @@
+"""Profiles scored against each like (power mean) rather than against the average liked vector."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from movierec.errors import UsageError
+from movierec.index.dense import DenseIndex
+from movierec.recommender import Recommender
+from movierec.settings import Settings
+from tests.helpers import fixture_recommender
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+@pytest.fixture
+def two_tastes(fake_encoder):
+    """A catalog whose vectors are set by hand: liked films A (axis 0) and B (axis 1), C halfway
+    between them, D close to A alone; every other film points elsewhere (axes 5+)."""
+    rec = fixture_recommender(fake_encoder)
+    n, dim = rec.bundle.embeddings.shape
+    rng = np.random.default_rng(0)
+    vectors = np.zeros((n, dim), dtype=np.float32)
+    vectors[:, 5:] = rng.normal(size=(n, dim - 5))
+    axis = np.eye(dim, dtype=np.float32)
+    vectors[0], vectors[1] = axis[0], axis[1]
+    vectors[2] = axis[0] + axis[1]
+    vectors[3] = 0.95 * axis[0] + 0.31 * axis[2]
+    vectors[4] = 0.2 * axis[1] + axis[3]  # the one film a dislike will point at
+    vectors = np.array([_unit(v) for v in vectors], dtype=np.float32)
+    bundle = rec.bundle
+    dense = DenseIndex.build(vectors, kind="flat")
+    crafted = dataclasses.replace(bundle, embeddings=vectors, dense=dense)
+    films = Recommender(crafted, fake_encoder, Settings(prior_weight=0.0))
+    return films, [int(i) for i in films.movies.ids[:5]]
+
+
+def test_power_one_is_the_average_vector(two_tastes) -> None:
+    films, (a, b, c, *_) = two_tastes
+    hits = films.recommend([a, b], k=2, profile_power=1.0)
+    assert hits[0].id == c  # the mean of A and B is C itself
+    assert hits[0].score == pytest.approx(1.0, rel=1e-4)
+
+
+def test_power_mean_prefers_a_film_close_to_one_taste(two_tastes) -> None:
+    films, (a, b, c, d, _) = two_tastes
+    hits = films.recommend([a, b], k=2, profile_power=5.0)
+    assert [h.id for h in hits] == [d, c]
+    # D's score is the power mean of its cosines to A (0.95) and B (0), 0.95 * 0.5 ** 0.2,
+    # over the length of the mean of A and B (sqrt 0.5): the scale of power 1's cosines.
+    expected = 0.95 / np.linalg.norm([0.95, 0.31]) * 0.5**0.2 / np.sqrt(0.5)
+    assert hits[0].score == pytest.approx(expected, rel=1e-4)
+    # Power 1 gives C its cosine to the unit mean vector, 1; power 5 gives it the same.
+    assert hits[1].score == pytest.approx(1.0, rel=1e-4)
+
+
+def test_neighbours_of_each_like_are_fetched(two_tastes) -> None:
+    # With one candidate, the search around the mean vector only finds C; D comes from the
+    # search around A.
+    films, (a, b, c, d, _) = two_tastes
+    hits = films.recommend([a, b], k=1, profile_power=5.0, candidates=1)
+    assert [h.id for h in hits] == [d]
+    assert [h.id for h in films.recommend([a, b], k=1, profile_power=1.0, candidates=1)] == [c]
+
+
+def test_dislikes_lower_the_power_mean(two_tastes) -> None:
+    films, (_, b, c, _, e) = two_tastes
+    liked = films.recommend([b], k=len(films.movies.ids) - 1, profile_power=5.0)
+    pushed = films.recommend([b], [e], k=len(films.movies.ids) - 2, profile_power=5.0)
+    scores = {h.id: h.score for h in pushed}
+    assert e not in scores  # rated films never come back
+    # Every film loses dislike_weight x its cosine to the disliked film; the result is divided
+    # by the length of (B - dislike_weight x E), as power 1 would.
+    vectors = films.bundle.embeddings
+    dislike = films.settings.dislike_weight * vectors[4]
+    drop = float(vectors[2] @ dislike)
+    before = next(h.score for h in liked if h.id == c)
+    assert drop > 0 and before == pytest.approx(float(np.sqrt(0.5)), rel=1e-4)
+    expected = (before - drop) / np.linalg.norm(vectors[1] - dislike)
+    assert scores[c] == pytest.approx(expected, rel=1e-4)
+
+
+@pytest.mark.parametrize("value", [0.5, 0.0, -1.0, 51.0, float("nan"), float("inf")])
+def test_profile_power_is_validated(value) -> None:
+    with pytest.raises(UsageError, match="profile_power"):
+        Settings(profile_power=value)
+
+
+def test_few_likes_lean_more_on_the_prior() -> None:
+    settings = Settings(prior_weight=0.5, profile_prior_likes=20)
+    assert settings.profile_prior_weight(20) == settings.profile_prior_weight(500) == 0.5
+    assert settings.profile_prior_weight(5) == pytest.approx(1.0)  # 0.5 * sqrt(20 / 5)
+    assert settings.profile_prior_weight(0) == pytest.approx(0.5 * np.sqrt(20))
+    assert Settings(prior_weight=0.5, profile_prior_likes=0).profile_prior_weight(1) == 0.5
+
+
+def test_a_one_like_profile_gets_the_scaled_prior(fake_encoder) -> None:
+    rec = fixture_recommender(fake_encoder)
+    liked = [int(rec.movies.ids[0])]
+    n = len(rec.movies.ids) - 1
+    shrunk = rec.recommend(liked, k=n, prior_weight=0.5, profile_prior_likes=16)
+    fixed = rec.recommend(liked, k=n, prior_weight=2.0, profile_prior_likes=0)  # 0.5 * sqrt(16)
+    plain = rec.recommend(liked, k=n, prior_weight=0.5, profile_prior_likes=0)
+    assert [(h.id, h.score) for h in shrunk] == [(h.id, h.score) for h in fixed]
+    assert [h.id for h in shrunk] != [h.id for h in plain]
+
+
+@pytest.mark.parametrize("value", [-1, 2.5])
+def test_profile_prior_likes_is_validated(value) -> None:
+    with pytest.raises(UsageError, match="profile_prior_likes"):
+        Settings(profile_prior_likes=value)
