@@ -29,6 +29,7 @@ class Query:
 
 
 PROFILE_SEEDS = 32  # a profile also fetches the neighbours of its last this-many likes
+PROFILE_NEIGHBOURS = 50  # at most this many neighbours of each like
 
 
 class Candidates:
@@ -49,9 +50,9 @@ class Candidates:
         scored by `profile_relevance` (a power mean over the likes: one taste the profile
         shares is enough, where the mean vector would blur several tastes into one)."""
         pooled = self.dense(query.vector, n)[0]
-        if query.likes is not None and len(query.likes):
+        if query.likes is not None and len(query.likes) and PROFILE_SEEDS:
             likes = query.likes[-PROFILE_SEEDS:]
-            each = max(10, n // len(likes))
+            each = max(10, min(PROFILE_NEIGHBOURS, n // len(likes)))
             vectors = np.asarray(self.bundle.embeddings[np.sort(likes)], dtype=np.float32)
             pooled = np.union1d(pooled, self.bundle.dense.search_many(vectors, each, self.mask))
         return pooled, self.relevance(query, pooled, power)
@@ -139,17 +140,16 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
     pool = max(s.candidates, 3 * k)
     if query.steer is not None and query.vector is not None:
         dense = candidates.steered(query.vector, query.steer, s.steer_weight, pool)
-    elif query.likes is not None and len(query.likes) and s.profile_power != 1.0:
-        dense = candidates.profile(query, s.profile_power, pool)
+    elif query.likes is not None and (power := s.profile_power_for(len(query.likes))) != 1.0:
+        dense = candidates.profile(query, power, pool)
     else:
         dense = candidates.dense(query.vector, pool)
     s_rows, s_scores, bm25_all = candidates.sparse(query.tokens, pool)
     rows, relevance = _fuse(dense, (s_rows, s_scores), s)
     community = query.community if s.community_weight > 0 and not query.tokens else None
     if community is not None:
-        rows, relevance = candidates.with_community(
-            rows, relevance, community, query, pool, s.profile_power
-        )
+        power = s.profile_power_for(len(query.likes)) if query.likes is not None else 1.0
+        rows, relevance = candidates.with_community(rows, relevance, community, query, pool, power)
     if len(rows) == 0:
         return []
     if community is None:

@@ -206,8 +206,8 @@ class Recommender:
         **overrides: Any,
     ) -> list[Hit]:
         """Films for a profile: films close to the liked ones (the power mean of their cosines
-        to each like, `profile_power`; 1 = the cosine to the average liked vector), pushed away
-        from disliked ones; a profile of few likes leans more on the prior
+        to each like, `Settings.profile_power_for`; power 1 = the cosine to the average liked
+        vector), pushed away from disliked ones; a profile of few likes leans more on the prior
         (`Settings.profile_prior_weight`)."""
         given = {name for name, value in overrides.items() if value is not None}
         overrides = self._for_mode("recommend", overrides)

@@ -32,7 +32,8 @@ class Settings:
     community_prior_weight: float = 0.3  # replaces prior_weight when the community signal is used
     community_fusion: str = "sum"  # "rank": weighted rank fusion of content and community
     community_rank_k: int = 200
-    profile_power: float = 2.0  # profiles: power mean of cosines to each like (1 = the mean)
+    profile_power: float = 3.0  # profiles: power mean of cosines to each like (1 = the mean)
+    profile_power_likes: int = 20  # the power rises from 1 to profile_power over this many likes
     profile_prior_likes: int = 0  # profiles with fewer likes lean more on the prior (0 = off)
 
     def __post_init__(self) -> None:
@@ -66,7 +67,7 @@ class Settings:
             )
         if self.candidates < 1:
             raise UsageError(f"candidates must be >= 1, got {self.candidates}")
-        for name in ("rrf_k", "community_rank_k", "profile_prior_likes"):
+        for name in ("rrf_k", "community_rank_k", "profile_prior_likes", "profile_power_likes"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must be >= 0, got {getattr(self, name)}")
 
@@ -85,6 +86,14 @@ class Settings:
         return min(
             MAX_WEIGHT, self.prior_weight * math.sqrt(self.profile_prior_likes / max(1, likes))
         )
+
+    def profile_power_for(self, likes: int) -> float:
+        """The power mean's exponent for a profile of `likes` liked films: 1 + (profile_power -
+        1) * likes / profile_power_likes, capped at profile_power (a short profile is one
+        taste; a long one holds several). profile_power_likes 0: profile_power throughout."""
+        if self.profile_power_likes <= 0 or likes >= self.profile_power_likes:
+            return self.profile_power
+        return 1.0 + (self.profile_power - 1.0) * likes / self.profile_power_likes
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the given non-None values replaced; unknown names raise UsageError."""

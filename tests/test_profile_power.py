@@ -49,7 +49,7 @@ def test_power_one_is_the_average_vector(two_tastes) -> None:
 
 def test_power_mean_prefers_a_film_close_to_one_taste(two_tastes) -> None:
     films, (a, b, c, d, _) = two_tastes
-    hits = films.recommend([a, b], k=2, profile_power=5.0)
+    hits = films.recommend([a, b], k=2, profile_power=5.0, profile_power_likes=0)
     assert [h.id for h in hits] == [d, c]
     # D's score is the power mean of its cosines to A (0.95) and B (0), 0.95 * 0.5 ** 0.2,
     # over the length of the mean of A and B (sqrt 0.5): the scale of power 1's cosines.
@@ -63,15 +63,19 @@ def test_neighbours_of_each_like_are_fetched(two_tastes) -> None:
     # With one candidate, the search around the mean vector only finds C; D comes from the
     # search around A.
     films, (a, b, c, d, _) = two_tastes
-    hits = films.recommend([a, b], k=1, profile_power=5.0, candidates=1)
+    hits = films.recommend([a, b], k=1, profile_power=5.0, profile_power_likes=0, candidates=1)
     assert [h.id for h in hits] == [d]
     assert [h.id for h in films.recommend([a, b], k=1, profile_power=1.0, candidates=1)] == [c]
 
 
 def test_dislikes_lower_the_power_mean(two_tastes) -> None:
     films, (_, b, c, _, e) = two_tastes
-    liked = films.recommend([b], k=len(films.movies.ids) - 1, profile_power=5.0)
-    pushed = films.recommend([b], [e], k=len(films.movies.ids) - 2, profile_power=5.0)
+    liked = films.recommend(
+        [b], k=len(films.movies.ids) - 1, profile_power=5.0, profile_power_likes=0
+    )
+    pushed = films.recommend(
+        [b], [e], k=len(films.movies.ids) - 2, profile_power=5.0, profile_power_likes=0
+    )
     scores = {h.id: h.score for h in pushed}
     assert e not in scores  # rated films never come back
     # Every film loses dislike_weight x its cosine to the disliked film; the result is divided
@@ -110,7 +114,22 @@ def test_a_one_like_profile_gets_the_scaled_prior(fake_encoder) -> None:
     assert [h.id for h in shrunk] != [h.id for h in plain]
 
 
+@pytest.mark.parametrize("name", ["profile_prior_likes", "profile_power_likes"])
 @pytest.mark.parametrize("value", [-1, 2.5])
-def test_profile_prior_likes_is_validated(value) -> None:
-    with pytest.raises(UsageError, match="profile_prior_likes"):
-        Settings(profile_prior_likes=value)
+def test_profile_likes_settings_are_validated(name, value) -> None:
+    with pytest.raises(UsageError, match=name):
+        Settings(**{name: value})
+
+
+def test_the_power_rises_with_the_number_of_likes(two_tastes) -> None:
+    settings = Settings(profile_power=3.0, profile_power_likes=20)
+    assert [settings.profile_power_for(n) for n in (0, 2, 10, 20, 400)] == [1.0, 1.2, 2.0, 3.0, 3.0]
+    assert Settings(profile_power=3.0, profile_power_likes=0).profile_power_for(2) == 3.0
+    # Two likes with power 5 reached at 4 likes: the exponent is 3, and D still beats C.
+    films, (a, b, c, d, _) = two_tastes
+    hits = films.recommend([a, b], k=2, profile_power=5.0, profile_power_likes=4)
+    assert [h.id for h in hits] == [d, c]
+    expected = 0.95 / np.linalg.norm([0.95, 0.31]) * 0.5 ** (1 / 3) / np.sqrt(0.5)
+    assert hits[0].score == pytest.approx(expected, rel=1e-4)
+    # Reached at 40 likes, two likes give 1.2: close to the mean vector, C first.
+    assert films.recommend([a, b], k=1, profile_power=5.0, profile_power_likes=40)[0].id == c

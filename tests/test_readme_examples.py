@@ -87,8 +87,8 @@ EXAMPLES = {
             MATRIX,
             INCEPTION,
             ALIEN,
-            SPIRITED_AWAY,
             TITANIC,
+            SPIRITED_AWAY,
         ],
     ),
     "search with filters": (
