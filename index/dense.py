@@ -143,8 +143,9 @@ class DenseIndex:
     def search_many(
         self, queries: np.ndarray, k: int, mask: np.ndarray | None = None
     ) -> np.ndarray:
-        """The union of the top-k rows of each query (restricted to `mask`): one FAISS call
-        when nothing or few rows are masked out and the codes are exact, else one search each."""
+        """The union of the top-k rows of each query (restricted to `mask`): one matrix product
+        for a flat index; one FAISS call for HNSW or IVF when few rows are masked out; else
+        (quantized codes, many rows masked out) one `search` per query."""
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dimension)
         k = min(k, len(self))
         if k <= 0 or len(queries) == 0:

@@ -47,8 +47,8 @@ class Candidates:
 
     def profile(self, query: Query, power: float, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows near the profile's mean vector or near one of its last PROFILE_SEEDS likes,
-        scored by `profile_relevance` (a power mean over the likes: one taste the profile
-        shares is enough, where the mean vector would blur several tastes into one)."""
+        scored by `relevance` (a power mean over the likes: one taste the profile shares is
+        enough, where the mean vector would blur several tastes into one)."""
         pooled = self.dense(query.vector, n)[0]
         if query.likes is not None and len(query.likes) and PROFILE_SEEDS:
             likes = query.likes[-PROFILE_SEEDS:]
