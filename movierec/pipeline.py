@@ -139,9 +139,10 @@ def _fuse(
 def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scored]:
     """Top-k rows with the parts of their scores, best first."""
     pool = max(s.candidates, 3 * k)
+    power = 1.0 if query.likes is None else s.profile_power_for(len(query.likes))
     if query.steer is not None and query.vector is not None:
         dense = candidates.steered(query.vector, query.steer, s.steer_weight, pool)
-    elif query.likes is not None and (power := s.profile_power_for(len(query.likes))) != 1.0:
+    elif power != 1.0:
         dense = candidates.profile(query, power, pool)
     else:
         dense = candidates.dense(query.vector, pool)
@@ -149,7 +150,6 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
     rows, relevance = _fuse(dense, (s_rows, s_scores), s)
     community = query.community if s.community_weight > 0 and not query.tokens else None
     if community is not None:
-        power = s.profile_power_for(len(query.likes)) if query.likes is not None else 1.0
         rows, relevance = candidates.with_community(rows, relevance, community, query, pool, power)
     if len(rows) == 0:
         return []

@@ -225,17 +225,13 @@ class Recommender:
         vector = self._profile_vector(liked_rows, disliked_rows, settings.dislike_weight)
         signal = self.community_signal()
         community = None if signal is None else signal.for_profile(liked, disliked)
-        dislike = None
-        if len(disliked_rows):
-            vectors = np.asarray(self.bundle.embeddings[np.sort(disliked_rows)], dtype=np.float32)
-            dislike = settings.dislike_weight * vectors.mean(axis=0)
         query = Query(
             vector=vector,
             tokens=[],
             because_rows=liked_rows,
             community=community,
             likes=liked_rows if len(liked_rows) else None,
-            dislike=dislike,
+            dislike=self._dislike(disliked_rows, settings.dislike_weight),
         )
         rated = np.concatenate([liked_rows, disliked_rows, self._rows("exclude", exclude)])
         return self._rank(query, k, filters, rated, overrides)
@@ -313,9 +309,17 @@ class Recommender:
         vector = np.zeros(vectors.shape[1], dtype=np.float32)
         if len(liked):
             vector += np.asarray(vectors[np.sort(liked)], dtype=np.float32).mean(axis=0)
-        if len(disliked):
-            vector -= weight * np.asarray(vectors[np.sort(disliked)], dtype=np.float32).mean(axis=0)
+        dislike = self._dislike(disliked, weight)
+        if dislike is not None:
+            vector -= dislike
         return _unit(vector)
+
+    def _dislike(self, disliked: np.ndarray, weight: float) -> np.ndarray | None:
+        """`weight` × the mean vector of the disliked films (None without dislikes)."""
+        if len(disliked) == 0:
+            return None
+        vectors = np.asarray(self.bundle.embeddings[np.sort(disliked)], dtype=np.float32)
+        return weight * vectors.mean(axis=0)
 
     def _encode(self, text: str) -> np.ndarray:
         vector = self.encoder.encode_query(text)

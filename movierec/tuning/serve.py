@@ -22,6 +22,8 @@ LOG = logging.getLogger(__name__)
 # 3 seeds, scripts/evaluate_tuning.py; docs/tuning.md): one prior weight cannot serve both. With
 # a community model, profiles fuse ranks: a sum of scores let EASE drown the tuned content (rank
 # fusion, weight 2.5, with EASE reading the text: 1.060x plain EASE over 10 unseen seeds).
+# Long profiles want even less prior (0.1) and short ones 0.25-0.3: prior_weight 0.1 scaled by
+# sqrt(20 / likes) below 20 likes (whole profiles 0.171 -> 0.182 on seeds 12-17; docs/tuning.md).
 TUNED_MODE_DEFAULTS = {
     "recommend": {
         "prior_weight": 0.1,
