@@ -35,10 +35,17 @@ PROFILE_NEIGHBOURS = 50  # at most this many neighbours of each like
 class Candidates:
     """The indexes of one bundle, restricted to the rows a mask allows."""
 
-    def __init__(self, bundle: IndexBundle, prior: np.ndarray, mask: np.ndarray | None):
+    def __init__(
+        self,
+        bundle: IndexBundle,
+        prior: np.ndarray,
+        mask: np.ndarray | None,
+        unseen: np.ndarray | None = None,
+    ):
         self.bundle = bundle
         self.prior = prior
         self.mask = mask
+        self.unseen = unseen  # 1.0 per row a tuning saw no like of (None: not tuned on likes)
 
     def dense(self, vector: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
         if vector is None:
@@ -153,6 +160,8 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
         rows, relevance = candidates.with_community(rows, relevance, community, query, pool, power)
     if len(rows) == 0:
         return []
+    if query.likes is not None and s.unseen_boost > 0 and candidates.unseen is not None:
+        relevance = relevance + s.unseen_boost * candidates.unseen[rows]
     if community is None:
         final = relevance + s.prior_weight * candidates.prior[rows]
     elif s.community_fusion == "rank":

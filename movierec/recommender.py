@@ -56,6 +56,9 @@ class Recommender:
         self._priors: dict[float, np.ndarray] = {}
         self._vocabulary: Vocabulary | None = None
         self.community: CommunitySource | CommunitySignal | None = None
+        # 1.0 per row whose film the adapter saw no like of (movierec.tuning.serve); profiles
+        # add `unseen_boost` times it, so films a tuning never saw liked are not buried
+        self.unseen: np.ndarray | None = None
 
     @classmethod
     def open(
@@ -113,6 +116,7 @@ class Recommender:
         `signal` goes to CommunitySignal (e.g. `half_confidence`)."""
         other = Recommender(self.bundle, self.encoder, self.settings)
         other.mode_defaults = self.mode_defaults
+        other.unseen = self.unseen
         other._priors = self._priors
         other._vocabulary = self._vocabulary
         other.community = None if model is None else CommunitySignal(model, self.movies, **signal)
@@ -222,6 +226,11 @@ class Recommender:
         prior_weight = settings.profile_prior_weight(len(liked_rows)) if scaled else None
         if prior_weight is not None and prior_weight != settings.prior_weight:
             overrides = {**overrides, "prior_weight": prior_weight}
+        if settings.unseen_boost > 0 and self.unseen is None:
+            LOG.warning(
+                "unseen_boost has no effect: this engine was not tuned on likes "
+                "(run `movierec tune`, or `movierec tune --shipped`)"
+            )
         vector = self._profile_vector(liked_rows, disliked_rows, settings.dislike_weight)
         signal = self.community_signal()
         community = None if signal is None else signal.for_profile(liked, disliked)
@@ -347,7 +356,7 @@ class Recommender:
         check_k(k)
         settings = self.settings.with_overrides(**overrides)
         mask = self.filter_index.mask(check_filters(filters), excluded_rows)
-        candidates = Candidates(self.bundle, self.prior_for(settings), mask)
+        candidates = Candidates(self.bundle, self.prior_for(settings), mask, self.unseen)
         return [self.movies.hit(scored) for scored in rank(query, candidates, k, settings)]
 
     # -- catalog access ------------------------------------------------------------------------

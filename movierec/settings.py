@@ -35,13 +35,14 @@ class Settings:
     profile_power: float = 3.0  # profiles: power mean of cosines to each like (1 = the mean)
     profile_power_likes: int = 20  # the power rises from 1 to profile_power over this many likes
     profile_prior_likes: int = 0  # profiles with fewer likes lean more on the prior (0 = off)
+    unseen_boost: float = 0.0  # profiles: added to the relevance of films a tuning saw no like of
 
     def __post_init__(self) -> None:
         for name, kind in self.tunables():
             check_number(name, getattr(self, name), kind)
         if self.fusion not in FUSIONS:
             raise UsageError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
-        for name in ("alpha", "diversity", "prior_popularity"):
+        for name in ("alpha", "diversity", "prior_popularity", "unseen_boost"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise UsageError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
         weights = (

@@ -27,8 +27,7 @@ from movierec.evaluation.tuning import TuningSplit, make_split, measure
 from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig, adapt
-from movierec.tuning.pairs import like_lists
-from movierec.tuning.tune import fit, prepare
+from movierec.tuning.tune import fit_likes, prepare
 
 LOG = logging.getLogger("evaluate_tuning")
 
@@ -60,8 +59,7 @@ def train(base: Recommender, texts: TextCache, split: TuningSplit, config, catal
     tags = [*split.tags.train_pairs, *(catalog_pairs if config_uses_catalog(config) else [])]
     likes, colikes, pairs = prepare(ids, split.train_likes, tags, config.seed, PER_USER["n"])
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
-    lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
-    return fit(documents, texts, colikes, pairs, config, lists)
+    return fit_likes(documents, texts, ids, likes, colikes, pairs, config)
 
 
 PER_USER = {"n": 50}

@@ -133,3 +133,28 @@ def test_the_power_rises_with_the_number_of_likes(two_tastes) -> None:
     assert hits[0].score == pytest.approx(expected, rel=1e-4)
     # Reached at 40 likes, two likes give 1.2: close to the mean vector, C first.
     assert films.recommend([a, b], k=1, profile_power=5.0, profile_power_likes=40)[0].id == c
+
+
+def test_unseen_boost_adds_to_profile_scores_only(two_tastes, caplog) -> None:
+    films, (a, b, _, d, _) = two_tastes
+    n = len(films.movies.ids) - 2
+    before = {h.id: h.score for h in films.recommend([a, b], k=n)}
+    assert films.unseen is None  # base vectors: nothing is marked, the boost does nothing
+    assert {h.id: h.score for h in films.recommend([a, b], k=n, unseen_boost=0.5)} == before
+    assert "unseen_boost has no effect" in caplog.text  # and the caller is told why
+    films.unseen = np.zeros(len(films.movies.ids))
+    films.unseen[films.movies.row(d)] = 1.0  # D: a film the tuning saw no like of
+    boosted = {h.id: h.score for h in films.recommend([a, b], k=n, unseen_boost=0.05)}
+    assert boosted[d] == pytest.approx(before[d] + 0.05, abs=1e-6)
+    assert {i: s for i, s in boosted.items() if i != d} == pytest.approx(
+        {i: s for i, s in before.items() if i != d}
+    )
+    # Search and "films like this" are not profiles: the boost leaves them alone.
+    similar = [(h.id, h.score) for h in films.similar(id=a, k=5)]
+    assert [(h.id, h.score) for h in films.similar(id=a, k=5, unseen_boost=0.5)] == similar
+
+
+@pytest.mark.parametrize("value", [-0.01, 1.5, float("nan")])
+def test_unseen_boost_is_validated(value) -> None:
+    with pytest.raises(UsageError, match="unseen_boost"):
+        Settings(unseen_boost=value)

@@ -82,6 +82,29 @@ def test_tiny_tuning_round_trips_and_changes_the_vectors(rec, tmp_path, kind, se
     assert served.search("dreamlike", k=3) and served.recommend([ALIEN], k=3)
 
 
+def test_tuning_lists_its_liked_films_and_serving_marks_the_others(rec, tmp_path) -> None:
+    adapter = tuned_once(rec, tmp_path)
+    liked = sorted([ALIEN, AMELIE, NOTEBOOK, SHINING])  # 999999 is not in the catalog
+    assert adapter.info["data"]["liked_films"] == liked
+    again = Adapter.load(tmp_path / VERSIONS / version_names(tmp_path)[0])
+    assert again.info["data"]["liked_films"] == liked
+    served = adapt(rec, again)
+    marked = {int(i) for i, u in zip(rec.movies.ids, served.unseen, strict=True) if u == 1.0}
+    assert marked == set(map(int, rec.movies.ids)) - set(liked)
+    assert served.with_community(None).unseen is served.unseen
+    assert rec.unseen is None  # the base vectors mark nothing
+
+
+def test_an_adapter_without_liked_films_marks_nothing(rec, tmp_path) -> None:
+    adapter = tuned_once(rec, tmp_path)
+    del adapter.info["data"]["liked_films"]  # an adapter saved before they were listed
+    assert adapt(rec, adapter).unseen is None
+    tune(rec.bundle, rec.encoder, {}, tmp_path / "text", tags(), TINY)  # text pairs only
+    text_only = load_current_adapter(tmp_path / "text", rec.encoder.name)
+    assert text_only.info["data"]["liked_films"] == []
+    assert adapt(rec, text_only).unseen is None
+
+
 def test_same_seed_same_artifact(rec, tmp_path) -> None:
     first = tuned_once(rec, tmp_path / "a")
     second = tuned_once(rec, tmp_path / "b")

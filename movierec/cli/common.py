@@ -39,6 +39,7 @@ TUNABLE_HELP = {
     "profile_power": "profiles: power mean of the cosines to each like (1 = the average vector)",
     "profile_prior_likes": "profiles with fewer likes weigh the prior more (0 = off)",
     "profile_power_likes": "profile_power is reached at this many likes, from 1 (0 = at once)",
+    "unseen_boost": "profiles, tuned engine: bonus for films the tuning saw no like of",
 }
 TUNABLES = tuple(name for name, _ in Settings.tunables())
 

@@ -164,17 +164,16 @@ def tuned_systems(
     from movierec.evaluation.systems import Engine
     from movierec.evaluation.tags import catalog_text_pairs
     from movierec.tuning import TrainConfig, adapt
-    from movierec.tuning.pairs import like_lists
-    from movierec.tuning.tune import fit, prepare
+    from movierec.tuning.tune import fit_likes, prepare
 
     content = recommender.with_community(None)
     movie_ids = content.bundle.catalog["id"].to_numpy()
     texts = [*(tags.train_pairs if tags else []), *catalog_text_pairs(content.bundle.catalog)]
     likes, colikes, pairs = prepare(movie_ids, train_likes, texts, args.seed)
-    lists = like_lists(likes, {int(m): r for r, m in enumerate(movie_ids)})
     documents = np.asarray(content.bundle.embeddings, dtype=np.float32)
     config = TrainConfig(seed=args.seed, show_progress=not args.quiet)
-    tuned = adapt(content, fit(documents, content.encoder, colikes, pairs, config, lists))
+    adapter = fit_likes(documents, content.encoder, movie_ids, likes, colikes, pairs, config)
+    tuned = adapt(content, adapter)
     overrides = {name: _value(value) for name, value in map(_pair, args.set)}
     systems: list[System] = [Engine(tuned, "tuned content", overrides)]
     if models:

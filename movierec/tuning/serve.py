@@ -79,7 +79,21 @@ def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
     other = Recommender(tuned, AdaptedEncoder(base_encoder, adapter), recommender.settings)
     other.mode_defaults = TUNED_MODE_DEFAULTS
     other.community = recommender.community
+    other.unseen = unseen_rows(adapter, bundle.catalog["id"].to_numpy())
     return other
+
+
+def unseen_rows(adapter: Adapter, ids: np.ndarray) -> np.ndarray | None:
+    """1.0 for each catalog film the adapter saw no like of, 0.0 for the others; None when
+    the adapter does not list its liked films (one tuned on text alone or before they were
+    recorded). Tuned vectors pull profiles towards films that had likes in tuning, so films
+    nobody had liked yet (new ones) get `unseen_boost` in profiles (docs/tuning.md)."""
+    liked = adapter.info.get("data", {}).get("liked_films")
+    if not liked:
+        return None
+    return (~np.isin(np.asarray(ids, dtype=np.int64), np.asarray(liked, dtype=np.int64))).astype(
+        np.float64
+    )
 
 
 class TunedSource:

@@ -58,6 +58,12 @@ def prepare(
     return likes, colike_pairs(likes, row_of, seed, per_user), text_pairs(tags, row_of)
 
 
+def liked_films(likes: Mapping[Any, Sequence[int]]) -> list[int]:
+    """Sorted catalog ids of the films liked in `likes` (as `prepare` gives): the films the
+    adapter learned from (see movierec.tuning.serve.unseen_rows)."""
+    return sorted({int(m) for films in likes.values() for m in films})
+
+
 def fit(
     documents: np.ndarray,
     encoder: Any,
@@ -75,6 +81,23 @@ def fit(
         )
     vectors = encoder.encode(texts.texts) if len(texts) else None
     return train_adapter(documents, colikes, texts, vectors, encoder.name, config, likes)
+
+
+def fit_likes(
+    documents: np.ndarray,
+    encoder: Any,
+    movie_ids: Sequence[int],
+    likes: Mapping[Any, Sequence[int]],
+    colikes: np.ndarray,
+    texts: TextPairs,
+    config: TrainConfig,
+) -> Adapter:
+    """`fit` on what `prepare` gave, with profile anchors from `likes`; the adapter's
+    `info["data"]["liked_films"]` lists the films those likes cover."""
+    lists = like_lists(likes, {int(m): r for r, m in enumerate(movie_ids)})
+    adapter = fit(documents, encoder, colikes, texts, config, lists)
+    adapter.info["data"] = {"liked_films": liked_films(likes)}
+    return adapter
 
 
 def tune(
@@ -100,10 +123,9 @@ def tune(
         )
     ids = bundle.catalog["id"].to_numpy()
     likes, colikes, texts = prepare(ids, profiles, tags, config.seed, per_user)
-    lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
     documents = np.asarray(bundle.embeddings, dtype=np.float32)
-    adapter = fit(documents, encoder, colikes, texts, config, lists)
-    adapter.info["data"] = {
+    adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config)
+    adapter.info["data"] |= {
         "users": len(likes),
         "likes": int(sum(len(v) for v in likes.values())),
         "colike_pairs": len(colikes),
