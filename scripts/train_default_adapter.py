@@ -26,9 +26,9 @@ from movierec.evaluation.tags import catalog_text_pairs
 from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig
-from movierec.tuning.pairs import like_lists, read_tags
+from movierec.tuning.pairs import read_tags
 from movierec.tuning.shipped import SHIPPED
-from movierec.tuning.tune import fit, prepare
+from movierec.tuning.tune import fit_likes, prepare
 
 CARD = """# Shipped adapter (movierec/data/adapter)
 
@@ -38,7 +38,8 @@ in-batch-negative contrastive loss (scale {scale}) by `scripts/train_default_ada
 - Data: {users} MovieLens users' likes (rating >= 4, {likes} likes, {colikes} sampled co-like
   pairs, at most {per_user} per user) from `ml-latest-small/ratings.csv`, {tag_pairs} (tag, film)
   pairs from `tags_dev.csv` and the default catalog's own keywords/genres ({texts} texts in all);
-  movieId -> TMDB id through `links.csv`.
+  movieId -> TMDB id through `links.csv`; {liked} catalog films had likes (manifest.json
+  `data.liked_films`: profiles give the others `unseen_boost`).
 - Seed {seed}; {steps} steps, batch {batch}, lr {lr}, text_share {text_share}, profile_share
   {profile_share}; {seconds}s on {device}; digest {digest}.
 - Command: `{command}`
@@ -70,11 +71,10 @@ def main() -> None:
     config = TrainConfig(seed=args.seed, show_progress=True)
     likes, colikes, texts = prepare(ids, data.likes, pairs, config.seed)
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
-    lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
     encoder = TextCache(base.encoder, args.text_cache)
-    adapter = fit(documents, encoder, colikes, texts, config, lists)
+    adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config)
     metrics = json.loads(Path(args.metrics).read_text()) if args.metrics else {}
-    adapter.info["data"] = {
+    adapter.info["data"] |= {
         "users": len(likes),
         "likes": int(sum(map(len, likes.values()))),
         "colike_pairs": len(colikes),
@@ -98,6 +98,7 @@ def main() -> None:
             scale=config.scale,
             per_user=50,
             colikes=len(colikes),
+            liked=len(adapter.info["data"]["liked_films"]),
             **adapter.info["data"],
             seed=config.seed,
             steps=train["steps_done"],
