@@ -57,8 +57,9 @@ class Recommender:
         self._vocabulary: Vocabulary | None = None
         self.community: CommunitySource | CommunitySignal | None = None
         # 1.0 per row whose film the adapter saw no like of (movierec.tuning.serve); profiles
-        # add `unseen_boost` times it, so films a tuning never saw liked are not buried
+        # add `unseen_boost` (default 0) times it, to lift films a tuning never saw liked
         self.unseen: np.ndarray | None = None
+        self._said_no_unseen = False  # the "unseen_boost has no effect" warning, said once
 
     @classmethod
     def open(
@@ -226,7 +227,8 @@ class Recommender:
         prior_weight = settings.profile_prior_weight(len(liked_rows)) if scaled else None
         if prior_weight is not None and prior_weight != settings.prior_weight:
             overrides = {**overrides, "prior_weight": prior_weight}
-        if settings.unseen_boost > 0 and self.unseen is None:
+        if settings.unseen_boost > 0 and self.unseen is None and not self._said_no_unseen:
+            self._said_no_unseen = True
             LOG.warning(
                 "unseen_boost has no effect: this engine was not tuned on likes "
                 "(run `movierec tune`, or `movierec tune --shipped`)"
