@@ -22,15 +22,11 @@ from movierec.community import fit_ease, fit_item_knn
 from movierec.evaluation.community import Community
 from movierec.evaluation.metrics import recall_at_k
 from movierec.evaluation.systems import Engine
-from movierec.evaluation.tags import catalog_text_pairs
 from movierec.evaluation.tuning import make_split
-from movierec.movielens import load_movielens
-from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig, adapt
-from movierec.tuning.pairs import read_tags
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluate_tuning import TextCache, train
+from evaluate_tuning import lab_arguments, open_lab, print_means, train
 
 BEFORE = {"profile_power": 1.0}  # the mean liked vector
 TUNED_BEFORE = {"profile_power": 1.0, "prior_weight": 0.25, "profile_prior_likes": 0}
@@ -54,28 +50,18 @@ def recall(system, split, size: int, seed: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ratings", required=True)
-    parser.add_argument("--links", required=True)
-    parser.add_argument("--tags", required=True)
-    parser.add_argument("--seeds", default="12,13,14")
-    parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
+    lab_arguments(parser)
     parser.add_argument("--no-blend", action="store_true", help="skip the community blends")
     args = parser.parse_args()
-    import torch
-
-    torch.set_num_threads(1)
-    base = Recommender.open(tuned=False).with_community(None)
-    texts = TextCache(base.encoder, args.text_cache)
-    data = load_movielens(args.ratings, args.links, base.movies.ids)
-    tags = read_tags(args.tags, args.links)
-    catalog_pairs = catalog_text_pairs(base.bundle.catalog)
+    lab = open_lab(args)
+    base = lab.base
     ids = base.movies.ids
     content = np.asarray(base.bundle.embeddings, dtype=np.float32)
     lines = []
     for seed in [int(s) for s in args.seeds.split(",") if s]:
-        split = make_split(data, base.bundle.catalog, tags, seed=seed)
+        split = make_split(lab.data, base.bundle.catalog, lab.tags, seed=seed)
         config = replace(TrainConfig(), seed=seed)
-        tuned = adapt(base, train(base, texts, split, config, catalog_pairs))
+        tuned = adapt(base, train(base, lab.texts, split, config, lab.catalog_pairs))
         systems = {
             "base, before": Engine(base, overrides=BEFORE),
             "base, now": Engine(base),
@@ -103,11 +89,7 @@ def main() -> None:
                 line[f"{name}, now"] = recall(Engine(blend), split, 0, seed)
         print(json.dumps(line), flush=True)
         lines.append(line)
-    print(f"\n# profile recall@10, mean of seeds {args.seeds}")
-    for key in lines[0]:
-        if key != "seed":
-            values = [line[key] for line in lines]
-            print(f"{key:<32} {np.mean(values):.4f}  ({' / '.join(f'{v:.3f}' for v in values)})")
+    print_means(lines, args.seeds, "profile recall@10")
 
 
 if __name__ == "__main__":

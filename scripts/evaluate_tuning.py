@@ -14,7 +14,8 @@ import json
 import logging
 import os
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,55 @@ class TextCache:
                     vectors=np.stack(list(self.memo.values())),
                 )
         return np.stack([self.memo[t] for t in texts])
+
+
+@dataclass
+class Lab:
+    """What the evaluation scripts share: the base engine (content only), the text memo, the
+    MovieLens likes, the tags and the catalog's own text pairs."""
+
+    base: Recommender
+    texts: TextCache
+    data: Any
+    tags: list
+    catalog_pairs: list
+
+
+def lab_arguments(parser: argparse.ArgumentParser, seeds: str = "12,13,14") -> None:
+    """--ratings, --links, --tags, --seeds and --text-cache."""
+    for name in ("--ratings", "--links", "--tags"):
+        parser.add_argument(name, required=True)
+    parser.add_argument("--seeds", default=seeds)
+    parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
+
+
+def open_lab(args: argparse.Namespace) -> Lab:
+    """The shared setup, one torch thread (busy CPUs: faster than two fighting)."""
+    import torch
+
+    from movierec.tuning.pairs import read_tags
+
+    torch.set_num_threads(1)
+    base = Recommender.open(tuned=False).with_community(None)
+    data = load_movielens(args.ratings, args.links, base.movies.ids)
+    return Lab(
+        base,
+        TextCache(base.encoder, args.text_cache),
+        data,
+        read_tags(args.tags, args.links),
+        catalog_text_pairs(base.bundle.catalog),
+    )
+
+
+def print_means(lines: list[dict], seeds: str, what: str) -> None:
+    """Mean of each key over the seeds' lines, with the value of each seed."""
+    if not lines:
+        return
+    print(f"\n# {what}, mean of seeds {seeds}")
+    for key in lines[0]:
+        if key != "seed":
+            values = [line[key] for line in lines]
+            print(f"{key:<40} {np.mean(values):.4f}  ({' / '.join(f'{v:.3f}' for v in values)})")
 
 
 def train(base: Recommender, texts: TextCache, split: TuningSplit, config, catalog_pairs):

@@ -24,15 +24,11 @@ import numpy as np
 from movierec.community import fit_ease, fit_item_knn
 from movierec.evaluation.community import Community
 from movierec.evaluation.systems import Engine
-from movierec.evaluation.tags import catalog_text_pairs
 from movierec.evaluation.tuning import make_split, measure
-from movierec.movielens import load_movielens
-from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig, adapt
-from movierec.tuning.pairs import read_tags
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluate_tuning import TextCache, train
+from evaluate_tuning import lab_arguments, open_lab, print_means, train
 
 PROFILE = ("profile_recall@10",)
 
@@ -43,32 +39,22 @@ def recall(system, split) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ratings", required=True)
-    parser.add_argument("--links", required=True)
-    parser.add_argument("--tags", required=True)
-    parser.add_argument("--seeds", default="12,13,14")
+    lab_arguments(parser)
     parser.add_argument("--boosts", default="0,0.01,0.02", help="unseen_boost values")
-    parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
     args = parser.parse_args()
-    import torch
-
-    torch.set_num_threads(1)
+    lab = open_lab(args)
+    base = lab.base
     boosts = [float(b) for b in args.boosts.split(",")]
-    base = Recommender.open(tuned=False).with_community(None)
-    texts = TextCache(base.encoder, args.text_cache)
-    data = load_movielens(args.ratings, args.links, base.movies.ids)
-    tags = read_tags(args.tags, args.links)
-    catalog_pairs = catalog_text_pairs(base.bundle.catalog)
     ids = base.movies.ids
     content = np.asarray(base.bundle.embeddings, dtype=np.float32)
     lines = []
     for seed in [int(s) for s in args.seeds.split(",") if s]:
         config = replace(TrainConfig(), seed=seed)
-        warm = make_split(data, base.bundle.catalog, tags, seed=seed)
-        cold = make_split(data, base.bundle.catalog, tags, seed=seed, cold_share=0.5)
+        warm = make_split(lab.data, base.bundle.catalog, lab.tags, seed=seed)
+        cold = make_split(lab.data, base.bundle.catalog, lab.tags, seed=seed, cold_share=0.5)
         every = replace(cold, profiles=warm.profiles)  # the same users, all their held-out likes
         line: dict = {"seed": seed}
-        tuned = adapt(base, train(base, texts, warm, config, catalog_pairs))
+        tuned = adapt(base, train(base, lab.texts, warm, config, lab.catalog_pairs))
         models = [
             fit_item_knn(warm.train_likes, ids),
             fit_ease(warm.train_likes, ids, content=content),
@@ -77,7 +63,7 @@ def main() -> None:
         line["base, warm"] = recall(Engine(base), warm)
         line["base, cold held-out"] = recall(Engine(base), cold)
         line["base, cold split, all"] = recall(Engine(base), every)
-        tuned_cold = adapt(base, train(base, texts, cold, config, catalog_pairs))
+        tuned_cold = adapt(base, train(base, lab.texts, cold, config, lab.catalog_pairs))
         for boost in boosts:
             name = f"tuned, boost {boost:g}"
             over = {"unseen_boost": boost}
@@ -88,11 +74,7 @@ def main() -> None:
             line[f"{name}, cold split, all"] = recall(Engine(tuned_cold, overrides=over), every)
         print(json.dumps(line), flush=True)
         lines.append(line)
-    print(f"\n# profile recall@10, mean of seeds {args.seeds}")
-    for key in lines[0]:
-        if key != "seed":
-            values = [line[key] for line in lines]
-            print(f"{key:<40} {np.mean(values):.4f}  ({' / '.join(f'{v:.3f}' for v in values)})")
+    print_means(lines, args.seeds, "profile recall@10")
 
 
 if __name__ == "__main__":
