@@ -103,6 +103,8 @@ def test_an_adapter_without_liked_films_marks_nothing(rec, tmp_path) -> None:
     text_only = load_current_adapter(tmp_path / "text", rec.encoder.name)
     assert text_only.info["data"]["liked_films"] == []
     assert adapt(rec, text_only).unseen is None
+    adapter.info["data"]["liked_films"] = ["Alien", None]  # a hand-edited manifest
+    assert adapt(rec, adapter).unseen is None
 
 
 def test_same_seed_same_artifact(rec, tmp_path) -> None:

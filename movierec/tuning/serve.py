@@ -91,9 +91,12 @@ def unseen_rows(adapter: Adapter, ids: np.ndarray) -> np.ndarray | None:
     liked = adapter.info.get("data", {}).get("liked_films")
     if not liked:
         return None
-    return (~np.isin(np.asarray(ids, dtype=np.int64), np.asarray(liked, dtype=np.int64))).astype(
-        np.float64
-    )
+    try:
+        known = np.asarray(liked, dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        LOG.warning("the adapter's liked_films are not film ids; unseen_boost is off for it")
+        return None
+    return (~np.isin(np.asarray(ids, dtype=np.int64), known)).astype(np.float64)
 
 
 class TunedSource:
