@@ -45,7 +45,7 @@ class Candidates:
         self.bundle = bundle
         self.prior = prior
         self.mask = mask
-        self.unseen = unseen  # 1.0 per row a tuning saw no like of (None: not tuned on likes)
+        self.unseen = unseen  # True per row a tuning saw no like of (None: not tuned on likes)
 
     def dense(self, vector: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
         if vector is None:

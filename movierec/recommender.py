@@ -56,7 +56,7 @@ class Recommender:
         self._priors: dict[float, np.ndarray] = {}
         self._vocabulary: Vocabulary | None = None
         self.community: CommunitySource | CommunitySignal | None = None
-        # 1.0 per row whose film the adapter saw no like of (movierec.tuning.serve); profiles
+        # True per row whose film the adapter saw no like of (movierec.tuning.serve); profiles
         # add `unseen_boost` (default 0) times it, to lift films a tuning never saw liked
         self.unseen: np.ndarray | None = None
         self._said_no_unseen = False  # the "unseen_boost has no effect" warning, said once

@@ -82,7 +82,7 @@ def open_lab(args: argparse.Namespace) -> Lab:
     from movierec.tuning.pairs import read_tags
 
     torch.set_num_threads(1)
-    base = Recommender.open(tuned=False).with_community(None)
+    base = Recommender.open(show_progress=True, tuned=False).with_community(None)
     data = load_movielens(args.ratings, args.links, base.movies.ids)
     return Lab(
         base,
@@ -169,16 +169,14 @@ def main() -> None:
                 results |= json.load(handle)
         return summarize(results, args.chart)
     logging.basicConfig(level=logging.WARNING)
-    import torch
-
-    torch.set_num_threads(1)  # shared, busy CPUs: one thread is faster than two fighting
-    from movierec.tuning.pairs import read_tags
-
-    base = Recommender.open(show_progress=True, tuned=False).with_community(None)
-    texts = TextCache(base.encoder, args.text_cache)
-    data = load_movielens(args.ratings, args.links, base.movies.ids)
-    tag_pairs = read_tags(args.tags, args.links)
-    catalog_pairs = catalog_text_pairs(base.bundle.catalog)
+    lab = open_lab(args)
+    base, texts, data, tag_pairs, catalog_pairs = (
+        lab.base,
+        lab.texts,
+        lab.data,
+        lab.tags,
+        lab.catalog_pairs,
+    )
     moods = load_mood_benchmark(catalog_ids=set(base.movies.row_of))
     config = TrainConfig(**{"steps": args.steps, **json.loads(args.config)})
     MIN_LIKERS["n"] = args.min_likers

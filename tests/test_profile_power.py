@@ -144,8 +144,8 @@ def test_unseen_boost_adds_to_profile_scores_only(two_tastes, caplog) -> None:
     assert "unseen_boost has no effect" in caplog.text  # and the caller is told why, once
     films.recommend([a, b], k=n, unseen_boost=0.5)
     assert caplog.text.count("unseen_boost has no effect") == 1
-    films.unseen = np.zeros(len(films.movies.ids))
-    films.unseen[films.movies.row(d)] = 1.0  # D: a film the tuning saw no like of
+    films.unseen = np.zeros(len(films.movies.ids), dtype=bool)
+    films.unseen[films.movies.row(d)] = True  # D: a film the tuning saw no like of
     boosted = {h.id: h.score for h in films.recommend([a, b], k=n, unseen_boost=0.05)}
     assert boosted[d] == pytest.approx(before[d] + 0.05, abs=1e-6)
     assert {i: s for i, s in boosted.items() if i != d} == pytest.approx(

@@ -89,7 +89,8 @@ def test_tuning_lists_its_liked_films_and_serving_marks_the_others(rec, tmp_path
     again = Adapter.load(tmp_path / VERSIONS / version_names(tmp_path)[0])
     assert again.info["data"]["liked_films"] == liked
     served = adapt(rec, again)
-    marked = {int(i) for i, u in zip(rec.movies.ids, served.unseen, strict=True) if u == 1.0}
+    assert served.unseen.dtype == bool
+    marked = {int(i) for i, u in zip(rec.movies.ids, served.unseen, strict=True) if u}
     assert marked == set(map(int, rec.movies.ids)) - set(liked)
     assert served.with_community(None).unseen is served.unseen
     assert rec.unseen is None  # the base vectors mark nothing

@@ -84,7 +84,7 @@ def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
 
 
 def unseen_rows(adapter: Adapter, ids: np.ndarray) -> np.ndarray | None:
-    """1.0 for each catalog film the adapter saw no like of, 0.0 for the others; None when
+    """True for each catalog film the adapter saw no like of (a bool per row); None when
     the adapter does not list its liked films (one tuned on text alone or before they were
     recorded). Tuned vectors pull profiles towards films that had likes in tuning, so films
     nobody had liked yet (new ones) get `unseen_boost` in profiles (docs/tuning.md)."""
@@ -96,7 +96,7 @@ def unseen_rows(adapter: Adapter, ids: np.ndarray) -> np.ndarray | None:
     except (TypeError, ValueError, OverflowError):
         LOG.warning("the adapter's liked_films are not film ids; unseen_boost is off for it")
         return None
-    return (~np.isin(np.asarray(ids, dtype=np.int64), known)).astype(np.float64)
+    return ~np.isin(np.asarray(ids, dtype=np.int64), known)
 
 
 class TunedSource:
