@@ -28,6 +28,7 @@ from movierec.evaluation.tuning import TuningSplit, make_split, measure
 from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig, adapt
+from movierec.tuning.pairs import DEFAULT_PAIRS_PER_USER
 from movierec.tuning.tune import fit_likes, prepare
 
 LOG = logging.getLogger("evaluate_tuning")
@@ -112,7 +113,7 @@ def train(base: Recommender, texts: TextCache, split: TuningSplit, config, catal
     return fit_likes(documents, texts, ids, likes, colikes, pairs, config)
 
 
-PER_USER = {"n": 50}
+PER_USER = {"n": DEFAULT_PAIRS_PER_USER}
 CATALOG_TEXT = {"on": True}
 MIN_LIKERS = {"n": 20}
 
@@ -306,7 +307,7 @@ def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results,
         variants = {n: json.loads(v) for n, v in (c.split("=", 1) for c in chosen)}
     for name, change in variants.items():
         CATALOG_TEXT["on"] = change.pop("catalog", True)
-        PER_USER["n"] = change.pop("per_user", 50)
+        PER_USER["n"] = change.pop("per_user", DEFAULT_PAIRS_PER_USER)
         start = time.perf_counter()
         adapter = train(base, texts, split, replace(config, **change), catalog_pairs)
         tuned = Engine(adapt(base, adapter))

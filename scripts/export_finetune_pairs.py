@@ -24,7 +24,7 @@ from movierec.recommender import Recommender
 from movierec.tuning.pairs import read_tags
 from movierec.tuning.tune import prepare
 
-PER_USER = 50
+PER_USER = 50  # as in the measured LoRA runs (docs/tuning.md); tuning now uses 300
 
 
 def triples(ids, likes, tags, seed: int, texts: dict[str, int], n_docs: int) -> np.ndarray:

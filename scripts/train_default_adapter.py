@@ -6,7 +6,7 @@ Writes movierec/data/adapter/{adapter.npz, manifest.json, MODEL_CARD.md}.
         --ratings ../shared/data/raw/ml-latest-small/ratings.csv \
         --links ../shared/data/raw/ml-latest-small/links.csv \
         --tags ../shared/data/raw/ml-latest-small/tags_dev.csv \
-        --metrics tuning-results.json
+        --metrics a.json,b.json
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from movierec.evaluation.tags import catalog_text_pairs
 from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig
-from movierec.tuning.pairs import read_tags
+from movierec.tuning.pairs import DEFAULT_PAIRS_PER_USER, read_tags
 from movierec.tuning.shipped import SHIPPED
 from movierec.tuning.tune import fit_likes, prepare
 
@@ -49,18 +49,39 @@ in-batch-negative contrastive loss (scale {scale}) by `scripts/train_default_ada
   0.0057, film-film within 0.0029), so the digest can differ.
 - Files: adapter.npz (float32 weights, no pickle) and manifest.json; tuned film vectors are
   the map of the base vectors (`movierec tune --shipped` installs it for an index).
-- Held-out metrics of the same recipe (scripts/evaluate_tuning.py; users, tags and films unseen
-  by the adapter that was measured; this shipped one saw all data):
+- Held-out metrics of the same recipe, k = 10, mean of seeds {seeds} (scripts/evaluate_tuning.py;
+  users, tags and films unseen by the adapter that was measured; this shipped one saw all data):
 
 {metrics}
 """
+
+
+def mean_metrics(paths: list[str]) -> tuple[list[int], dict[str, dict[str, float]]]:
+    """The seeds of evaluate_tuning.py's result files, and each system's mean over them
+    ("warm/tuned content" → {metric: mean}); systems some seed lacks are left out."""
+    runs: dict[str, list[dict[str, float]]] = {}
+    seeds: set[int] = set()
+    for path in paths:
+        for key, scores in json.loads(Path(path).read_text()).items():
+            seed, _, system = key.removeprefix("seed ").partition(" ")
+            if seed.isdigit() and system:
+                seeds.add(int(seed))
+                runs.setdefault(system, []).append(scores)
+    means = {
+        system: {m: round(float(np.mean([r[m] for r in rows])), 4) for m in rows[0]}
+        for system, rows in runs.items()
+        if len(rows) == len(seeds) and all(r.keys() == rows[0].keys() for r in rows)
+    }
+    return sorted(seeds), means
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     for name in ("--ratings", "--links", "--tags"):
         parser.add_argument(name, required=True)
-    parser.add_argument("--metrics", default="", help="results JSON of evaluate_tuning.py")
+    parser.add_argument(
+        "--metrics", default="", help="results JSONs of evaluate_tuning.py, comma-separated"
+    )
     parser.add_argument("--out", default=str(SHIPPED))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
@@ -77,7 +98,7 @@ def main() -> None:
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
     encoder = TextCache(base.encoder, args.text_cache)
     adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config)
-    metrics = json.loads(Path(args.metrics).read_text()) if args.metrics else {}
+    seeds, metrics = mean_metrics([p for p in args.metrics.split(",") if p])
     adapter.info["data"] |= {
         "users": len(likes),
         "likes": int(sum(map(len, likes.values()))),
@@ -87,12 +108,12 @@ def main() -> None:
         "text_pairs": len(texts),
         "catalog": base.bundle.manifest["catalog"]["fingerprint"],
     }
-    adapter.info["metrics"] = {k: v for k, v in metrics.items() if k.startswith("seed 0 ")}
+    adapter.info["metrics"] = {"seeds": seeds, **metrics} if metrics else {}
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
     adapter.save(out)
     train = adapter.info["train"]
-    table = "\n".join(f"  - {k}: {v}" for k, v in adapter.info["metrics"].items())
+    table = "\n".join(f"  - {k}: {v}" for k, v in metrics.items())
     (out / "MODEL_CARD.md").write_text(
         CARD.format(
             kind=adapter.kind,
@@ -100,7 +121,7 @@ def main() -> None:
             model=adapter.base_model,
             dimension=adapter.dimension,
             scale=config.scale,
-            per_user=50,
+            per_user=DEFAULT_PAIRS_PER_USER,
             colikes=len(colikes),
             liked=len(adapter.info["data"]["liked_films"]),
             **adapter.info["data"],
@@ -114,6 +135,7 @@ def main() -> None:
             seconds=adapter.info["seconds"],
             device=train["device"],
             command="python " + " ".join(sys.argv),
+            seeds=", ".join(map(str, seeds)) or "(none)",
             metrics=table or "  (not given)",
         )
     )

@@ -15,7 +15,7 @@ import pandas as pd
 from movierec.errors import UsageError
 
 LOG = logging.getLogger(__name__)
-DEFAULT_PAIRS_PER_USER = 50
+DEFAULT_PAIRS_PER_USER = 300  # 50 before 2026-11-28: 300 is ~2 % better on similar and profiles
 
 
 @dataclass(frozen=True)
