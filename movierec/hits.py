@@ -36,6 +36,7 @@ class Scored:
     community_score: float | None = None
     matched_terms: tuple[str, ...] = ()
     because: tuple[Because, ...] = ()
+    boost: float = 0.0  # `unseen_boost` added: a film the tuning saw no like of
 
 
 @dataclass
@@ -53,11 +54,12 @@ class Hit:
     matched_terms: list[str] = field(default_factory=list)
     because: list[dict[str, Any]] = field(default_factory=list)
     genres: list[str] = field(default_factory=list)
+    boost: float = 0.0  # `unseen_boost` added to its relevance (a film the tuning saw no like of)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with rounded scores."""
         data = asdict(self)
-        for key in ("score", "vector_score", "bm25_score", "prior", "community_score"):
+        for key in ("score", "vector_score", "bm25_score", "prior", "community_score", "boost"):
             if data[key] is not None:
                 data[key] = round(float(data[key]), 4)
         return data
@@ -81,6 +83,8 @@ class Hit:
             parts.append(self.community_reason())
         if self.vector_score is not None:
             parts.append(f"meaning similarity {self.vector_score:.2f}")
+        if self.boost:
+            parts.append(f"new to the tuned model, lifted by {self.boost:.2f}")
         if not markdown:
             return "; ".join(parts)
         text = " · ".join(parts)

@@ -99,6 +99,7 @@ class MovieTable:
             matched_terms=list(scored.matched_terms),
             because=[self.because(reason) for reason in scored.because],
             genres=[str(g) for g in self._genres.iat[row]],
+            boost=scored.boost,
         )
 
     def record(self, row: int) -> dict[str, Any]:

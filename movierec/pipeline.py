@@ -160,8 +160,10 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
         rows, relevance = candidates.with_community(rows, relevance, community, query, pool, power)
     if len(rows) == 0:
         return []
+    boost = np.zeros(len(rows))
     if query.likes is not None and s.unseen_boost > 0 and candidates.unseen is not None:
-        relevance = relevance + s.unseen_boost * candidates.unseen[rows]
+        boost = s.unseen_boost * candidates.unseen[rows]
+        relevance = relevance + boost
     if community is None:
         final = relevance + s.prior_weight * candidates.prior[rows]
     elif s.community_fusion == "rank":
@@ -175,7 +177,9 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
         vectors = np.asarray(candidates.bundle.embeddings[rows[head]], dtype=np.float32)
         order = head[mmr(final[head], vectors, k, s.diversity)]
     chosen = order[:k]
-    return _explain(query, candidates, rows[chosen], final[chosen], bm25_all, community)
+    return _explain(
+        query, candidates, rows[chosen], final[chosen], bm25_all, community, boost[chosen]
+    )
 
 
 def rank_sum(content: np.ndarray, community: np.ndarray, weight: float, k: int) -> np.ndarray:
@@ -202,7 +206,10 @@ def _explain(
     scores: np.ndarray,
     bm25_all: np.ndarray | None,
     community: np.ndarray | None,
+    boost: np.ndarray,
 ) -> list[Scored]:
+    """The chosen rows as Scored, with the parts of their scores (`boost`: the unseen_boost
+    each got, aligned with `rows`)."""
     vectors = np.asarray(candidates.bundle.embeddings[rows], dtype=np.float32)
     similarity = vectors @ query.vector if query.vector is not None else None
     because_sims = _because_similarity(query, candidates, vectors)
@@ -217,6 +224,7 @@ def _explain(
             community_score=None if community is None else float(community[row]),
             matched_terms=tuple(bm25.matched_terms(query.tokens, row)) if query.tokens else (),
             because=_because(query, because_sims, i),
+            boost=float(boost[i]),
         )
         for i, row in enumerate(rows.tolist())
     ]

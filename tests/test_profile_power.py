@@ -146,8 +146,14 @@ def test_unseen_boost_adds_to_profile_scores_only(two_tastes, caplog) -> None:
     assert caplog.text.count("unseen_boost has no effect") == 1
     films.unseen = np.zeros(len(films.movies.ids), dtype=bool)
     films.unseen[films.movies.row(d)] = True  # D: a film the tuning saw no like of
-    boosted = {h.id: h.score for h in films.recommend([a, b], k=n, unseen_boost=0.05)}
+    hits = films.recommend([a, b], k=n, unseen_boost=0.05)
+    boosted = {h.id: h.score for h in hits}
     assert boosted[d] == pytest.approx(before[d] + 0.05, abs=1e-6)
+    # The explanation says so, for D only, and the JSON carries the amount.
+    said = {h.id: (h.boost, h.explain()) for h in hits}
+    assert said[d][0] == pytest.approx(0.05) and "new to the tuned model" in said[d][1]
+    assert all(b == 0.0 and "tuned model" not in e for i, (b, e) in said.items() if i != d)
+    assert next(h for h in hits if h.id == d).to_dict()["boost"] == 0.05
     assert {i: s for i, s in boosted.items() if i != d} == pytest.approx(
         {i: s for i, s in before.items() if i != d}
     )
