@@ -46,6 +46,7 @@ class Context:
     user: str | None
     filters: Filters
     diversity: float
+    unseen_boost: float = 0.0  # profiles: the sidebar's "new films" toggle
     _profile: Profile | None = field(default=None, repr=False)
 
     @cached_property
@@ -243,7 +244,12 @@ def my_taste(ctx: Context) -> None:
     st.subheader("Recommended for you")
     hits = ctx.run(
         lambda: ctx.recommender.recommend(
-            liked, disliked, k=RESULTS, filters=ctx.filters, diversity=ctx.diversity
+            liked,
+            disliked,
+            k=RESULTS,
+            filters=ctx.filters,
+            diversity=ctx.diversity,
+            unseen_boost=ctx.unseen_boost,
         )
     )
     if hits is not None:

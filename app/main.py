@@ -45,10 +45,11 @@ def page() -> None:
         st.title("🎬 movierec")
         user = sidebar.user_name(store)
         filters, diversity = sidebar.filters(recommender)
+        boost = sidebar.new_films(recommender)
     name = st.radio("Page", list(PAGES), horizontal=True, key="page", label_visibility="collapsed")
     if user is None:
         st.info("Enter your name in the sidebar to save likes and get personal picks.")
-    PAGES[name](flows.Context(recommender, store, user, filters, diversity))
+    PAGES[name](flows.Context(recommender, store, user, filters, diversity, boost))
 
 
 main()

@@ -16,6 +16,7 @@ LANGUAGE_NAMES = {
     "no": "Norwegian", "fa": "Persian", "th": "Thai", "he": "Hebrew", "ta": "Tamil",
 }  # fmt: skip
 DIVERSITY = 0.3
+NEW_FILMS_BOOST = 0.02  # unseen_boost of the "new films" toggle (its trade: docs/tuning.md)
 
 
 def user_name(store: ProfileStore) -> str | None:
@@ -77,3 +78,17 @@ def filters(recommender: Recommender) -> tuple[Filters, float]:
         languages=tuple(languages),
     )
     return chosen_filters, DIVERSITY if diverse else 0.0
+
+
+def new_films(recommender: Recommender) -> float:
+    """On an engine tuned on likes only: a toggle that lifts, in profile recommendations, the
+    films its tuning saw nobody like (`unseen_boost`); 0.0 when off or not offered."""
+    if recommender.unseen is None or not recommender.unseen.any():
+        return 0.0
+    on = st.toggle(
+        "Favour films new to the model",
+        key="new_films",
+        help="Your recommendations lift films nobody had liked when the model was tuned: "
+        "more new films, at a small cost in accuracy.",
+    )
+    return NEW_FILMS_BOOST if on else 0.0

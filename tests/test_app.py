@@ -212,3 +212,32 @@ def test_taste_map_highlights_the_profile(store_path):
     assert status["Heat"] == "liked" and status["Toy Story"] == "disliked"
     assert [row["status"] for row in rows].count("recommended") == 12
     assert all(-1.0 <= row["x"] <= 1.0 and -1.0 <= row["y"] <= 1.0 for row in rows)
+
+
+def test_a_tuned_engine_offers_the_new_films_toggle(store_path):
+    """After `movierec tune` on a few likes, the sidebar offers to lift the films the tuning saw
+    nobody like, and the cards that got the lift say so."""
+    import streamlit as st
+
+    from movierec.config import default_index_dir
+    from movierec.recommender import Recommender
+    from movierec.tuning import TrainConfig, adapter_dir, tune
+
+    profiles = ProfileStore(store_path)
+    for movie in (862, 12, 14160):  # Toy Story, Finding Nemo, Up
+        profiles.like("cleo", movie)
+    app = open_app(user="cleo", page="❤️ My taste")
+    assert not [t for t in app.toggle if t.key == "new_films"]  # not tuned: nothing to offer
+    likes = {f"u{u}": [862, 12, 14160, 949, 161] for u in range(4)}  # five films seen liked
+    base = Recommender.open(FIXTURE_CATALOG, tuned=False)  # the index the app has built
+    tune(base.bundle, base.encoder, likes, adapter_dir(default_index_dir(FIXTURE_CATALOG)), [],
+         TrainConfig(steps=5, batch_size=8, lr=1e-2))  # fmt: skip
+    st.cache_resource.clear()  # a fresh server: the index of this test's MOVIEREC_HOME
+    app = open_app(user="cleo", page="❤️ My taste")
+    plain = card_titles(app)
+    said = " ".join(m.value for m in app.markdown)
+    assert plain and "new to the tuned model" not in said.lower()
+    app.toggle(key="new_films").set_value(True).run()
+    assert not app.exception, app.exception
+    said = " ".join(m.value for m in app.markdown)
+    assert "new to the tuned model, lifted by 0.02" in said.lower()
