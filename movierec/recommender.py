@@ -60,6 +60,9 @@ class Recommender:
         # add `unseen_boost` (default 0) times it, to lift films a tuning never saw liked
         self.unseen: np.ndarray | None = None
         self._said_no_unseen = False  # the "unseen_boost has no effect" warning, said once
+        # film vectors (and their dense index) for "films like this" without steering text,
+        # when a tuning learnt a similar map (movierec.tuning.serve); None: `bundle`'s
+        self.similar_bundle: IndexBundle | None = None
 
     @classmethod
     def open(
@@ -118,6 +121,7 @@ class Recommender:
         other = Recommender(self.bundle, self.encoder, self.settings)
         other.mode_defaults = self.mode_defaults
         other.unseen = self.unseen
+        other.similar_bundle = self.similar_bundle
         other._priors = self._priors
         other._vocabulary = self._vocabulary
         other.community = None if model is None else CommunitySignal(model, self.movies, **signal)
@@ -188,18 +192,22 @@ class Recommender:
             if value is not None:
                 check_number(name, value, int)
         row = self.movies.find(title=title, id=id, year=year)
-        vector = np.asarray(self.bundle.embeddings[row], dtype=np.float32)
         tokens: list[str] = []
         steer = None
         if text and text.strip():
             steer = self._encode(text.strip())
             tokens = self.bundle.tokenizer(text)
+        # steering text lives in the query-aligned space of `bundle`, so only plain "films
+        # like this" uses the similar map's vectors
+        bundle = self.similar_bundle if steer is None and self.similar_bundle else self.bundle
+        vector = np.asarray(bundle.embeddings[row], dtype=np.float32)
         because = (Because(row, 1.0, "seed"),)
         signal = self.community_signal()
         community = None if signal is None else signal.for_film(self.movies.ids[row])
         query = Query(vector, tokens, np.array([row]), because, steer=steer, community=community)
         excluded = np.append(self._rows("exclude", exclude), row)
-        return self._rank(query, k, filters, excluded, self._for_mode("similar", overrides))
+        overrides = self._for_mode("similar", overrides)
+        return self._rank(query, k, filters, excluded, overrides, bundle=bundle)
 
     def recommend(
         self,
@@ -354,11 +362,13 @@ class Recommender:
         filters: Filters | None,
         excluded_rows: np.ndarray,
         overrides: dict[str, Any],
+        bundle: IndexBundle | None = None,
     ) -> list[Hit]:
         check_k(k)
         settings = self.settings.with_overrides(**overrides)
         mask = self.filter_index.mask(check_filters(filters), excluded_rows)
-        candidates = Candidates(self.bundle, self.prior_for(settings), mask, self.unseen)
+        vectors = bundle or self.bundle
+        candidates = Candidates(vectors, self.prior_for(settings), mask, self.unseen)
         return [self.movies.hit(scored) for scored in rank(query, candidates, k, settings)]
 
     # -- catalog access ------------------------------------------------------------------------

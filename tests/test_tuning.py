@@ -17,7 +17,7 @@ from movierec.tuning import (
     load_current_adapter,
     tune,
 )
-from movierec.tuning.pairs import colike_pairs, read_tags, text_pairs
+from movierec.tuning.pairs import colike_pairs, neighbour_pairs, read_tags, text_pairs
 from movierec.versions import CURRENT, VERSIONS, version_names
 from tests.helpers import fixture_recommender
 
@@ -106,6 +106,53 @@ def test_an_adapter_without_liked_films_marks_nothing(rec, tmp_path) -> None:
     assert adapt(rec, text_only).unseen is None
     adapter.info["data"]["liked_films"] = ["Alien", None]  # a hand-edited manifest
     assert adapt(rec, adapter).unseen is None
+
+
+def test_neighbour_pairs_follow_the_overlap_of_likers() -> None:
+    # Film 0 (rows = ids here) is liked by u0-u5; film 1 by u0-u4 (Jaccard 5/6 with 0), film 2
+    # by u3-u7 (3/8), film 3 by u5 only (one liker in common: below min_co_likers).
+    likes = {f"u{u}": [0, 1] for u in range(3)} | {"u3": [0, 1, 2], "u4": [0, 1, 2]}
+    likes |= {"u5": [0, 2, 3], "u6": [2], "u7": [2]}
+    row_of = {m: m for m in range(5)}
+    pairs = neighbour_pairs(likes, row_of, min_likers=5, top=20, min_co_likers=2)
+    assert pairs.tolist() == [[0, 1], [0, 2], [1, 0], [1, 2], [2, 0], [2, 1]]
+    top1 = neighbour_pairs(likes, row_of, min_likers=6, top=1, min_co_likers=2)
+    assert top1.tolist() == [[0, 1]]  # only film 0 has 6 likers; its closest is film 1
+    assert neighbour_pairs({}, row_of).shape == (0, 2)
+
+
+def test_a_similar_map_serves_films_like_this_and_round_trips(rec, tmp_path) -> None:
+    adapter = tuned_once(rec, tmp_path)  # ALIEN and AMELIE: 6 likers each, neighbours
+    assert adapter.has_similar and adapter.info["similar"]["neighbour_pairs"] == 2
+    base = np.asarray(rec.bundle.embeddings)
+    similar = adapter.similars(base)
+    assert not np.allclose(similar, adapter.documents(base), atol=1e-4)
+    again = Adapter.load(tmp_path / VERSIONS / version_names(tmp_path)[0])
+    assert again.has_similar and json_manifest(tmp_path)["similar_map"] is True
+    np.testing.assert_array_equal(again.similars(base), similar)
+    served = adapt(rec, again)
+    np.testing.assert_allclose(served.similar_bundle.embeddings, similar, rtol=1e-6)
+    seed = rec.movies.row(ALIEN)
+    for hit in served.similar(id=ALIEN, k=5):  # plain "films like this": the similar map
+        row = rec.movies.row(hit.id)
+        assert hit.vector_score == pytest.approx(float(similar[seed] @ similar[row]), abs=1e-5)
+    tuned = served.bundle.embeddings
+    for hit in served.similar(id=ALIEN, text="dreamlike", k=3):  # steered: the query space
+        row = rec.movies.row(hit.id)
+        assert hit.vector_score == pytest.approx(float(tuned[seed] @ tuned[row]), abs=1e-5)
+    assert served.with_community(None).similar_bundle is served.similar_bundle
+    assert rec.similar_bundle is None
+    # Without the similar map (or with no film liked by enough people), "similar" uses the
+    # document map as before.
+    plain = tuned_once(rec, tmp_path / "plain", similar_map=False)
+    assert not plain.has_similar and adapt(rec, plain).similar_bundle is None
+    np.testing.assert_array_equal(plain.similars(base), plain.documents(base))
+
+
+def json_manifest(root: Path) -> dict:
+    import json
+
+    return json.loads((root / VERSIONS / version_names(root)[0] / "manifest.json").read_text())
 
 
 def test_same_seed_same_artifact(rec, tmp_path) -> None:
@@ -215,7 +262,7 @@ def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
     seen: list[float] = []
     rank = served._rank
     monkeypatch.setattr(
-        served, "_rank", lambda *a: seen.append(a[-1].get("prior_weight")) or rank(*a)
+        served, "_rank", lambda *a, **kw: seen.append(a[4].get("prior_weight")) or rank(*a, **kw)
     )
     served.recommend([ALIEN], k=3)
     served.search("dreamlike", k=3)
@@ -238,8 +285,9 @@ def test_tuned_engine_fuses_profile_and_community_by_rank(rec, tmp_path, monkeyp
     monkeypatch.setattr(
         served,
         "_rank",
-        lambda *a: (
-            seen.append((a[-1].get("community_fusion"), a[-1].get("community_weight"))) or rank(*a)
+        lambda *a, **kw: (
+            seen.append((a[4].get("community_fusion"), a[4].get("community_weight")))
+            or rank(*a, **kw)
         ),
     )
     served.recommend([ALIEN], k=3)

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_locations(tune, store=True)
     tune.add_argument("--tags", help="tags CSV: MovieLens tags.csv (with --links) or text,movie_id")
     tune.add_argument("--links", help="MovieLens links.csv, to map the tags' movieIds")
-    tune.add_argument("--steps", type=int, help="training steps (default 1,500)")
+    tune.add_argument("--steps", type=int, help="training steps per map (default 1,500)")
     tune.add_argument("--max-minutes", type=float, help="stop after this many minutes")
     tune.add_argument("--seed", type=int, default=0, help="random seed (same seed, same adapter)")
     tune.add_argument(
@@ -61,9 +61,15 @@ def run(args: argparse.Namespace) -> int:
     )
     profiles = open_store(where.store).all_profiles()
     report = tune(base.bundle, base.encoder, profiles, root, tags, config)
+    similar = (
+        f", a similar map on {plural(report.neighbour_pairs, 'neighbour pair')}"
+        if report.neighbour_pairs
+        else ""
+    )
     print(
         f"tuned on {plural(report.users, 'user')} ({plural(report.colike_pairs, 'co-like pair')})"
-        f" and {plural(report.text_pairs, 'text pair')}: {report.steps:,} steps in "
+        f" and {plural(report.text_pairs, 'text pair')}{similar}: {report.steps:,} steps"
+        f"{' a map' if report.neighbour_pairs else ''} in "
         f"{report.seconds:.0f}s, loss {report.loss:.3f} -> {report.version}"
     )
     return 0

@@ -1,9 +1,10 @@
 """The adapter: a small residual map on frozen sentence vectors, applied with numpy.
 
 Documents (catalog films) go through the document map; queries through the query map, which is
-the document map itself unless the adapter was trained with a separate one. On disk an adapter is
-a directory with `adapter.npz` (weights, no pickle) and `manifest.json` (base model, dimension,
-kind, seed, data summary, metrics, library versions), written atomically.
+the document map itself unless the adapter was trained with a separate one; "films like this"
+goes through the similar map when the adapter has one (learnt from likers' neighbours). On disk
+an adapter is a directory with `adapter.npz` (weights, no pickle) and `manifest.json` (base
+model, dimension, kind, seed, data summary, metrics, library versions), written atomically.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 WEIGHTS = "adapter.npz"
 KINDS = ("linear", "mlp")
-SIDES = ("document", "query")
+SIDES = ("document", "query", "similar")
 RETUNE = "run `movierec tune` again"
 
 
@@ -39,7 +40,7 @@ class Adapter:
     """Residual map x + f(x), then L2-normalized; f is linear (W, b) or an MLP (W1, b1, W2, b2).
 
     `weights` holds arrays named `<side>.<name>`, side "document" and, with a separate query
-    map, "query".
+    map, "query"; with a similar map, "similar".
     """
 
     kind: str
@@ -51,6 +52,10 @@ class Adapter:
     @property
     def separate_query(self) -> bool:
         return any(name.startswith("query.") for name in self.weights)
+
+    @property
+    def has_similar(self) -> bool:
+        return any(name.startswith("similar.") for name in self.weights)
 
     def _apply(self, side: str, vectors: np.ndarray) -> np.ndarray:
         x = np.asarray(vectors, dtype=np.float32)
@@ -69,6 +74,11 @@ class Adapter:
     def queries(self, vectors: np.ndarray) -> np.ndarray:
         """Mapped unit vectors of free-text queries (the document map when shared)."""
         return self._apply("query" if self.separate_query else "document", vectors)
+
+    def similars(self, vectors: np.ndarray) -> np.ndarray:
+        """Mapped unit vectors of catalog documents for "films like this" (the document map
+        when the adapter has no similar map)."""
+        return self._apply("similar" if self.has_similar else "document", vectors)
 
     def digest(self) -> str:
         """sha256 of kind, model and weights: equal adapters, equal digests."""
@@ -101,6 +111,7 @@ class Adapter:
             "base_model": self.base_model,
             "dimension": self.dimension,
             "separate_query": self.separate_query,
+            "similar_map": self.has_similar,
             "digest": self.digest(),
             "versions": library_versions(),
         }

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from movierec.errors import UsageError
 
@@ -70,6 +71,42 @@ def colike_pairs(
             a = rng.integers(0, n, per_user)
             b = (a + rng.integers(1, n, per_user)) % n  # never the same film
         chunks.append(np.stack([rows[a], rows[b]], axis=1))
+    if not chunks:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.concatenate(chunks).astype(np.int64)
+
+
+def neighbour_pairs(
+    likes: Mapping[Any, Sequence[int]],
+    row_of: Mapping[int, int],
+    min_likers: int = 5,
+    top: int = 20,
+    min_co_likers: int = 2,
+) -> np.ndarray:
+    """(n, 2) catalog rows: each film liked by at least `min_likers` users with its `top`
+    neighbours by the Jaccard overlap of their likers (at least `min_co_likers` in common), the
+    statistic "films like this" is judged on; the similar map learns from them."""
+    users = [u for u in sorted(likes, key=str) if likes[u]]
+    cols = [row_of[int(m)] for u in users for m in likes[u] if int(m) in row_of]
+    rows = [i for i, u in enumerate(users) for m in likes[u] if int(m) in row_of]
+    if not cols:
+        return np.zeros((0, 2), dtype=np.int64)
+    width = max(row_of.values()) + 1
+    matrix = sparse.csr_matrix(
+        (np.ones(len(cols)), (rows, cols)), shape=(len(users), width), dtype=np.float64
+    )
+    matrix.data[:] = 1.0  # a film liked twice by one user counts once
+    counts = np.asarray(matrix.sum(axis=0)).ravel()
+    co = (matrix.T @ matrix).tocsr()
+    chunks = []
+    for film in np.flatnonzero(counts >= min_likers):
+        others = co.indices[co.indptr[film] : co.indptr[film + 1]]
+        shared = co.data[co.indptr[film] : co.indptr[film + 1]]
+        keep = (others != film) & (shared >= min_co_likers)
+        others, shared = others[keep], shared[keep]
+        jaccard = shared / (counts[film] + counts[others] - shared)
+        best = others[np.lexsort((others, -jaccard))[:top]]
+        chunks.append(np.stack([np.full(len(best), film), best], axis=1))
     if not chunks:
         return np.zeros((0, 2), dtype=np.int64)
     return np.concatenate(chunks).astype(np.int64)

@@ -66,20 +66,28 @@ class AdaptedEncoder:
 def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
     """A recommender (same catalog, keyword index, settings and community source) whose film
     vectors are the adapter's map of the stored base vectors, in a dense index rebuilt on them,
-    and whose query encoding goes through the adapter. `None` gives the recommender back."""
+    and whose query encoding goes through the adapter; with a similar map, "films like this"
+    gets its own vectors and dense index (`Recommender.similar_bundle`). `None` gives the
+    recommender back."""
     if adapter is None:
         return recommender
     bundle = recommender.bundle
     adapter.check(bundle.manifest.get("model"), int(bundle.embeddings.shape[1]))
-    vectors = adapter.documents(np.asarray(bundle.embeddings, dtype=np.float32))
-    dense = DenseIndex.build(vectors, kind=bundle.dense.kind, **bundle.dense.params)
+    base_vectors = np.asarray(bundle.embeddings, dtype=np.float32)
     manifest = {**bundle.manifest, "adapter": {"digest": adapter.digest(), "kind": adapter.kind}}
-    tuned = dataclasses.replace(bundle, manifest=manifest, embeddings=vectors, dense=dense)
+
+    def mapped(vectors: np.ndarray):
+        dense = DenseIndex.build(vectors, kind=bundle.dense.kind, **bundle.dense.params)
+        return dataclasses.replace(bundle, manifest=manifest, embeddings=vectors, dense=dense)
+
+    tuned = mapped(adapter.documents(base_vectors))
     base_encoder = getattr(recommender.encoder, "base", recommender.encoder)
     other = Recommender(tuned, AdaptedEncoder(base_encoder, adapter), recommender.settings)
     other.mode_defaults = TUNED_MODE_DEFAULTS
     other.community = recommender.community
     other.unseen = unseen_rows(adapter, bundle.catalog["id"].to_numpy())
+    if adapter.has_similar:
+        other.similar_bundle = mapped(adapter.similars(base_vectors))
     return other
 
 

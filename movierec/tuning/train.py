@@ -24,6 +24,7 @@ class TrainConfig:
     text_share: float = 0.75  # weight of the text-pair loss (the co-like loss gets the rest)
     profile_share: float = 0.5  # share of the co-like loss with profile anchors (mean of likes)
     profile_size: int = 10  # at most this many likes make a profile anchor
+    similar_map: bool = True  # also learn the "films like this" map from likers' neighbours
     batch_size: int = 256
     steps: int = 1500
     lr: float = 1e-3
@@ -99,6 +100,7 @@ def train_adapter(
     base_model: str = "",
     config: TrainConfig | None = None,
     likes: LikeLists | None = None,
+    label: str = "tuning",
 ) -> Adapter:
     """Train on co-like pairs (rows of `documents`, both sides through the document map) and
     text pairs (`text_vectors[i]` through the query map against its film); seeded, CUDA if
@@ -130,7 +132,7 @@ def train_adapter(
     use_profiles = likes is not None and len(likes) > 0 and text_weight < 1.0
     profile_weight = config.profile_share if use_profiles else 0.0
     start, losses = time.perf_counter(), []
-    bar = tqdm(range(config.steps), desc="tuning", disable=not config.show_progress)
+    bar = tqdm(range(config.steps), desc=label, disable=not config.show_progress)
     for step in bar:
         loss = torch.zeros((), device=device)
         if text_weight < 1.0 and profile_weight < 1.0:

@@ -19,6 +19,7 @@ from movierec.tuning.pairs import (
     colike_pairs,
     like_lists,
     likes_from_profiles,
+    neighbour_pairs,
     text_pairs,
 )
 from movierec.tuning.train import TrainConfig, train_adapter
@@ -43,6 +44,7 @@ class TuneReport:
     steps: int
     seconds: float
     loss: float
+    neighbour_pairs: int = 0  # what the similar map learnt from (0: no similar map)
 
 
 def prepare(
@@ -71,16 +73,37 @@ def fit(
     texts: TextPairs,
     config: TrainConfig,
     likes: LikeLists | None = None,
+    similar: np.ndarray | None = None,
 ) -> Adapter:
     """Encode the texts with the base `encoder` and train an adapter on `documents`
-    (`likes` feed the profile-anchor loss when `config.profile_share` > 0)."""
+    (`likes` feed the profile-anchor loss when `config.profile_share` > 0). Given `similar`
+    pairs, a second run of the same recipe learns from them in place of `colikes`, and its
+    document map becomes the adapter's "similar" map, which serves "films like this"."""
     if len(colikes) == 0 and len(texts) == 0:
         raise NothingToLearnError(
             "nothing to learn from: no profile has two liked catalog films and no tag/text "
             "pairs were given; like films in the app or pass a tags file"
         )
     vectors = encoder.encode(texts.texts) if len(texts) else None
-    return train_adapter(documents, colikes, texts, vectors, encoder.name, config, likes)
+    adapter = train_adapter(documents, colikes, texts, vectors, encoder.name, config, likes)
+    left = None if config.max_minutes is None else config.max_minutes - adapter.info["seconds"] / 60
+    if similar is not None and len(similar) and (left is None or left > 0):
+        rest = replace(config, max_minutes=left)
+        other = train_adapter(
+            documents, similar, texts, vectors, encoder.name, rest, likes, label="similar map"
+        )
+        adapter.weights |= {
+            "similar." + name.split(".", 1)[1]: weights
+            for name, weights in other.weights.items()
+            if name.startswith("document.")
+        }
+        adapter.info["similar"] = {
+            "neighbour_pairs": len(similar),
+            "loss": other.info["loss"],
+            "seconds": other.info["seconds"],
+        }
+        adapter.info["seconds"] = round(adapter.info["seconds"] + other.info["seconds"], 1)
+    return adapter
 
 
 def fit_likes(
@@ -92,10 +115,14 @@ def fit_likes(
     texts: TextPairs,
     config: TrainConfig,
 ) -> Adapter:
-    """`fit` on what `prepare` gave, with profile anchors from `likes`; the adapter's
-    `info["data"]["liked_films"]` lists the films those likes cover."""
-    lists = like_lists(likes, {int(m): r for r, m in enumerate(movie_ids)})
-    adapter = fit(documents, encoder, colikes, texts, config, lists)
+    """`fit` on what `prepare` gave, with profile anchors from `likes` and, with
+    `config.similar_map`, a similar map learnt from each well-liked film's neighbours by the
+    overlap of their likers (`neighbour_pairs`; docs/tuning.md: better for "films like this",
+    worse for profiles, so kept apart). `info["data"]["liked_films"]` lists the films the
+    likes cover."""
+    row_of = {int(m): r for r, m in enumerate(movie_ids)}
+    similar = neighbour_pairs(likes, row_of) if config.similar_map else None
+    adapter = fit(documents, encoder, colikes, texts, config, like_lists(likes, row_of), similar)
     adapter.info["data"] = {"liked_films": liked_films(likes)}
     return adapter
 
@@ -146,6 +173,7 @@ def tune(
         int(train["steps_done"]),
         float(adapter.info["seconds"]),
         float(adapter.info["loss"]["last50"]),
+        int(adapter.info.get("similar", {}).get("neighbour_pairs", 0)),
     )
 
 
