@@ -32,15 +32,18 @@ from movierec.tuning.tune import fit_likes, prepare
 
 CARD = """# Shipped adapter (movierec/data/adapter)
 
-A {kind} residual map ({query}) on frozen `{model}` vectors ({dimension}-d), trained with
-in-batch-negative contrastive loss (scale {scale}) by `scripts/train_default_adapter.py`.
+{kind} residual maps (document map, {query}, similar map) on frozen `{model}` vectors
+({dimension}-d), trained with in-batch-negative contrastive loss (scale {scale}) by
+`scripts/train_default_adapter.py`.
 
 - Data: {users} MovieLens users' likes (rating >= 4, {likes} likes, {colikes} sampled co-like
   pairs, at most {per_user} per user) from `ml-latest-small/ratings.csv`, {tag_pairs} (tag, film)
   pairs from `tags_dev.csv` and the default catalog's own keywords/genres ({texts} texts in all);
   movieId -> TMDB id through `links.csv`; {liked} catalog films had likes (manifest.json
   `data.liked_films`: profiles give the others `unseen_boost`).
-- Seed {seed}; {steps} steps, batch {batch}, lr {lr}, text_share {text_share}, profile_share
+- Similar map ("films like this"): the same recipe on {neighbours} neighbour pairs (each film
+  liked by at least 5 users with its 20 nearest films by the Jaccard overlap of their likers).
+- Seed {seed}; {steps} steps a map, batch {batch}, lr {lr}, text_share {text_share}, profile_share
   {profile_share}; {seconds}s on {device}; digest {digest}.
 - Command: `{command}`
 - Reproducing: a rerun reads the same likes and pairs and reaches the same loss, but sums in
@@ -116,7 +119,7 @@ def main() -> None:
     table = "\n".join(f"  - {k}: {v}" for k, v in metrics.items())
     (out / "MODEL_CARD.md").write_text(
         CARD.format(
-            kind=adapter.kind,
+            kind=adapter.kind.capitalize(),
             query="separate query map" if adapter.separate_query else "shared by queries",
             model=adapter.base_model,
             dimension=adapter.dimension,
@@ -124,6 +127,7 @@ def main() -> None:
             per_user=DEFAULT_PAIRS_PER_USER,
             colikes=len(colikes),
             liked=len(adapter.info["data"]["liked_films"]),
+            neighbours=adapter.info.get("similar", {}).get("neighbour_pairs", 0),
             **adapter.info["data"],
             seed=config.seed,
             steps=train["steps_done"],

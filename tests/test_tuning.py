@@ -122,7 +122,9 @@ def test_neighbour_pairs_follow_the_overlap_of_likers() -> None:
 
 
 def test_a_similar_map_serves_films_like_this_and_round_trips(rec, tmp_path) -> None:
-    adapter = tuned_once(rec, tmp_path)  # ALIEN and AMELIE: 6 likers each, neighbours
+    # ALIEN and AMELIE: 6 likers each, neighbours once films of 5 likers count (10 by default)
+    assert not tuned_once(rec, tmp_path / "few").has_similar
+    adapter = tuned_once(rec, tmp_path, similar_min_likers=5)
     assert adapter.has_similar and adapter.info["similar"]["neighbour_pairs"] == 2
     base = np.asarray(rec.bundle.embeddings)
     similar = adapter.similars(base)

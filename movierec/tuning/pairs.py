@@ -79,7 +79,7 @@ def colike_pairs(
 def neighbour_pairs(
     likes: Mapping[Any, Sequence[int]],
     row_of: Mapping[int, int],
-    min_likers: int = 5,
+    min_likers: int = 10,
     top: int = 20,
     min_co_likers: int = 2,
 ) -> np.ndarray:

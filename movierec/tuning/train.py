@@ -25,6 +25,7 @@ class TrainConfig:
     profile_share: float = 0.5  # share of the co-like loss with profile anchors (mean of likes)
     profile_size: int = 10  # at most this many likes make a profile anchor
     similar_map: bool = True  # also learn the "films like this" map from likers' neighbours
+    similar_min_likers: int = 10  # films liked by fewer people give the similar map no pairs
     batch_size: int = 256
     steps: int = 1500
     lr: float = 1e-3

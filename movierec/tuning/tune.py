@@ -121,7 +121,9 @@ def fit_likes(
     worse for profiles, so kept apart). `info["data"]["liked_films"]` lists the films the
     likes cover."""
     row_of = {int(m): r for r, m in enumerate(movie_ids)}
-    similar = neighbour_pairs(likes, row_of) if config.similar_map else None
+    similar = (
+        neighbour_pairs(likes, row_of, config.similar_min_likers) if config.similar_map else None
+    )
     adapter = fit(documents, encoder, colikes, texts, config, like_lists(likes, row_of), similar)
     adapter.info["data"] = {"liked_films": liked_films(likes)}
     return adapter
