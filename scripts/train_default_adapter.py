@@ -42,7 +42,7 @@ CARD = """# Shipped adapter (movierec/data/adapter)
   movieId -> TMDB id through `links.csv`; {liked} catalog films had likes (manifest.json
   `data.liked_films`: profiles give the others `unseen_boost`).
 - Similar map ("films like this"): the same recipe on {neighbours} neighbour pairs (each film
-  liked by at least 5 users with its 20 nearest films by the Jaccard overlap of their likers).
+  liked by at least 10 users with its 20 nearest films by the Jaccard overlap of their likers).
 - Seed {seed}; {steps} steps a map, batch {batch}, lr {lr}, text_share {text_share}, profile_share
   {profile_share}; {seconds}s on {device}; digest {digest}.
 - Command: `{command}`

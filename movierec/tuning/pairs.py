@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from movierec.community_knn import co_likes
 from movierec.errors import UsageError
 
 LOG = logging.getLogger(__name__)
 DEFAULT_PAIRS_PER_USER = 300  # 50 before 2026-11-28: 300 is ~2 % better on similar and profiles
+BLOCK_PRODUCTS = 5e7  # co-like products per block of neighbour_pairs (memory follows them)
 
 
 @dataclass(frozen=True)
@@ -97,16 +99,17 @@ def neighbour_pairs(
     )
     matrix.data[:] = 1.0  # a film liked twice by one user counts once
     counts = np.asarray(matrix.sum(axis=0)).ravel()
-    co = (matrix.T @ matrix).tocsr()
     chunks = []
-    for film in np.flatnonzero(counts >= min_likers):
-        others = co.indices[co.indptr[film] : co.indptr[film + 1]]
-        shared = co.data[co.indptr[film] : co.indptr[film + 1]]
-        keep = (others != film) & (shared >= min_co_likers)
-        others, shared = others[keep], shared[keep]
-        jaccard = shared / (counts[film] + counts[others] - shared)
-        best = others[np.lexsort((others, -jaccard))[:top]]
-        chunks.append(np.stack([np.full(len(best), film), best], axis=1))
+    for start, co in co_likes(matrix, BLOCK_PRODUCTS):  # XᵀX in blocks of film rows
+        for film in np.flatnonzero(counts[start : start + co.shape[0]] >= min_likers) + start:
+            i = film - start
+            others = co.indices[co.indptr[i] : co.indptr[i + 1]]
+            shared = co.data[co.indptr[i] : co.indptr[i + 1]]
+            keep = (others != film) & (shared >= min_co_likers)
+            others, shared = others[keep], shared[keep]
+            jaccard = shared / (counts[film] + counts[others] - shared)
+            best = others[np.lexsort((others, -jaccard))[:top]]
+            chunks.append(np.stack([np.full(len(best), film), best], axis=1))
     if not chunks:
         return np.zeros((0, 2), dtype=np.int64)
     return np.concatenate(chunks).astype(np.int64)
