@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: install browser postgres postgres-test run test lint format bench eval catalog screenshots \
+.PHONY: install browser postgres postgres-test run test lint format bench eval catalog adapter screenshots \
 	wheel-check \
 	clean
 
@@ -78,6 +78,12 @@ screenshots: install browser
 
 catalog: install
 	$(BIN)/python scripts/build_default_catalog.py
+
+# Re-train the shipped adapter (movierec/data/adapter) on all of ../shared's MovieLens likes and
+# tags_dev; METRICS=a.json,b.json (scripts/evaluate_tuning.py results) go into its model card.
+adapter: install
+	$(BIN)/python scripts/train_default_adapter.py --ratings $(ML)/ratings.csv \
+		--links $(ML)/links.csv --tags $(ML)/tags_dev.csv $(if $(METRICS),--metrics $(METRICS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -45,9 +45,9 @@ CARD = """# Shipped adapter (movierec/data/adapter)
   liked by at least 10 users with its 20 nearest films by the Jaccard overlap of their likers).
 - Seed {seed}; {steps} steps a map, batch {batch}, lr {lr}, text_share {text_share}, profile_share
   {profile_share}; {seconds}s on {device}; digest {digest}.
-- Command: `{command}`
+- Command (`make adapter` runs it): `{command}`
 - Reproducing: a rerun reads the same likes and pairs and reaches the same loss, but sums in
-  another order (e.g. texts encoded in other batches) can turn both maps by a common rotation,
+  another order (e.g. texts encoded in other batches) can turn the maps by a common rotation,
   which leaves every score within ~0.006 (a rerun on 2026-11-28: query-film cosines within
   0.0057, film-film within 0.0029), so the digest can differ.
 - Files: adapter.npz (float32 weights, no pickle) and manifest.json; tuned film vectors are
