@@ -106,18 +106,26 @@ def wait_for_results(page, settle_s: float = 2.0, timeout_s: float = 120.0) -> N
     changed for `settle_s` (a rerun's status widget can appear a moment after the first cards
     of the previous run, so neither alone says the results are final)."""
     page.locator("h4").first.wait_for(timeout=120_000)
+    wait_until_settled(page, "h4", settle_s, timeout_s)
+
+
+def wait_until_settled(
+    page, selector: str, settle_s: float = 2.0, timeout_s: float = 120.0
+) -> None:
+    """Until the app is not running and the texts of `selector` have not changed for
+    `settle_s` (e.g. buttons after a click: the next click must not land on a stale one)."""
     idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
     deadline = time.monotonic() + timeout_s
     seen, since = None, time.monotonic()
     while time.monotonic() < deadline:
         page.wait_for_function(idle, timeout=60_000)
-        cards = page.locator("h4").all_inner_texts()
-        if cards != seen:
-            seen, since = cards, time.monotonic()
+        texts = page.locator(selector).all_inner_texts()
+        if texts != seen:
+            seen, since = texts, time.monotonic()
         elif time.monotonic() - since >= settle_s:
             return
         page.wait_for_timeout(250)
-    raise AssertionError(f"the result cards never settled: {seen}")
+    raise AssertionError(f"{selector} never settled: {seen}")
 
 
 def open_page(page, name: str) -> None:

@@ -93,6 +93,7 @@ def test_first_visit_grid_then_recommendations(app_server, browser, shots) -> No
     for left in ("2 more likes to go", "1 more like to go", "Recommended for you"):
         page.locator("button:not([kind=primary])").filter(has_text="👍").first.click()
         page.get_by_text(left).wait_for(timeout=60_000)
+        browser_support.wait_until_settled(page, "button", settle_s=1.0)  # no stale click
     assert len(ProfileStore(store).profile("newcomer").liked) == 3
 
 
