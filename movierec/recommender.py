@@ -199,7 +199,8 @@ class Recommender:
             tokens = self.bundle.tokenizer(text)
         # steering text lives in the query-aligned space of `bundle`, so only plain "films
         # like this" uses the similar map's vectors
-        bundle = self.similar_bundle if steer is None and self.similar_bundle else self.bundle
+        plain = steer is None and self.similar_bundle is not None
+        bundle = self.similar_bundle if plain else self.bundle
         vector = np.asarray(bundle.embeddings[row], dtype=np.float32)
         because = (Because(row, 1.0, "seed"),)
         signal = self.community_signal()

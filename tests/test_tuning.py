@@ -121,7 +121,7 @@ def test_neighbour_pairs_follow_the_overlap_of_likers() -> None:
     assert neighbour_pairs({}, row_of).shape == (0, 2)
 
 
-def test_a_similar_map_serves_films_like_this_and_round_trips(rec, tmp_path) -> None:
+def test_a_similar_map_serves_films_like_this_and_round_trips(rec, tmp_path, caplog) -> None:
     # ALIEN and AMELIE: 6 likers each, neighbours once films of 5 likers count (10 by default)
     assert not tuned_once(rec, tmp_path / "few").has_similar
     adapter = tuned_once(rec, tmp_path, similar_min_likers=5)
@@ -144,6 +144,10 @@ def test_a_similar_map_serves_films_like_this_and_round_trips(rec, tmp_path) -> 
         assert hit.vector_score == pytest.approx(float(tuned[seed] @ tuned[row]), abs=1e-5)
     assert served.with_community(None).similar_bundle is served.similar_bundle
     assert rec.similar_bundle is None
+    # A run whose max_minutes the document map spent gets none, and says so.
+    with caplog.at_level("WARNING"):
+        rushed = tuned_once(rec, tmp_path / "rushed", similar_min_likers=5, max_minutes=1e-9)
+    assert not rushed.has_similar and "no similar map" in caplog.text
     # Without the similar map (or with no film liked by enough people), "similar" uses the
     # document map as before.
     plain = tuned_once(rec, tmp_path / "plain", similar_map=False)

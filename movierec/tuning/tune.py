@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -85,24 +86,30 @@ def fit(
             "pairs were given; like films in the app or pass a tags file"
         )
     vectors = encoder.encode(texts.texts) if len(texts) else None
+    start = time.perf_counter()
     adapter = train_adapter(documents, colikes, texts, vectors, encoder.name, config, likes)
-    left = None if config.max_minutes is None else config.max_minutes - adapter.info["seconds"] / 60
-    if similar is not None and len(similar) and (left is None or left > 0):
-        rest = replace(config, max_minutes=left)
-        other = train_adapter(
-            documents, similar, texts, vectors, encoder.name, rest, likes, label="similar map"
-        )
-        adapter.weights |= {
-            "similar." + name.split(".", 1)[1]: weights
-            for name, weights in other.weights.items()
-            if name.startswith("document.")
-        }
-        adapter.info["similar"] = {
-            "neighbour_pairs": len(similar),
-            "loss": other.info["loss"],
-            "seconds": other.info["seconds"],
-        }
-        adapter.info["seconds"] = round(adapter.info["seconds"] + other.info["seconds"], 1)
+    if similar is None or len(similar) == 0:
+        return adapter
+    spent = (time.perf_counter() - start) / 60
+    left = None if config.max_minutes is None else config.max_minutes - spent
+    if left is not None and left <= 0:
+        LOG.warning("no similar map: max_minutes was spent on the document map")
+        return adapter
+    rest = replace(config, max_minutes=left)
+    other = train_adapter(
+        documents, similar, texts, vectors, encoder.name, rest, likes, label="similar map"
+    )
+    adapter.weights |= {
+        "similar." + name.split(".", 1)[1]: weights
+        for name, weights in other.weights.items()
+        if name.startswith("document.")
+    }
+    adapter.info["similar"] = {
+        "neighbour_pairs": len(similar),
+        "loss": other.info["loss"],
+        "seconds": other.info["seconds"],
+    }
+    adapter.info["seconds"] = round(adapter.info["seconds"] + other.info["seconds"], 1)
     return adapter
 
 
