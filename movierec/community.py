@@ -215,7 +215,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
 # --- fitting -----------------------------------------------------------------------------------
 
 
-def _like_matrix(likes: Likes, ids: Sequence[int]) -> tuple[np.ndarray, sparse.csr_matrix]:
+def binary_likes(likes: Likes, ids: Sequence[int]) -> tuple[np.ndarray, sparse.csr_matrix]:
     """The ids as int64 and the binary users × items matrix (users without a known like dropped).
 
     `likes` is each user's liked catalog ids, or already a users × len(ids) sparse matrix (as
@@ -266,7 +266,7 @@ def fit_item_knn(
         raise UsageError(f"neighbours must be at least 1, got {neighbours}")
     if shrink < 0:
         raise UsageError(f"shrink must be ≥ 0, got {shrink}")
-    ids, matrix = _like_matrix(likes, ids)
+    ids, matrix = binary_likes(likes, ids)
     n = len(ids)
     counts = np.asarray(matrix.sum(axis=0)).ravel()
     blocks = knn_blocks(matrix, np.sqrt(counts), shrink, neighbours, BLOCK_PRODUCTS, workers)
@@ -310,7 +310,7 @@ def fit_ease(
         raise UsageError(f"l2 must be > 0, got {l2}")
     if not content_weight >= 0:
         raise UsageError(f"content_weight must be >= 0 (0: likes only), got {content_weight}")
-    ids, matrix = _like_matrix(likes, ids)
+    ids, matrix = binary_likes(likes, ids)
     n = len(ids)
     gram = np.zeros((n, n))
     for start, co in co_likes(matrix, BLOCK_PRODUCTS):
@@ -373,7 +373,7 @@ def fit_low_rank(
         raise UsageError(f"rank must be at least 1, got {rank}")
     if damping < 0 or l2 < 0:
         raise UsageError(f"damping and l2 must be ≥ 0, got {damping} and {l2}")
-    ids, matrix = _like_matrix(likes, ids)
+    ids, matrix = binary_likes(likes, ids)
     if matrix.shape[0] < 2 or len(ids) < 2:
         raise UsageError("a low-rank model needs at least 2 users and 2 films with likes")
     factors, _ = low_rank_factors(matrix, rank, damping, l2, seed)

@@ -113,12 +113,12 @@ def test_neighbour_pairs_follow_the_overlap_of_likers() -> None:
     # by u3-u7 (3/8), film 3 by u5 only (one liker in common: below min_co_likers).
     likes = {f"u{u}": [0, 1] for u in range(3)} | {"u3": [0, 1, 2], "u4": [0, 1, 2]}
     likes |= {"u5": [0, 2, 3], "u6": [2], "u7": [2]}
-    row_of = {m: m for m in range(5)}
-    pairs = neighbour_pairs(likes, row_of, min_likers=5, top=20, min_co_likers=2)
+    ids = list(range(5))  # catalog ids = rows
+    pairs = neighbour_pairs(likes, ids, min_likers=5, top=20, min_co_likers=2)
     assert pairs.tolist() == [[0, 1], [0, 2], [1, 0], [1, 2], [2, 0], [2, 1]]
-    top1 = neighbour_pairs(likes, row_of, min_likers=6, top=1, min_co_likers=2)
+    top1 = neighbour_pairs(likes, ids, min_likers=6, top=1, min_co_likers=2)
     assert top1.tolist() == [[0, 1]]  # only film 0 has 6 likers; its closest is film 1
-    assert neighbour_pairs({}, row_of).shape == (0, 2)
+    assert neighbour_pairs({}, ids).shape == (0, 2)
 
 
 def test_a_similar_map_serves_films_like_this_and_round_trips(rec, tmp_path, caplog) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
+from movierec.community import binary_likes
 from movierec.community_knn import co_likes
 from movierec.errors import UsageError
 
@@ -80,7 +80,7 @@ def colike_pairs(
 
 def neighbour_pairs(
     likes: Mapping[Any, Sequence[int]],
-    row_of: Mapping[int, int],
+    movie_ids: Sequence[int],
     min_likers: int = 10,
     top: int = 20,
     min_co_likers: int = 2,
@@ -88,16 +88,7 @@ def neighbour_pairs(
     """(n, 2) catalog rows: each film liked by at least `min_likers` users with its `top`
     neighbours by the Jaccard overlap of their likers (at least `min_co_likers` in common), the
     statistic "films like this" is judged on; the similar map learns from them."""
-    users = [u for u in sorted(likes, key=str) if likes[u]]
-    cols = [row_of[int(m)] for u in users for m in likes[u] if int(m) in row_of]
-    rows = [i for i, u in enumerate(users) for m in likes[u] if int(m) in row_of]
-    if not cols:
-        return np.zeros((0, 2), dtype=np.int64)
-    width = max(row_of.values()) + 1
-    matrix = sparse.csr_matrix(
-        (np.ones(len(cols)), (rows, cols)), shape=(len(users), width), dtype=np.float64
-    )
-    matrix.data[:] = 1.0  # a film liked twice by one user counts once
+    _, matrix = binary_likes(likes, movie_ids)
     counts = np.asarray(matrix.sum(axis=0)).ravel()
     chunks = []
     for start, co in co_likes(matrix, BLOCK_PRODUCTS):  # XᵀX in blocks of film rows

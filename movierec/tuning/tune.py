@@ -129,7 +129,7 @@ def fit_likes(
     likes cover."""
     row_of = {int(m): r for r, m in enumerate(movie_ids)}
     similar = (
-        neighbour_pairs(likes, row_of, config.similar_min_likers) if config.similar_map else None
+        neighbour_pairs(likes, movie_ids, config.similar_min_likers) if config.similar_map else None
     )
     adapter = fit(documents, encoder, colikes, texts, config, like_lists(likes, row_of), similar)
     adapter.info["data"] = {"liked_films": liked_films(likes)}
