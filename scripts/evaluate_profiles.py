@@ -23,6 +23,7 @@ from movierec.evaluation.community import Community
 from movierec.evaluation.metrics import recall_at_k
 from movierec.evaluation.systems import Engine
 from movierec.evaluation.tuning import make_split
+from movierec.film_features import metadata_features
 from movierec.tuning import TrainConfig, adapt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -75,7 +76,12 @@ def main() -> None:
         if not args.no_blend:
             models = [
                 fit_item_knn(split.train_likes, ids),
-                fit_ease(split.train_likes, ids, content=content),
+                fit_ease(
+                    split.train_likes,
+                    ids,
+                    content=content,
+                    features=metadata_features(base.bundle.catalog),
+                ),
             ]
             line["EASE alone"] = recall(
                 Community(fit_ease(split.train_likes, ids), "ease"), split, 0, seed

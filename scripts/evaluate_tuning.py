@@ -25,6 +25,7 @@ from movierec.evaluation.mood import load_mood_benchmark
 from movierec.evaluation.systems import Engine
 from movierec.evaluation.tags import catalog_text_pairs
 from movierec.evaluation.tuning import TuningSplit, make_split, measure
+from movierec.film_features import metadata_features
 from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig, adapt
@@ -275,6 +276,7 @@ def summarize(results: dict, chart_path: str = "") -> None:
             "tuned + community, EASE without text",
             "tuned + community, sum fusion, EASE without text (before)",
             "EASE + text alone",
+            "EASE + text + metadata alone",
         )
         for name in names:
             if f"seed {s} warm/{name}" not in results:
@@ -336,15 +338,19 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
         tuned = adapt(base, adapter)
         ids = base.movies.ids
         content = np.asarray(base.bundle.embeddings, dtype=np.float32)  # as retrain reads them
+        features = metadata_features(base.bundle.catalog)
         models = [
             fit_item_knn(split.train_likes, ids),
-            fit_ease(split.train_likes, ids, content=content),
+            fit_ease(split.train_likes, ids, content=content, features=features),
         ]
         systems = {
             "base content": Engine(base),
             "tuned content": Engine(tuned),
             "EASE alone": Community(fit_ease(split.train_likes, ids), "ease"),
-            "EASE + text alone": Community(models[1], "ease"),
+            "EASE + text alone": Community(
+                fit_ease(split.train_likes, ids, content=content), "ease"
+            ),
+            "EASE + text + metadata alone": Community(models[1], "ease"),
             "item-kNN alone": Community(models[0], "item_knn"),
             "base + community": Engine(base.with_community(models)),
             "tuned + community": Engine(tuned.with_community(models)),
@@ -362,19 +368,20 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
 
 def blends(base, texts, data, tag_pairs, catalog_pairs, config, seeds) -> None:
     """Profile recall over plain EASE alone, per seed: the blend as shipped (tuned vectors,
-    EASE with text, rank fusion), the one before (sum, plain EASE) and the parts."""
+    EASE with text and metadata, rank fusion), the one before (sum, plain EASE) and the parts."""
     ids = base.movies.ids
     content = np.asarray(base.bundle.embeddings, dtype=np.float32)
+    features = metadata_features(base.bundle.catalog)
     ratios: dict[str, list[float]] = {}
     for seed in seeds:
         split = make_split(data, base.bundle.catalog, tag_pairs, seed=seed)
         tuned = adapt(base, train(base, texts, split, replace(config, seed=seed), catalog_pairs))
         knn = fit_item_knn(split.train_likes, ids)
         plain = fit_ease(split.train_likes, ids)
-        text = fit_ease(split.train_likes, ids, content=content)
+        text = fit_ease(split.train_likes, ids, content=content, features=features)
         before = {"community_fusion": "sum", "community_weight": 1.0}
         systems = {
-            "EASE + text alone": Community(text, "ease"),
+            "EASE + text + metadata alone": Community(text, "ease"),
             "tuned + community (shipped)": Engine(tuned.with_community([knn, text])),
             "tuned, sum fusion, plain EASE (before)": Engine(
                 tuned.with_community([knn, plain]), overrides=before

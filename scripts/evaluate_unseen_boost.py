@@ -25,6 +25,7 @@ from movierec.community import fit_ease, fit_item_knn
 from movierec.evaluation.community import Community
 from movierec.evaluation.systems import Engine
 from movierec.evaluation.tuning import make_split, measure
+from movierec.film_features import metadata_features
 from movierec.tuning import TrainConfig, adapt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -57,7 +58,12 @@ def main() -> None:
         tuned = adapt(base, train(base, lab.texts, warm, config, lab.catalog_pairs))
         models = [
             fit_item_knn(warm.train_likes, ids),
-            fit_ease(warm.train_likes, ids, content=content),
+            fit_ease(
+                warm.train_likes,
+                ids,
+                content=content,
+                features=metadata_features(base.bundle.catalog),
+            ),
         ]
         ease = recall(Community(fit_ease(warm.train_likes, ids), "ease"), warm)
         line["base, warm"] = recall(Engine(base), warm)

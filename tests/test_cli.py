@@ -245,7 +245,14 @@ def test_eval_with_a_community_split_compares_content_community_and_blend(
     result = cli(*args, "--catalog", FIXTURE_CATALOG, "--community-split", "0.5")
     assert result.returncode == 0, result.stderr
     scores = json.loads((out / "results.json").read_text())["scores"]
-    expected = {"random", "popularity", "content only", "item_knn", "ease + text", "engine"}
+    expected = {
+        "random",
+        "popularity",
+        "content only",
+        "item_knn",
+        "ease + text + metadata",
+        "engine",
+    }
     assert set(scores) == expected | {"ease"}  # retrain's EASE reads the text; plain EASE too
     result_json = json.loads((out / "results.json").read_text())
     assert result_json["profile_users"] == 20  # the test half; the other half trained the models

@@ -145,6 +145,65 @@ def test_ease_with_content_is_ease_on_the_gram_matrix_plus_text_similarity() -> 
         fit_ease(likes, ids, content=c[:3])
 
 
+def test_ease_with_features_adds_their_cosines_to_the_gram_matrix() -> None:
+    from scipy import sparse
+
+    ids = [7, 8, 9, 10]
+    likes = {0: [7, 8], 1: [8, 9], 2: [7, 9]}  # nobody liked film 10
+    x = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [1, 0, 1, 0]], dtype=float)
+    f = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.6, 0, 0.8]])  # film 10 shares with 7, 9
+    c = np.array([[1, 0], [0, 1], [0.6, 0.8], [1, 0]])
+    p = np.linalg.inv(x.T @ x + 3.0 * c @ c.T + 5.0 * f @ f.T + 2.0 * np.eye(4))
+    b = -p / np.diag(p)
+    np.fill_diagonal(b, 0.0)
+    model = fit_ease(
+        likes,
+        ids,
+        l2=2.0,
+        content=c,
+        content_weight=3.0,
+        features=sparse.csr_matrix(f),
+        feature_weight=5.0,
+    )
+    assert np.allclose(model.weights, b, atol=1e-6)
+    assert model.params == {"l2": 2.0, "content_weight": 3.0, "feature_weight": 5.0}
+    alone = fit_ease(likes, ids, l2=2.0, features=sparse.csr_matrix(f), feature_weight=5.0)
+    assert alone.score([7])[3] > 0 and alone.params == {"l2": 2.0, "feature_weight": 5.0}
+    assert fit_ease(likes, ids, features=f, feature_weight=0.0).params == {"l2": 100.0}
+    with pytest.raises(ValueError, match="feature_weight must be >= 0"):
+        fit_ease(likes, ids, features=f, feature_weight=-1.0)
+    with pytest.raises(ValueError, match="3 rows for 4 films"):
+        fit_ease(likes, ids, features=f[:3])
+    with pytest.raises(ValueError, match="features must be finite"):
+        fit_ease(likes, ids, features=np.where(f > 0.7, np.nan, f))
+
+
+def test_metadata_features_are_idf_weighted_shared_names_per_film() -> None:
+    import pandas as pd
+
+    from movierec.film_features import metadata_features
+
+    catalog = pd.DataFrame(
+        {
+            "genres": [["Drama"], ["Drama", "Comedy"], "Comedy|Drama", [], None],
+            "keywords": [["heist"], ["heist", "rare"], [], [], ["Heist"]],
+            "director": ["Ann Lee", "Ann Lee", "", None, "Bo Kim"],
+            "cast": [["A", "B", "C", "D", "E", "F"], ["F"], ["A"], [], []],
+        }
+    )
+    features = metadata_features(catalog).toarray()
+    norms = np.linalg.norm(features, axis=1)
+    assert np.allclose(norms[:3], 1.0) and norms[3] == 0.0  # film 3 has nothing to share
+    # rare (1 film), Bo Kim (1) and F (6th in film 0's cast) are left out; heist is 3 films
+    cos = features @ features.T
+    assert cos[0, 1] > cos[0, 2] > 0  # director + heist + drama beat drama + cast A
+    assert cos[4, 0] > 0 and cos[4, 2] == 0  # "Heist" is "heist"; film 4 has no drama
+    assert features.shape[1] == len(
+        {"genre:drama", "genre:comedy", "keyword:heist", "director:ann lee", "cast:a"}
+    )
+    assert metadata_features(pd.DataFrame({"title": ["x", "y"]})).shape == (2, 0)
+
+
 def test_ease_refuses_large_catalogs() -> None:
     with pytest.raises(ValueError, match="item_knn"):
         fit_ease({}, range(20_001))

@@ -134,7 +134,10 @@ def test_retrain_writes_a_loadable_version_that_ranks_co_liked_films(
     assert "run `movierec build` first" in note
     assert knn_line.startswith("trained item_knn on 12 users, 26 likes, 30 films in ")
     assert knn_line.endswith(f"-> {root} (version {current_name(root)})")
-    assert ease_line.startswith("trained ease on 12 users, 26 likes, 30 films in ")
+    # no index to read the text from; the metadata comes from the catalog itself
+    assert ease_line.startswith(
+        "trained ease on 12 users, 26 likes, 30 films and their metadata (weight 10) in "
+    )
     ease = load_current(community / "ease")
     assert ease is not None and ease.kind == "ease"
     assert ease.ids[int(np.argmax(ease.score([HEAT])))] == COLLATERAL
@@ -158,7 +161,8 @@ def test_retrain_ease_into_an_explicit_index_dir(cli, tmp_path, movielens) -> No
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1].startswith("trained ease on 11 users, 25 likes, 30 films")
     model = load_current(community_dir(index) / "ease")
-    assert model is not None and model.kind == "ease" and model.params == {"l2": 1.0}
+    assert model is not None and model.kind == "ease"
+    assert model.params == {"l2": 1.0, "feature_weight": 10.0}
     assert not (community_dir(index) / "item_knn").exists()  # only the kind asked for
     assert model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
     assert not index.exists()  # only the community folder beside it
@@ -172,21 +176,29 @@ def test_retrain_ease_reads_the_films_text_from_the_built_index(
     cli("import-ratings", str(ratings), "--links", str(links), *common[:4])
     result = cli("retrain", *common)
     assert result.returncode == 0, result.stderr
-    assert "on 11 users, 25 likes, 30 films and their text (weight 500) in" in result.stdout
+    said = (
+        "on 11 users, 25 likes, 30 films and their text (weight 500) and their metadata (weight 10)"
+    )
+    assert said in result.stdout
     root = community_dir(default_index_dir(built)) / "ease"
     model = load_current(root)
-    assert model is not None and model.params == {"l2": 100.0, "content_weight": 500.0}
+    both = {"l2": 100.0, "content_weight": 500.0, "feature_weight": 10.0}
+    assert model is not None and model.params == both
     nobody = [i for i, n in zip(model.ids, model.counts, strict=True) if n == 0]
     assert nobody and np.abs(model.score([HEAT])[np.isin(model.ids, nobody)]).max() > 0
-    plain = cli("retrain", *common, "--content-weight", "0")
+    text_only = cli("retrain", *common, "--feature-weight", "0")
+    assert text_only.returncode == 0 and "their metadata" not in text_only.stdout
+    assert load_current(root).params == {"l2": 100.0, "content_weight": 500.0}
+    plain = cli("retrain", *common, "--content-weight", "0", "--feature-weight", "0")
     assert plain.returncode == 0 and "their text" not in plain.stdout
     model = load_current(root)
     assert model is not None and model.params == {"l2": 100.0}
     assert np.abs(model.score([HEAT])[np.isin(model.ids, nobody)]).max() == 0  # likes only
-    for bad in ("-1", "nan"):
-        refused = cli("retrain", *common, "--content-weight", bad)
-        assert refused.returncode == 2 and "--content-weight must be >= 0" in refused.stderr
-        assert load_current(root) is not None and load_current(root).params == {"l2": 100.0}
+    for option in ("--content-weight", "--feature-weight"):
+        for bad in ("-1", "nan"):
+            refused = cli("retrain", *common, option, bad)
+            assert refused.returncode == 2 and f"{option} must be >= 0" in refused.stderr
+            assert load_current(root) is not None and load_current(root).params == {"l2": 100.0}
 
 
 def test_retrain_says_when_the_catalog_is_too_large_for_ease(

@@ -68,6 +68,11 @@ def _retrain_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="ease: weight of the films' text similarity from the built index (500; 0: likes only)",
     )
+    parser.add_argument(
+        "--feature-weight",
+        type=float,
+        help="ease: weight of the films' shared genres, keywords, director and cast (10; 0: off)",
+    )
     parser.add_argument("--rank", type=int, help="low_rank: factors per film (64)")
     parser.add_argument(
         "--min-likes", type=int, default=1, help="leave out users with fewer liked films (1)"
@@ -179,15 +184,20 @@ def run_retrain(args: argparse.Namespace) -> int:
             f"{community.EASE_MAX_ITEMS:,} (a dense films × films matrix); low_rank scores "
             "profiles instead"
         )
-    if args.content_weight is not None and not args.content_weight >= 0:
-        raise UsageError(
-            f"--content-weight must be >= 0 (0: likes only), got {args.content_weight}"
-        )
-    extra: dict[str, dict] = {}
+    for option in ("content_weight", "feature_weight"):
+        value = getattr(args, option)
+        if value is not None and not value >= 0:
+            flag = "--" + option.replace("_", "-")
+            raise UsageError(f"{flag} must be >= 0 (0: likes only), got {value}")
+    extra: dict[str, dict] = {"ease": {}}
     if "ease" in kinds and (args.content_weight is None or args.content_weight > 0):
         content = _content_vectors(where, catalog)
         if content is not None:
-            extra["ease"] = {"content": content}
+            extra["ease"]["content"] = content
+    if "ease" in kinds and (args.feature_weight is None or args.feature_weight > 0):
+        from movierec.film_features import metadata_features
+
+        extra["ease"]["features"] = metadata_features(catalog)
     for kind in kinds:
         _retrain_one(kind, likes, ids, where.community_dir, args, extra.get(kind, {}))
     if "low_rank" in kinds and args.kind == "both":
@@ -208,7 +218,7 @@ def _retire(root: Path) -> None:
 
 PARAMS = {
     "item_knn": ("neighbours", "shrink"),
-    "ease": ("l2", "content_weight"),
+    "ease": ("l2", "content_weight", "feature_weight"),
     "low_rank": ("rank",),
 }
 
@@ -239,9 +249,12 @@ def _retrain_one(
         ) from None
     seconds = time.perf_counter() - start
     text = model.params.get("content_weight")
+    metadata = model.params.get("feature_weight")
+    reads = [f"their text (weight {text:g})"] if text else []
+    reads += [f"their metadata (weight {metadata:g})"] if metadata else []
     print(
         f"trained {model.kind} on {plural(model.n_users, 'user')}, "
         f"{plural(model.n_likes, 'like')}, {plural(model.n_items, 'film')}"
-        f"{f' and their text (weight {text:g})' if text else ''} in {seconds:.1f}s "
+        f"{' and ' + ' and '.join(reads) if reads else ''} in {seconds:.1f}s "
         f"-> {root / kind} (version {folder.name})"
     )

@@ -120,19 +120,23 @@ def systems_for(
 
 
 def _model_name(model: CommunityModel) -> str:
-    return f"{model.kind} + text" if model.params.get("content_weight") else model.kind
+    reads = [("content_weight", "text"), ("feature_weight", "metadata")]
+    return " + ".join([model.kind] + [name for key, name in reads if model.params.get(key)])
 
 
 def community_models(
-    train: Interactions, ids: Sequence[int], content: np.ndarray | None = None
+    train: Interactions,
+    ids: Sequence[int],
+    content: np.ndarray | None = None,
+    features: Any = None,
 ) -> list[CommunityModel]:
-    """The models `movierec retrain` fits (EASE reading the films' base vectors `content`, in
-    `ids` order, when given), on the training users only."""
+    """The models `movierec retrain` fits (EASE reading the films' base vectors `content` and
+    metadata `features`, in `ids` order, when given), on the training users only."""
     from movierec.community import EASE_MAX_ITEMS, fit_ease, fit_item_knn
 
     models = [fit_item_knn(train.likes, ids)]
     if len(ids) <= EASE_MAX_ITEMS:
-        models.append(fit_ease(train.likes, ids, content=content))
+        models.append(fit_ease(train.likes, ids, content=content, features=features))
     return models
 
 
@@ -208,10 +212,15 @@ def run_eval(args: argparse.Namespace) -> int:
         # EASE reads the base vectors, as retrain does; reopen only if an adapter maps them
         adapted = "adapter" in recommender.bundle.manifest
         base = open_recommender(args, tuned=False) if adapted else recommender
+        from movierec.film_features import metadata_features
+
         content = np.asarray(base.bundle.embeddings, dtype=np.float32)
-        models = community_models(Interactions(likes=train_likes), recommender.movies.ids, content)
+        features = metadata_features(base.bundle.catalog)
+        models = community_models(
+            Interactions(likes=train_likes), recommender.movies.ids, content, features
+        )
     systems = systems_for(recommender, args, models)
-    if any(model.params.get("content_weight") for model in models):
+    if any(model.params.get(k) for model in models for k in ("content_weight", "feature_weight")):
         from movierec.community import fit_ease
         from movierec.evaluation.community import Community
 
