@@ -167,7 +167,8 @@ def rank(query: Query, candidates: Candidates, k: int, s: Settings) -> list[Scor
     if community is None:
         final = relevance + s.prior_weight * candidates.prior[rows]
     elif s.community_fusion == "rank":
-        final = rank_sum(relevance, community[rows], s.community_weight, s.community_rank_k)
+        content = relevance + s.community_prior_weight * candidates.prior[rows]
+        final = rank_sum(content, community[rows], s.community_weight, s.community_rank_k)
     else:
         prior = s.community_prior_weight * candidates.prior[rows]
         final = relevance + prior + s.community_weight * community[rows]

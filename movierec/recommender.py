@@ -28,7 +28,7 @@ from movierec.index.storage import IndexBundle, IndexMismatchError, StaleIndexEr
 from movierec.movies import MovieTable
 from movierec.onboarding import PickerOptions, picker_grid
 from movierec.pipeline import Candidates, Query, rank
-from movierec.ranking import quality_prior
+from movierec.ranking import likes_prior, quality_prior
 from movierec.scoring import top_k
 from movierec.settings import Settings, check_number
 from movierec.understand import understand
@@ -53,12 +53,15 @@ class Recommender:
         self.mode_defaults: dict[str, dict[str, Any]] = {}
         self.movies = MovieTable(bundle.catalog, bundle.long_text)
         self.filter_index = FilterIndex(bundle.catalog)
-        self._priors: dict[float, np.ndarray] = {}
+        self._priors: dict[tuple[float, float], np.ndarray] = {}
         self._vocabulary: Vocabulary | None = None
         self.community: CommunitySource | CommunitySignal | None = None
         # True per row whose film the adapter saw no like of (movierec.tuning.serve); profiles
         # add `unseen_boost` (default 0) times it, to lift films a tuning never saw liked
         self.unseen: np.ndarray | None = None
+        # how many people a tuning saw like each film (a count per row; None: not tuned on
+        # likes): `prior_likes` takes that share of the prior from them
+        self.like_counts: np.ndarray | None = None
         self._said_no_unseen = False  # the "unseen_boost has no effect" warning, said once
         # film vectors (and their dense index) for "films like this" without steering text,
         # when a tuning learnt a similar map (movierec.tuning.serve); None: `bundle`'s
@@ -121,6 +124,7 @@ class Recommender:
         other = Recommender(self.bundle, self.encoder, self.settings)
         other.mode_defaults = self.mode_defaults
         other.unseen = self.unseen
+        other.like_counts = self.like_counts
         other.similar_bundle = self.similar_bundle
         other._priors = self._priors
         other._vocabulary = self._vocabulary
@@ -302,10 +306,17 @@ class Recommender:
         return self.prior_for(self.settings)
 
     def prior_for(self, settings: Settings) -> np.ndarray:
-        share = settings.prior_popularity
-        if share not in self._priors:
-            self._priors[share] = quality_prior(self.bundle.catalog, popularity_share=share)
-        return self._priors[share]
+        """The quality prior; with `prior_likes` on an engine that knows its like counts,
+        that share of it from how many people liked each film (`likes_prior`)."""
+        likes = settings.prior_likes if self.like_counts is not None else 0.0
+        key = (settings.prior_popularity, likes)
+        if key not in self._priors:
+            prior = quality_prior(self.bundle.catalog, popularity_share=key[0])
+            if likes > 0:
+                liked = likes_prior(self.like_counts, quality=prior)
+                prior = ((1 - likes) * prior + likes * liked).astype(np.float32)
+            self._priors[key] = prior
+        return self._priors[key]
 
     # -- helpers -----------------------------------------------------------------------------
 

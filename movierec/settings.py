@@ -24,12 +24,13 @@ class Settings:
     rrf_k: int = 60
     prior_weight: float = 0.5
     prior_popularity: float = 0.5
+    prior_likes: float = 0.0  # share of the prior from how many people liked each film (tuned)
     dislike_weight: float = 0.1
     steer_weight: float = 1.0
     diversity: float = 0.0
     candidates: int = 500
     community_weight: float = 1.0
-    community_prior_weight: float = 0.3  # replaces prior_weight when the community signal is used
+    community_prior_weight: float = 0.3  # prior weight with the community signal (sum or rank)
     community_fusion: str = "sum"  # "rank": weighted rank fusion of content and community
     community_rank_k: int = 200
     profile_power: float = 3.0  # profiles: power mean of cosines to each like (1 = the mean)
@@ -42,7 +43,7 @@ class Settings:
             check_number(name, getattr(self, name), kind)
         if self.fusion not in FUSIONS:
             raise UsageError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
-        for name in ("alpha", "diversity", "prior_popularity", "unseen_boost"):
+        for name in ("alpha", "diversity", "prior_popularity", "prior_likes", "unseen_boost"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise UsageError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
         weights = (

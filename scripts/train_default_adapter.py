@@ -40,7 +40,8 @@ CARD = """# Shipped adapter (movierec/data/adapter)
   pairs, at most {per_user} per user) from `ml-latest-small/ratings.csv`, {tag_pairs} (tag, film)
   pairs from `tags_dev.csv` and the default catalog's own keywords/genres ({texts} texts in all);
   movieId -> TMDB id through `links.csv`; {liked} catalog films had likes (manifest.json
-  `data.liked_films`: profiles give the others `unseen_boost`).
+  `data.liked_films`: profiles give the others `unseen_boost`; `data.like_counts`, how many
+  users liked each: the prior of tuned profiles).
 - Similar map ("films like this"): the same recipe on {neighbours} neighbour pairs (each film
   liked by at least 10 users with its 20 nearest films by the Jaccard overlap of their likers).
 - Seed {seed}; {steps} steps a map, batch {batch}, lr {lr}, text_share {text_share}, profile_share

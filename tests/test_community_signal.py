@@ -84,6 +84,17 @@ def test_rank_fusion_blends_content_and_community(rec) -> None:
     assert places[-1] == 0  # first for the community, far down on content
 
 
+def test_rank_fusion_ranks_content_with_the_community_prior_weight(rec) -> None:
+    blended = rec.with_community(fit_ease(community(), rec.movies.ids))
+    options = {"community_fusion": "rank", "community_weight": 1e-6, "community_rank_k": 1}
+    plain = ids(blended.recommend([ALIEN], k=5, community_prior_weight=0.0, **options))
+    assert plain == ids(rec.recommend([ALIEN], k=5, prior_weight=0.0))
+    leaning = ids(blended.recommend([ALIEN], k=5, community_prior_weight=1000.0, **options))
+    prior = dict(zip(map(int, rec.movies.ids), rec.prior.tolist(), strict=True))
+    del prior[ALIEN]
+    assert leaning == sorted(prior, key=prior.get, reverse=True)[:5]
+
+
 def test_profiles_the_model_does_not_know_fall_back_to_content(rec) -> None:
     blended = rec.with_community(fit_item_knn(community(), rec.movies.ids))
     hits = blended.recommend([WALL_E], k=5)  # nobody in the community liked WALL·E

@@ -60,3 +60,34 @@ def test_top_k_of_a_million_scores_equals_a_full_sort() -> None:
     few = np.zeros(1_000_000)
     few[[5, 900_000]] = [2.0, 1.0]
     assert top_k(few, 3, few > 0).tolist() == [5, 900_000]
+
+
+def test_likes_prior_orders_films_by_how_many_liked_them() -> None:
+    from movierec.ranking import likes_prior
+
+    prior = likes_prior(np.array([0, 1, 10, 100]))
+    assert prior.dtype == np.float32 and prior[0] == 0.0 and prior[-1] == 1.0
+    assert np.all(np.diff(prior) > 0)  # log counts: 1 -> 10 -> 100 in equal steps
+    assert prior[2] - prior[1] == pytest.approx(np.log(11 / 2) / np.log(101), rel=1e-5)
+
+
+def test_likes_prior_places_films_nobody_liked_by_their_quality() -> None:
+    from movierec.ranking import likes_prior
+
+    counts = np.array([0, 1, 10, 100, 0, 0])
+    quality = np.array([0.9, 0.1, 0.5, 0.8, 0.0, 0.6])
+    prior = likes_prior(counts, quality)
+    liked = likes_prior(counts)[1:4]  # log(1 + count) / log(101)
+    np.testing.assert_allclose(prior[1:4], liked)  # liked films keep their counts' prior
+    assert prior[0] == 1.0  # better than every liked film: the top of theirs
+    assert prior[4] == pytest.approx(np.log(2) / np.log(101))  # worse than all: their bottom
+    assert prior[5] == pytest.approx(np.quantile(liked, 2 / 3))  # above two of the three
+    np.testing.assert_allclose(likes_prior(counts[1:4], quality[1:4]), likes_prior(counts[1:4]))
+
+
+def test_prior_likes_outside_unit_interval_is_refused() -> None:
+    from movierec.errors import UsageError
+    from movierec.settings import Settings
+
+    with pytest.raises(UsageError, match="prior_likes must be between 0 and 1"):
+        Settings(prior_likes=1.5)

@@ -96,6 +96,53 @@ def test_tuning_lists_its_liked_films_and_serving_marks_the_others(rec, tmp_path
     assert rec.unseen is None  # the base vectors mark nothing
 
 
+def test_tuning_counts_its_likes_and_tuned_profiles_lean_on_them(rec, tmp_path) -> None:
+    from movierec.ranking import likes_prior, quality_prior
+
+    adapter = tuned_once(rec, tmp_path)
+    data = Adapter.load(tmp_path / VERSIONS / version_names(tmp_path)[0]).info["data"]
+    assert data["liked_films"] == [AMELIE, ALIEN, SHINING, NOTEBOOK]  # sorted ids
+    assert data["like_counts"] == [6, 6, 1, 1]  # six users liked Amélie and Alien
+    served = adapt(rec, adapter)
+    count_of = dict(zip(map(int, rec.movies.ids), served.like_counts.tolist(), strict=True))
+    assert count_of[AMELIE] == 6 and count_of[SHINING] == 1 and count_of[WALL_E] == 0
+    assert served.with_community(None).like_counts is served.like_counts
+    assert served.mode_defaults["recommend"]["prior_likes"] == 1.0
+    assert "prior_likes" not in served.mode_defaults["search"]
+    quality = quality_prior(rec.bundle.catalog)
+    liked = likes_prior(served.like_counts, quality)
+    np.testing.assert_allclose(
+        served.prior_for(served.settings.with_overrides(prior_likes=1.0)), liked
+    )
+    half = served.prior_for(served.settings.with_overrides(prior_likes=0.5))
+    np.testing.assert_allclose(half, 0.5 * quality + 0.5 * liked)
+    row = rec.movies.row_of
+    assert liked[row[AMELIE]] == liked[row[ALIEN]] == 1.0
+    assert liked[row[SHINING]] == pytest.approx(np.log(2) / np.log(7))  # log(1 + 1) / log(1 + 6)
+    # A profile that leans on the prior ranks the film six people liked above the one one
+    # person liked, whatever the catalog's votes say; the base engine knows no like counts,
+    # so prior_likes leaves its prior as it was.
+    order = [h.id for h in served.recommend([NOTEBOOK], k=29, prior_weight=100.0)]
+    assert order.index(AMELIE) < order.index(SHINING) and order.index(ALIEN) < order.index(SHINING)
+    np.testing.assert_array_equal(
+        rec.prior_for(rec.settings.with_overrides(prior_likes=1.0)), quality
+    )
+
+
+def test_an_adapter_without_like_counts_keeps_the_quality_prior(rec, tmp_path, caplog) -> None:
+    from movierec.tuning.serve import TUNED_MODE_DEFAULTS
+
+    adapter = tuned_once(rec, tmp_path)
+    del adapter.info["data"]["like_counts"]  # an adapter saved before they were recorded
+    served = adapt(rec, adapter)
+    assert served.like_counts is None and served.unseen is not None
+    assert served.mode_defaults == TUNED_MODE_DEFAULTS
+    assert served.mode_defaults["recommend"]["community_prior_weight"] == 0.0
+    adapter.info["data"]["like_counts"] = [1, 2]  # a hand-edited manifest: 4 films, 2 counts
+    assert adapt(rec, adapter).like_counts is None
+    assert "like_counts do not match" in caplog.text
+
+
 def test_an_adapter_without_liked_films_marks_nothing(rec, tmp_path) -> None:
     adapter = tuned_once(rec, tmp_path)
     del adapter.info["data"]["liked_films"]  # an adapter saved before they were listed
@@ -275,9 +322,9 @@ def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
     served.similar(id=ALIEN, k=3)
     served.recommend([ALIEN], k=3, prior_weight=0.7)
     served.search("dreamlike", k=3, prior_weight=None)  # the CLI's "not given"
-    # One like: 0.1 * sqrt(20 / 1), more prior for a short profile; a prior_weight the caller
+    # One like: 0.07 * sqrt(20 / 1), more prior for a short profile; a prior_weight the caller
     # gives is used as given.
-    assert seen == [pytest.approx(0.1 * 20**0.5), 1.0, None, 0.7, 1.0]
+    assert seen == [pytest.approx(0.07 * 20**0.5), 1.0, None, 0.7, 1.0]
     served.recommend([ALIEN], k=3, prior_weight=0.7, profile_prior_likes=4)
     assert seen[-1] == pytest.approx(0.7 * 2)
     assert served.with_community(None).mode_defaults == served.mode_defaults
@@ -299,4 +346,4 @@ def test_tuned_engine_fuses_profile_and_community_by_rank(rec, tmp_path, monkeyp
     served.recommend([ALIEN], k=3)
     served.similar(id=ALIEN, k=3)
     served.recommend([ALIEN], k=3, community_fusion="sum", community_weight=1.0)
-    assert seen == [("rank", 2.5), (None, None), ("sum", 1.0)]
+    assert seen == [("rank", 4.0), (None, None), ("sum", 1.0)]

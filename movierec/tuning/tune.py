@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -61,10 +62,13 @@ def prepare(
     return likes, colike_pairs(likes, row_of, seed, per_user), text_pairs(tags, row_of)
 
 
-def liked_films(likes: Mapping[Any, Sequence[int]]) -> list[int]:
-    """Sorted catalog ids of the films liked in `likes` (as `prepare` gives): the films the
-    adapter learned from (see movierec.tuning.serve.unseen_rows)."""
-    return sorted({int(m) for films in likes.values() for m in films})
+def liked_films(likes: Mapping[Any, Sequence[int]]) -> dict[str, list[int]]:
+    """The films liked in `likes` (as `prepare` gives) as the manifest records them: sorted
+    catalog ids (`liked_films`, what the adapter learned from; serve.unseen_rows) and how many
+    users liked each (`like_counts`, aligned; serve.like_counts)."""
+    counts = Counter(int(m) for films in likes.values() for m in set(films))
+    ids = sorted(counts)
+    return {"liked_films": ids, "like_counts": [counts[m] for m in ids]}
 
 
 def fit(
@@ -125,14 +129,14 @@ def fit_likes(
     """`fit` on what `prepare` gave, with profile anchors from `likes` and, with
     `config.similar_map`, a similar map learnt from each well-liked film's neighbours by the
     overlap of their likers (`neighbour_pairs`; docs/tuning.md: better for "films like this",
-    worse for profiles, so kept apart). `info["data"]["liked_films"]` lists the films the
-    likes cover."""
+    worse for profiles, so kept apart). `info["data"]` lists the films the likes cover and
+    how many users liked each (`liked_films`)."""
     row_of = {int(m): r for r, m in enumerate(movie_ids)}
     similar = (
         neighbour_pairs(likes, movie_ids, config.similar_min_likers) if config.similar_map else None
     )
     adapter = fit(documents, encoder, colikes, texts, config, like_lists(likes, row_of), similar)
-    adapter.info["data"] = {"liked_films": liked_films(likes)}
+    adapter.info["data"] = liked_films(likes)
     return adapter
 
 
