@@ -62,7 +62,7 @@ class Recommender:
         # how many people a tuning saw like each film (a count per row; None: not tuned on
         # likes): `prior_likes` takes that share of the prior from them
         self.like_counts: np.ndarray | None = None
-        self._said_no_unseen = False  # the "unseen_boost has no effect" warning, said once
+        self._said: set[str] = set()  # the "… has no effect" warnings, each said once
         # film vectors (and their dense index) for "films like this" without steering text,
         # when a tuning learnt a similar map (movierec.tuning.serve); None: `bundle`'s
         self.similar_bundle: IndexBundle | None = None
@@ -240,12 +240,8 @@ class Recommender:
         prior_weight = settings.profile_prior_weight(len(liked_rows)) if scaled else None
         if prior_weight is not None and prior_weight != settings.prior_weight:
             overrides = {**overrides, "prior_weight": prior_weight}
-        if settings.unseen_boost > 0 and self.unseen is None and not self._said_no_unseen:
-            self._said_no_unseen = True
-            LOG.warning(
-                "unseen_boost has no effect: this engine was not tuned on likes "
-                "(run `movierec tune`, or `movierec tune --shipped`)"
-            )
+        if settings.unseen_boost > 0 and self.unseen is None:
+            self._no_effect("unseen_boost", "this engine was not tuned on likes")
         vector = self._profile_vector(liked_rows, disliked_rows, settings.dislike_weight)
         signal = self.community_signal()
         community = None if signal is None else signal.for_profile(liked, disliked)
@@ -308,6 +304,8 @@ class Recommender:
     def prior_for(self, settings: Settings) -> np.ndarray:
         """The quality prior; with `prior_likes` on an engine that knows its like counts,
         that share of it from how many people liked each film (`likes_prior`)."""
+        if settings.prior_likes > 0 and self.like_counts is None:
+            self._no_effect("prior_likes", "this engine knows no like counts")
         likes = settings.prior_likes if self.like_counts is not None else 0.0
         key = (settings.prior_popularity, likes)
         if key not in self._priors:
@@ -319,6 +317,15 @@ class Recommender:
         return self._priors[key]
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _no_effect(self, setting: str, why: str) -> None:
+        """Warn, once per engine and setting, that a tuned-engine setting does nothing here."""
+        if setting not in self._said:
+            self._said.add(setting)
+            LOG.warning(
+                f"{setting} has no effect: {why} (run `movierec tune`, or `movierec tune "
+                "--shipped`)"
+            )
 
     def _rows(self, name: str, ids: Iterable[int]) -> np.ndarray:
         return self.movies.rows(film_ids(name, ids))

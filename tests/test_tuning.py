@@ -129,6 +129,14 @@ def test_tuning_counts_its_likes_and_tuned_profiles_lean_on_them(rec, tmp_path) 
     )
 
 
+def test_prior_likes_on_an_engine_without_like_counts_says_so_once(rec, caplog) -> None:
+    plain = [h.id for h in rec.recommend([NOTEBOOK], k=5)]
+    assert [h.id for h in rec.recommend([NOTEBOOK], k=5, prior_likes=1.0)] == plain
+    rec.search("space", k=3, prior_likes=0.5)
+    assert caplog.text.count("prior_likes has no effect: this engine knows no like counts") == 1
+    assert "movierec tune" in caplog.text
+
+
 def test_an_adapter_without_like_counts_keeps_the_quality_prior(rec, tmp_path, caplog) -> None:
     from movierec.tuning.serve import TUNED_MODE_DEFAULTS
 
