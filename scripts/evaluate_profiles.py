@@ -30,7 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluate_tuning import lab_arguments, open_lab, print_means, train
 
 BEFORE = {"profile_power": 1.0}  # the mean liked vector
-TUNED_BEFORE = {"profile_power": 1.0, "prior_weight": 0.25, "profile_prior_likes": 0}
+TUNED_BEFORE = {  # the tuned engine's profiles then, pinned against later default changes
+    "profile_power": 1.0,
+    "prior_weight": 0.25,
+    "profile_prior_likes": 0,
+    "prior_likes": 0.0,
+    "community_weight": 2.5,
+    "community_prior_weight": 0.0,
+}
 SIZES = (2, 3, 5, 10, 0)  # 0 = the whole profile
 
 

@@ -366,6 +366,16 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
             grid(tuned, models, split, label, results, plain)
 
 
+# The tuned blend as it was before rank fusion (sum of scores, the catalog's prior at 0.3):
+# pinned, so a change of the tuned engine's defaults does not change what "before" measures.
+SUM_BEFORE = {
+    "community_fusion": "sum",
+    "community_weight": 1.0,
+    "community_prior_weight": 0.3,
+    "prior_likes": 0.0,
+}
+
+
 def blends(base, texts, data, tag_pairs, catalog_pairs, config, seeds) -> None:
     """Profile recall over plain EASE alone, per seed: the blend as shipped (tuned vectors,
     EASE with text and metadata, rank fusion), the one before (sum, plain EASE) and the parts."""
@@ -379,12 +389,11 @@ def blends(base, texts, data, tag_pairs, catalog_pairs, config, seeds) -> None:
         knn = fit_item_knn(split.train_likes, ids)
         plain = fit_ease(split.train_likes, ids)
         text = fit_ease(split.train_likes, ids, content=content, features=features)
-        before = {"community_fusion": "sum", "community_weight": 1.0}
         systems = {
             "EASE + text + metadata alone": Community(text, "ease"),
             "tuned + community (shipped)": Engine(tuned.with_community([knn, text])),
             "tuned, sum fusion, plain EASE (before)": Engine(
-                tuned.with_community([knn, plain]), overrides=before
+                tuned.with_community([knn, plain]), overrides=SUM_BEFORE
             ),
             "tuned, rank fusion, plain EASE": Engine(tuned.with_community([knn, plain])),
             "base + community (shipped)": Engine(base.with_community([knn, text])),
@@ -411,10 +420,7 @@ def grid(tuned, models, split, label, results, plain) -> None:
         ("tuned + community, EASE without text", Engine(tuned.with_community(plain))),
         (
             "tuned + community, sum fusion, EASE without text (before)",
-            Engine(
-                tuned.with_community(plain),
-                overrides={"community_fusion": "sum", "community_weight": 1.0},
-            ),
+            Engine(tuned.with_community(plain), overrides=SUM_BEFORE),
         ),
     ):
         scores = measure(system, split, parts=("profile_recall@10",))
@@ -427,7 +433,7 @@ def grid(tuned, models, split, label, results, plain) -> None:
     blends = {
         "sum fusion": {"community_fusion": "sum", "community_weight": 1.0},
         "rank fusion weight 1.6": {"community_weight": 1.6},
-        "rank fusion weight 4.0": {"community_weight": 4.0},
+        "rank fusion weight 2.5": {"community_weight": 2.5},
     }
     for name, change in blends.items():
         scores = measure(Engine(blend, overrides=change), split, parts=("profile_recall@10",))
