@@ -190,11 +190,14 @@ def run_retrain(args: argparse.Namespace) -> int:
             flag = "--" + option.replace("_", "-")
             raise UsageError(f"{flag} must be >= 0 (0: likes only), got {value}")
     extra: dict[str, dict] = {"ease": {}}
-    if "ease" in kinds and (args.content_weight is None or args.content_weight > 0):
+    # what EASE reads beside the likes, read only for a catalog EASE can take (fit_ease says
+    # what to do above its limit)
+    ease = "ease" in kinds and len(ids) <= community.EASE_MAX_ITEMS
+    if ease and (args.content_weight is None or args.content_weight > 0):
         content = _content_vectors(where, catalog)
         if content is not None:
             extra["ease"]["content"] = content
-    if "ease" in kinds and (args.feature_weight is None or args.feature_weight > 0):
+    if ease and (args.feature_weight is None or args.feature_weight > 0):
         from movierec.film_features import metadata_features
 
         extra["ease"]["features"] = metadata_features(catalog)

@@ -13,6 +13,7 @@ from movierec.settings import Settings
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
 
     from movierec.community import CommunityModel
     from movierec.evaluation.systems import System
@@ -128,14 +129,16 @@ def community_models(
     train: Interactions,
     ids: Sequence[int],
     content: np.ndarray | None = None,
-    features: Any = None,
+    catalog: pd.DataFrame | None = None,
 ) -> list[CommunityModel]:
     """The models `movierec retrain` fits (EASE reading the films' base vectors `content` and
-    metadata `features`, in `ids` order, when given), on the training users only."""
+    the metadata of `catalog`, both in `ids` order, when given), on the training users only."""
     from movierec.community import EASE_MAX_ITEMS, fit_ease, fit_item_knn
+    from movierec.film_features import metadata_features
 
     models = [fit_item_knn(train.likes, ids)]
-    if len(ids) <= EASE_MAX_ITEMS:
+    if len(ids) <= EASE_MAX_ITEMS:  # features only for the catalogs EASE can take
+        features = None if catalog is None else metadata_features(catalog)
         models.append(fit_ease(train.likes, ids, content=content, features=features))
     return models
 
@@ -212,12 +215,9 @@ def run_eval(args: argparse.Namespace) -> int:
         # EASE reads the base vectors, as retrain does; reopen only if an adapter maps them
         adapted = "adapter" in recommender.bundle.manifest
         base = open_recommender(args, tuned=False) if adapted else recommender
-        from movierec.film_features import metadata_features
-
         content = np.asarray(base.bundle.embeddings, dtype=np.float32)
-        features = metadata_features(base.bundle.catalog)
         models = community_models(
-            Interactions(likes=train_likes), recommender.movies.ids, content, features
+            Interactions(likes=train_likes), recommender.movies.ids, content, base.bundle.catalog
         )
     systems = systems_for(recommender, args, models)
     if any(model.params.get(k) for model in models for k in ("content_weight", "feature_weight")):

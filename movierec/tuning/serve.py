@@ -107,15 +107,8 @@ def unseen_rows(adapter: Adapter, ids: np.ndarray) -> np.ndarray | None:
     the adapter does not list its liked films (one tuned on text alone or before they were
     recorded). Tuned vectors pull profiles towards films that had likes in tuning, so films
     nobody had liked yet (new ones) get `unseen_boost` in profiles (docs/tuning.md)."""
-    liked = adapter.info.get("data", {}).get("liked_films")
-    if not liked:
-        return None
-    try:
-        known = np.asarray(liked, dtype=np.int64)
-    except (TypeError, ValueError, OverflowError):
-        LOG.warning("the adapter's liked_films are not film ids; unseen_boost is off for it")
-        return None
-    return ~np.isin(np.asarray(ids, dtype=np.int64), known)
+    liked = _liked_films(adapter)
+    return None if liked is None else ~np.isin(np.asarray(ids, dtype=np.int64), liked[0])
 
 
 def tuned_mode_defaults(has_like_counts: bool) -> dict[str, dict[str, Any]]:
@@ -132,24 +125,41 @@ def like_counts(adapter: Adapter, ids: np.ndarray) -> np.ndarray | None:
     """How many of the tuning's people liked each catalog film (a count per row, 0 for films
     it saw no like of); None when the adapter does not record its like counts (one tuned on
     text alone or before they were recorded)."""
+    liked = _liked_films(adapter)
+    if liked is None or liked[1] is None:
+        return None
+    known, counts = liked
+    order = np.argsort(known)
+    ids = np.asarray(ids, dtype=np.int64)
+    at = np.clip(np.searchsorted(known[order], ids), 0, len(known) - 1)
+    found = known[order][at] == ids
+    return np.where(found, counts[order][at], 0).astype(np.int64)
+
+
+def _liked_films(adapter: Adapter) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The manifest's liked film ids and their like counts (None when not recorded or not
+    aligned with the ids, with a warning); None when it lists no liked films or they are not
+    film ids (a hand-edited manifest, with a warning)."""
     data = adapter.info.get("data", {})
     liked, counts = data.get("liked_films"), data.get("like_counts")
-    if not liked or counts is None:
+    if not liked:
         return None
     try:
         known = np.asarray(liked, dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        LOG.warning("the adapter's liked_films are not film ids; unseen_boost is off for it")
+        return None
+    if counts is None:
+        return known, None
+    try:
         values = np.asarray(counts, dtype=np.int64)
         valid = known.ndim == 1 and values.shape == known.shape and not (values < 0).any()
     except (TypeError, ValueError, OverflowError):
         valid = False
     if not valid:
         LOG.warning("the adapter's like_counts do not match its liked_films; ignoring them")
-        return None
-    order = np.argsort(known)
-    ids = np.asarray(ids, dtype=np.int64)
-    at = np.clip(np.searchsorted(known[order], ids), 0, len(known) - 1)
-    found = known[order][at] == ids
-    return np.where(found, values[order][at], 0).astype(np.int64)
+        return known, None
+    return known, values
 
 
 class TunedSource:
