@@ -7,6 +7,7 @@ torch; tests/test_cli_smoke.py runs each command once through a subprocess with 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -257,6 +258,8 @@ def test_eval_with_a_community_split_compares_content_community_and_blend(
     result_json = json.loads((out / "results.json").read_text())
     assert result_json["profile_users"] == 20  # the test half; the other half trained the models
     assert scores["item_knn"]["profile_recall@10"] > 0.5  # co-likes find the held-out films
+    assert "profile recall / ease, 95% paired bootstrap interval over 20 users:" in result.stdout
+    assert re.search(r"^engine +\d+\.\d{3}  \(\d+\.\d{3}-\d+\.\d{3}\)$", result.stdout, re.M)
     assert all(0.0 <= v <= 1.0 for system in scores.values() for v in system.values())
     bad = cli(*args, "--catalog", FIXTURE_CATALOG, "--community-split", "1.5")
     assert bad.returncode == 2 and "--community-split must be between 0 and 1" in bad.stderr

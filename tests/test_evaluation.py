@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -142,10 +143,19 @@ def test_evaluate_gives_one_to_an_oracle_and_zero_to_nonsense(tmp_path):
 
     text = table(result)
     assert "oracle" in text and "x)" in text
-    write_json(result, tmp_path / "r.json")
-    assert (
-        json.loads((tmp_path / "r.json").read_text())["scores"]["oracle"]["similar_ndcg@10"] == 1.0
+    assert result.profile_recall["oracle"] == [1.0] * 60
+    assert np.mean(result.profile_recall["popularity"]) == pytest.approx(
+        result.scores["popularity"]["profile_recall@10"], abs=1e-4
     )
+    popular = result.scores["popularity"]["profile_recall@10"]
+    intervals = text.split("paired bootstrap interval over 60 users:")[1]
+    found = re.search(r"^oracle +([\d.]+) +\(([\d.]+)-([\d.]+)\)$", intervals, re.M)
+    ratio, low, high = (float(x) for x in found.groups())
+    assert ratio == pytest.approx(1.0 / popular, abs=1e-3) and low <= ratio <= high
+    write_json(result, tmp_path / "r.json")
+    saved = json.loads((tmp_path / "r.json").read_text())
+    assert saved["scores"]["oracle"]["similar_ndcg@10"] == 1.0
+    assert saved["profile_recall"]["oracle"] == [1.0] * 60
     bar_chart(result, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

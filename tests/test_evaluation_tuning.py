@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from movierec.catalog import load_catalog
+from movierec.evaluation.community import Community
+from movierec.evaluation.metrics import paired_ratio_interval
 from movierec.evaluation.tags import catalog_text_pairs, split_tags
-from movierec.evaluation.tuning import make_split
+from movierec.evaluation.tuning import METRICS, case_values, make_split, measure
 from movierec.movielens import Interactions
 from tests.helpers import FIXTURE_CATALOG
 
@@ -43,3 +48,55 @@ def test_cold_films_are_withheld_from_training_likes() -> None:
     assert all(f.movie in split.cold for f in split.films)
     warm = make_split(data, catalog, [], seed=0)
     assert not set(warm.train_likes) & {c.user for c in warm.profiles}
+
+
+def test_case_values_are_per_profile_and_measure_is_their_mean() -> None:
+    from movierec.community import fit_ease
+
+    catalog = load_catalog(FIXTURE_CATALOG)
+    ids = catalog["id"].astype(int).tolist()
+    likes = {u: ids[u % 5 : u % 5 + 12] for u in range(40)}
+    split = make_split(Interactions(likes=likes), catalog, [], seed=0)
+    system = Community(fit_ease(split.train_likes, ids), "ease")
+    values = case_values(system, split, "profile_recall@10")
+    assert len(values) == len(split.profiles) > 0
+    assert all(0.0 <= v <= 1.0 for v in values) and max(values) > 0
+    recall = measure(system, split, parts=("profile_recall@10",))
+    assert recall == {"profile_recall@10": round(float(np.mean(values)), 4)}
+    with pytest.raises(ValueError, match="unknown metric 'recall'; one of " + METRICS[0]):
+        case_values(system, split, "recall")
+
+
+def test_paired_ratio_interval_holds_the_ratio_and_narrows_with_more_cases() -> None:
+    rng = np.random.default_rng(1)
+    base = rng.random(60)
+    better = base * 1.1  # every case 10 % better: no doubt at all
+    ratio, low, high = paired_ratio_interval(better, base)
+    assert ratio == pytest.approx(1.1) and low == pytest.approx(1.1) and high == pytest.approx(1.1)
+    noisy = base + rng.normal(0.05, 0.2, 60)
+    ratio, low, high = paired_ratio_interval(noisy, base, seed=3)
+    assert low < ratio < high
+    assert ratio == pytest.approx(noisy.mean() / base.mean())
+    assert paired_ratio_interval(noisy, base, seed=3) == (ratio, low, high)  # seeded
+    many = np.tile(noisy, 16), np.tile(base, 16)
+    _, many_low, many_high = paired_ratio_interval(*many, seed=3)
+    assert many_high - many_low < (high - low) / 2
+    _, wide_low, wide_high = paired_ratio_interval(noisy, base, level=0.99, seed=3)
+    assert wide_low <= low and wide_high >= high
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "options", "message"),
+    [
+        ([1.0, 2.0], [1.0], {}, "equally long"),
+        ([], [], {}, "non-empty"),
+        ([1.0], [0.0], {}, "sum to 0"),
+        ([1.0], [1.0], {"level": 1.0}, "level must be between 0 and 1"),
+        ([1.0], [1.0], {"rounds": 0}, "rounds must be >= 1"),
+    ],
+)
+def test_paired_ratio_interval_refuses_what_it_cannot_measure(
+    numerator, denominator, options, message
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        paired_ratio_interval(numerator, denominator, **options)

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from movierec.evaluation.metrics import paired_ratio_interval
 from movierec.evaluation.run import EvalResult
 
 
@@ -32,7 +33,28 @@ def table(result: EvalResult, baseline: str = "popularity") -> str:
         lines.append(f"{name:{width}s}{cells}")
     if baseline in result.scores:
         lines.append(f"(n.nnx) = ratio to {baseline}")
+    reference = "ease" if "ease" in result.scores else baseline
+    lines.extend(profile_intervals(result, reference))
     return "\n".join(lines)
+
+
+def profile_intervals(result: EvalResult, reference: str, level: float = 0.95) -> list[str]:
+    """Each system's profile recall over `reference`'s, with a paired bootstrap interval over
+    the profiles (how much the ratio owes to which users were drawn); [] when not measurable."""
+    base = result.profile_recall.get(reference)
+    if not base or sum(base) <= 0:
+        return []
+    lines = [
+        f"\nprofile recall / {reference}, {level:.0%} paired bootstrap interval over "
+        f"{len(base)} users:"
+    ]
+    width = max(len(name) for name in result.profile_recall) + 2
+    for name, values in result.profile_recall.items():
+        if name == reference or len(values) != len(base):
+            continue
+        ratio, low, high = paired_ratio_interval(values, base, level=level, seed=result.seed)
+        lines.append(f"{name:{width}s}{ratio:>8.3f}  ({low:.3f}-{high:.3f})")
+    return lines
 
 
 def write_json(result: EvalResult, path: Path) -> None:

@@ -47,6 +47,8 @@ class EvalResult:
     settings: dict[str, Any] = field(default_factory=dict)
     tag_queries: int = 0
     cold_films: int = 0
+    profile_recall: dict[str, list[float]] = field(default_factory=dict)
+    """Per system, each profile's Recall@k (in the order of the profiles): for intervals."""
 
     def metrics(self) -> tuple[str, ...]:
         """The metrics measured: the tags ones only when there were tag queries."""
@@ -81,6 +83,7 @@ def evaluate(
         profiles, films = only_cold(profiles, films, cold)
     scores: dict[str, dict[str, float]] = {}
     seconds: dict[str, float] = {}
+    per_profile: dict[str, list[float]] = {}
     for system in systems:
         start = time.perf_counter()
         recall, ndcg, similar = [], [], []
@@ -97,6 +100,7 @@ def evaluate(
         values = (recall, ndcg, similar, mood_recall, mood_ndcg, tag_recall, tag_ndcg)
         measured = zip(METRICS, values, strict=True)
         scores[system.name] = {m: _mean(v) for m, v in measured if tags or m not in TAG_METRICS}
+        per_profile[system.name] = [round(v, 5) for v in recall]
         seconds[system.name] = round(time.perf_counter() - start, 1)
     return EvalResult(
         scores,
@@ -108,6 +112,7 @@ def evaluate(
         seconds,
         tag_queries=len(tags),
         cold_films=len(cold) if cold is not None else 0,
+        profile_recall=per_profile,
     )
 
 

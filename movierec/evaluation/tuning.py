@@ -76,23 +76,25 @@ def measure(
     system: System, split: TuningSplit, k: int = 10, parts: Sequence[str] = METRICS
 ) -> dict[str, float]:
     """Mean similar nDCG@k, profile Recall@k and tags mood nDCG@k of one system."""
-    scores: dict[str, float] = {}
-    if METRICS[0] in parts:
-        values = [ndcg_at_k(system.similar(f.movie, k), f.truth, k) for f in split.films]
-        scores[METRICS[0]] = _mean(values)
-    if METRICS[1] in parts:
-        values = [
+    return {metric: _mean(case_values(system, split, metric, k)) for metric in parts}
+
+
+def case_values(system: System, split: TuningSplit, metric: str, k: int = 10) -> list[float]:
+    """One value of `metric` (one of METRICS) per case of the split, in the split's order: per
+    seed film, per profile or per mood query."""
+    if metric == METRICS[0]:
+        return [ndcg_at_k(system.similar(f.movie, k), f.truth, k) for f in split.films]
+    if metric == METRICS[1]:
+        return [
             recall_at_k(system.recommend(c.liked, c.disliked, k), set(c.held_out), k)
             for c in split.profiles
         ]
-        scores[METRICS[1]] = _mean(values)
-    if METRICS[2] in parts:
-        values = [
+    if metric == METRICS[2]:
+        return [
             ndcg_at_k(system.search(m.text, k), dict.fromkeys(m.relevant, 1.0), k)
             for m in split.moods
         ]
-        scores[METRICS[2]] = _mean(values)
-    return scores
+    raise ValueError(f"unknown metric {metric!r}; one of {', '.join(METRICS)}")
 
 
 def _mean(values: list[float]) -> float:
