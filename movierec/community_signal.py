@@ -63,10 +63,13 @@ class CommunitySignal:
         confidence = counts / np.maximum(counts + self._half_confidence, 1e-12)
         return model_rows, catalog_rows, confidence
 
-    def for_profile(self, liked: Sequence[int], disliked: Sequence[int]) -> np.ndarray | None:
-        """(n_catalog,) scores in [0, 1] for a profile; None when the model knows none of it."""
+    def for_profile(
+        self, liked: Sequence[int], disliked: Sequence[int], dislike_weight: float = 0.5
+    ) -> np.ndarray | None:
+        """(n_catalog,) scores in [0, 1] for a profile (the model's rows of the liked films minus
+        `dislike_weight` × those of the disliked ones); None when the model knows none of it."""
         model = self.profile_model
-        return self._scaled(model, model.score(liked, disliked))
+        return self._scaled(model, model.score(liked, disliked, dislike_weight=dislike_weight))
 
     def for_film(self, movie_id: int) -> np.ndarray | None:
         """(n_catalog,) co-like scores in [0, 1] of one film; None when the model lacks it."""

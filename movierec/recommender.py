@@ -244,7 +244,11 @@ class Recommender:
             self._no_effect("unseen_boost", "this engine was not tuned on likes")
         vector = self._profile_vector(liked_rows, disliked_rows, settings.dislike_weight)
         signal = self.community_signal()
-        community = None if signal is None else signal.for_profile(liked, disliked)
+        community = (
+            None
+            if signal is None
+            else signal.for_profile(liked, disliked, settings.community_dislike_weight)
+        )
         query = Query(
             vector=vector,
             tokens=[],

@@ -9,6 +9,7 @@ import pytest
 
 from movierec.community import fit_ease, fit_item_knn, save_version
 from movierec.community_signal import CommunitySignal, CommunitySource
+from movierec.errors import UsageError
 from movierec.store import ProfileStore
 from tests.helpers import fixture_recommender
 
@@ -134,6 +135,33 @@ def test_profile_uses_ease_and_films_use_item_knn(rec) -> None:
     assert scores is not None and scores.max() == pytest.approx(1.0)
     assert int(np.argmax(scores)) == rec.movies.row_of[AMELIE]
     assert signal.for_profile([WALL_E], []) is None
+
+
+def test_community_dislike_weight_sets_how_far_dislikes_count_on_the_community_side(rec) -> None:
+    # Wall-E is liked with Alien by a few people and with The Shining by more
+    likes = {u: [ALIEN, AMELIE] for u in range(12)} | {20 + u: [ALIEN, WALL_E] for u in range(3)}
+    likes |= {30 + u: [SHINING, WALL_E] for u in range(6)}
+    model = fit_item_knn(likes, rec.movies.ids, shrink=0.0)
+    signal = CommunitySignal(model, rec.movies)
+    wall_e = rec.movies.row_of[WALL_E]
+    ignored = signal.for_profile([ALIEN], [SHINING], dislike_weight=0.0)
+    counted = signal.for_profile([ALIEN], [SHINING], dislike_weight=0.5)
+    assert ignored[wall_e] > 0.0 and counted[wall_e] < ignored[wall_e]
+    np.testing.assert_allclose(ignored, signal.for_profile([ALIEN], []))
+    np.testing.assert_allclose(counted, signal.for_profile([ALIEN], [SHINING]))  # the default
+    blended = rec.with_community(model)
+    score = {
+        weight: next(
+            h.community_score
+            for h in blended.recommend([ALIEN], [SHINING], k=28, community_dislike_weight=weight)
+            if h.id == WALL_E
+        )
+        for weight in (0.0, 0.5)
+    }
+    assert score[0.0] == pytest.approx(ignored[wall_e]) and score[0.5] < score[0.0]
+    assert SHINING not in ids(blended.recommend([ALIEN], [SHINING], k=28))
+    with pytest.raises(UsageError, match="community_dislike_weight must be >= 0"):
+        blended.recommend([ALIEN], [SHINING], k=3, community_dislike_weight=-1)
 
 
 def test_half_confidence_damps_rarely_liked_films(rec) -> None:

@@ -339,6 +339,14 @@ def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
     assert rec.mode_defaults == {}  # the base vectors keep one prior for every mode
 
 
+BLEND_SETTINGS = (
+    "community_fusion",
+    "community_weight",
+    "community_rank_k",
+    "community_dislike_weight",
+)
+
+
 def test_tuned_engine_fuses_profile_and_community_by_rank(rec, tmp_path, monkeypatch) -> None:
     served = adapt(rec, tuned_once(rec, tmp_path))
     seen: list[tuple] = []
@@ -347,11 +355,11 @@ def test_tuned_engine_fuses_profile_and_community_by_rank(rec, tmp_path, monkeyp
         served,
         "_rank",
         lambda *a, **kw: (
-            seen.append((a[4].get("community_fusion"), a[4].get("community_weight")))
-            or rank(*a, **kw)
+            seen.append(tuple(a[4].get(name) for name in BLEND_SETTINGS)) or rank(*a, **kw)
         ),
     )
     served.recommend([ALIEN], k=3)
     served.similar(id=ALIEN, k=3)
     served.recommend([ALIEN], k=3, community_fusion="sum", community_weight=1.0)
-    assert seen == [("rank", 4.0), (None, None), ("sum", 1.0)]
+    # k 20, weight 2.5, and the community side reads likes only (docs/tuning.md)
+    assert seen == [("rank", 2.5, 20, 0.0), (None,) * 4, ("sum", 1.0, 20, 0.0)]

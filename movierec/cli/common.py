@@ -37,6 +37,7 @@ TUNABLE_HELP = {
     "community_prior_weight": "prior weight with the community signal (rank: in content ranks)",
     "community_fusion": "how content and community scores are fused: sum of scores or of ranks",
     "community_rank_k": "rank constant of --community-fusion rank",
+    "community_dislike_weight": "profiles: how far dislikes count against the community side",
     "profile_power": "profiles: power mean of the cosines to each like (1 = the average vector)",
     "profile_prior_likes": "profiles with fewer likes weigh the prior more (0 = off)",
     "profile_power_likes": "profile_power is reached at this many likes, from 1 (0 = at once)",
