@@ -40,6 +40,7 @@ EASE_MAX_ITEMS = 20_000
 # splits of ~150 users: 150 / 500 / 1500 gave 1.03-1.08 / 1.05-1.11 / 1.06-1.11× plain EASE
 CONTENT_WEIGHT = 500.0
 FEATURE_WEIGHT = 10.0  # EASE: metadata cosines count as this many pseudo-users (fit_ease)
+DISLIKE_WEIGHT = 0.5  # a profile's score: liked films' rows minus this × the disliked films'
 BLOCK_PRODUCTS = 1 << 22  # co-like products per block of item rows (bounds its memory)
 RETRAIN = "run `movierec retrain`"
 Likes = Mapping[int, Sequence[int]] | sparse.spmatrix  # liked ids per user, or users × items
@@ -93,7 +94,10 @@ class CommunityModel:
         return np.asarray(total, dtype=np.float64).ravel()
 
     def score(
-        self, liked: Sequence[int], disliked: Sequence[int] = (), dislike_weight: float = 0.5
+        self,
+        liked: Sequence[int],
+        disliked: Sequence[int] = (),
+        dislike_weight: float = DISLIKE_WEIGHT,
     ) -> np.ndarray:
         """(n_items,) scores: the rows of the liked films minus `dislike_weight` × the rows of the
         disliked ones; unknown ids are ignored (all zeros when none is known)."""
@@ -348,19 +352,25 @@ def fit_ease(
                 feature_weight * (table[start : start + 2048] @ table.T).toarray()
             )
         params["feature_weight"] = float(feature_weight)
-    gram[np.diag_indices(n)] += l2
-    weights = _spd_inverse(gram)  # P
-    weights /= -np.diag(weights).copy()  # column j divided by -P_jj
-    np.fill_diagonal(weights, 0.0)
     return CommunityModel(
         ids=ids,
-        weights=weights.astype(np.float32),
+        weights=ease_weights(gram, l2),
         counts=np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64),
         kind="ease",
         params=params,
         n_users=matrix.shape[0],
         n_likes=int(matrix.nnz),
     )
+
+
+def ease_weights(gram: np.ndarray, l2: float) -> np.ndarray:
+    """EASE's closed form from a Gram matrix (overwritten): P = (G + λI)⁻¹, B = −P / diag(P)
+    column-wise, diag(B) = 0; float32."""
+    gram[np.diag_indices(len(gram))] += l2
+    weights = _spd_inverse(gram)  # P
+    weights /= -np.diag(weights).copy()  # column j divided by -P_jj
+    np.fill_diagonal(weights, 0.0)
+    return weights.astype(np.float32)
 
 
 def _spd_inverse(matrix: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from movierec.community import (
+    DISLIKE_WEIGHT,
     KINDS,
     CommunityModel,
     CommunityModelError,
@@ -64,7 +65,7 @@ class CommunitySignal:
         return model_rows, catalog_rows, confidence
 
     def for_profile(
-        self, liked: Sequence[int], disliked: Sequence[int], dislike_weight: float = 0.5
+        self, liked: Sequence[int], disliked: Sequence[int], dislike_weight: float = DISLIKE_WEIGHT
     ) -> np.ndarray | None:
         """(n_catalog,) scores in [0, 1] for a profile (the model's rows of the liked films minus
         `dislike_weight` × those of the disliked ones); None when the model knows none of it."""

@@ -33,7 +33,7 @@ class Settings:
     community_prior_weight: float = 0.3  # prior weight with the community signal (sum or rank)
     community_fusion: str = "sum"  # "rank": weighted rank fusion of content and community
     community_rank_k: int = 200
-    community_dislike_weight: float = 0.5  # profiles: the community model's disliked-film rows
+    community_dislike_weight: float = 0.5  # = community.DISLIKE_WEIGHT (profiles' disliked rows)
     profile_power: float = 3.0  # profiles: power mean of cosines to each like (1 = the mean)
     profile_power_likes: int = 20  # the power rises from 1 to profile_power over this many likes
     profile_prior_likes: int = 0  # profiles with fewer likes lean more on the prior (0 = off)

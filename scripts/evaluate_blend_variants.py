@@ -25,6 +25,7 @@ from movierec.community import (
     FEATURE_WEIGHT,
     CommunityModel,
     binary_likes,
+    ease_weights,
     fit_ease,
     fit_item_knn,
 )
@@ -61,11 +62,7 @@ def ease_from_gram(
         gram += side * scale[:, None] * scale[None, :]
     else:
         gram += side
-    gram[np.diag_indices(len(ids))] += 100.0
-    inverse = np.linalg.inv(gram)
-    weights = inverse / -np.diag(inverse)
-    np.fill_diagonal(weights, 0.0)
-    return CommunityModel(ids, weights.astype(np.float32), counts.astype(np.int64), "ease")
+    return CommunityModel(ids, ease_weights(gram, 100.0), counts.astype(np.int64), "ease")
 
 
 def main() -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from movierec.community import fit_ease, fit_item_knn, save_version
+from movierec.community import DISLIKE_WEIGHT, fit_ease, fit_item_knn, save_version
 from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.errors import UsageError
+from movierec.settings import Settings
 from movierec.store import ProfileStore
 from tests.helpers import fixture_recommender
 
@@ -160,6 +161,7 @@ def test_community_dislike_weight_sets_how_far_dislikes_count_on_the_community_s
     }
     assert score[0.0] == pytest.approx(ignored[wall_e]) and score[0.5] < score[0.0]
     assert SHINING not in ids(blended.recommend([ALIEN], [SHINING], k=28))
+    assert Settings().community_dislike_weight == DISLIKE_WEIGHT  # one default, both places
     with pytest.raises(UsageError, match="community_dislike_weight must be >= 0"):
         blended.recommend([ALIEN], [SHINING], k=3, community_dislike_weight=-1)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from movierec.community import CommunityModel
+from movierec.community import DISLIKE_WEIGHT, CommunityModel
 from movierec.evaluation.systems import first_k
 from movierec.movielens import Interactions
 
@@ -40,7 +40,7 @@ class Community:
 
     model: CommunityModel
     name: str = "community"
-    dislike_weight: float = 0.5
+    dislike_weight: float = DISLIKE_WEIGHT
 
     def _top(self, scores: np.ndarray, exclude: set[int], k: int) -> list[int]:
         ids = self.model.ids
