@@ -25,6 +25,7 @@ from movierec.evaluation.metrics import paired_ratio_interval
 from movierec.evaluation.mood import load_mood_benchmark
 from movierec.evaluation.systems import Engine
 from movierec.evaluation.tags import catalog_text_pairs
+from movierec.evaluation.tuning import METRICS as METRIC_PARTS
 from movierec.evaluation.tuning import TuningSplit, case_values, make_split, measure
 from movierec.film_features import metadata_features
 from movierec.movielens import load_movielens
@@ -129,6 +130,7 @@ def row(name: str, scores: dict) -> str:
 
 
 METRICS = ("similar_ndcg@10", "profile_recall@10", "mood_ndcg@10", "bench_ndcg@10")
+RECALL = "profile_recall@10"
 
 
 def bench(system, moods, k=10):
@@ -169,7 +171,10 @@ def main() -> None:
         results: dict = {}
         for path in args.summary.split(","):
             with open(path) as handle:
-                results |= json.load(handle)
+                loaded = json.load(handle)
+            cases = loaded.pop(PER_PROFILE, {})
+            results |= loaded
+            results.setdefault(PER_PROFILE, {}).update(cases)
         return summarize(results, args.chart)
     logging.basicConfig(level=logging.WARNING)
     lab = open_lab(args)
@@ -268,22 +273,46 @@ def summarize(results: dict, chart_path: str = "") -> None:
         chart(mean, seeds, chart_path)
     tags = mean["warm", "tuned content"]["mood_ndcg@10"]
     print(f"tags_dev mood nDCG@10, tuned: {tags:.4f} (goal >= 0.20)")
-    for s in seeds:
-        ease = results[f"seed {s} warm/EASE alone"]["profile_recall@10"]
-        names = (
-            "base + community",
-            "tuned + community",
-            "tuned + community, sum fusion",
-            "tuned + community, EASE without text",
-            "tuned + community, sum fusion, EASE without text (before)",
-            "EASE + text alone",
-            "EASE + text + metadata alone",
-        )
-        for name in names:
-            if f"seed {s} warm/{name}" not in results:
+    blend_ratios(results, seeds)
+
+
+SUMMARY_BLENDS = (
+    "base + community",
+    "tuned + community",
+    "tuned + community, sum fusion",
+    "tuned + community, EASE without text",
+    "tuned + community, sum fusion, EASE without text (before)",
+    "EASE + text alone",
+    "EASE + text + metadata alone",
+)
+
+
+def blend_ratios(results: dict, seeds: list[str]) -> None:
+    """Each blend's profile recall over EASE alone per seed, with its paired bootstrap 95%
+    interval where the results keep each profile's recall (and over all seeds' profiles pooled)."""
+    cases = results.get(PER_PROFILE, {})
+    for name in SUMMARY_BLENDS:
+        pooled: tuple[list[float], list[float]] = ([], [])
+        with_cases = 0
+        for s in seeds:
+            key, ease_key = f"seed {s} warm/{name}", f"seed {s} warm/EASE alone"
+            if key not in results:
                 continue
-            blend = results[f"seed {s} warm/{name}"]["profile_recall@10"]
-            print(f"seed {s}: {name} profile recall / EASE alone = {blend / ease:.3f} (goal 1.08)")
+            ratio = results[key][RECALL] / results[ease_key][RECALL]
+            text = f"seed {s}: {name} profile recall / EASE alone = {ratio:.3f}"
+            if key in cases and ease_key in cases:
+                _, low, high = paired_ratio_interval(cases[key], cases[ease_key], seed=int(s))
+                text += f" (95% {low:.3f}-{high:.3f})"
+                pooled[0].extend(cases[key])
+                pooled[1].extend(cases[ease_key])
+                with_cases += 1
+            print(f"{text} (goal 1.08)")
+        if with_cases > 1:
+            ratio, low, high = paired_ratio_interval(*pooled)
+            print(
+                f"{with_cases} seeds' profiles pooled: {name} / EASE alone = {ratio:.3f} "
+                f"(95% {low:.3f}-{high:.3f})"
+            )
 
 
 def explore(base, texts, data, tag_pairs, catalog_pairs, moods, config, results, chosen):
@@ -357,7 +386,7 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
             "tuned + community": Engine(tuned.with_community(models)),
         }
         for name, system in systems.items():
-            scores = measure(system, split)
+            scores = scored(system, split, f"{label}/{name}", results)
             if "content" in name and not cold:
                 scores |= bench(system, moods)
             results[f"{label}/{name}"] = scores
@@ -365,6 +394,20 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
         if not cold:
             plain = [models[0], systems["EASE alone"].model]
             grid(tuned, models, split, label, results, plain)
+
+
+PER_PROFILE = "per profile"  # results key: {"seed S warm/system": [recall of each profile]}
+
+
+def scored(system, split, key: str, results: dict, parts=METRIC_PARTS) -> dict:
+    """`measure`'s means, with each profile's recall kept under results[PER_PROFILE][key] (for
+    the paired intervals of the summary)."""
+    scores = measure(system, split, parts=[p for p in parts if p != RECALL])
+    if RECALL in parts:
+        values = case_values(system, split, RECALL)
+        results.setdefault(PER_PROFILE, {})[key] = values
+        scores[RECALL] = round(float(np.mean(values)), 4) if values else 0.0
+    return {p: scores[p] for p in parts}
 
 
 # The tuned blend as it was before rank fusion (sum of scores, the catalog's prior at 0.3):
@@ -435,7 +478,7 @@ def grid(tuned, models, split, label, results, plain) -> None:
             Engine(tuned.with_community(plain), overrides=SUM_BEFORE),
         ),
     ):
-        scores = measure(system, split, parts=("profile_recall@10",))
+        scores = scored(system, split, f"{label}/{name}", results, parts=(RECALL,))
         results[f"{label}/{name}"] = scores
         print(row(f"{label}: {name}", scores), flush=True)
     for value in (0.0, 0.25, 1.0):
@@ -448,8 +491,9 @@ def grid(tuned, models, split, label, results, plain) -> None:
         "rank fusion weight 2.5": {"community_weight": 2.5},
     }
     for name, change in blends.items():
-        scores = measure(Engine(blend, overrides=change), split, parts=("profile_recall@10",))
-        results[f"{label}/tuned + community, {name}"] = scores
+        key = f"{label}/tuned + community, {name}"
+        scores = scored(Engine(blend, overrides=change), split, key, results, parts=(RECALL,))
+        results[key] = scores
         print(row(f"{label}: blend {name}", scores), flush=True)
     for value in (0.4, 0.8, 1.0):
         scores = measure(Engine(tuned, overrides={"alpha": value}), split, parts=("mood_ndcg@10",))
