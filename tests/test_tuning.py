@@ -290,6 +290,23 @@ def test_profile_anchors_never_hold_their_positive(rec) -> None:
     assert not (anchors == positives[:, None]).any()
 
 
+@pytest.mark.parametrize("kind", ["linear", "mlp"])
+def test_the_losses_keep_every_tensor_on_the_batch_device(kind) -> None:
+    """Tuning on a GPU once failed at its first step: the loss made its mask and targets on the
+    CPU. The "meta" device stands in for CUDA here: it refuses any tensor made on the CPU."""
+    import torch
+
+    from movierec.tuning.train import _mnrl, _profiles, _residual
+
+    ids = torch.tensor([3, 1, 3, 2], device="meta")
+    vectors = torch.empty(4, 8, device="meta")
+    assert _mnrl(torch, vectors, vectors, ids, 20.0).device.type == "meta"
+    doc_map = _residual(torch, kind, 8, 16).to("meta")
+    anchors = torch.tensor([[0, 1, -1], [2, -1, -1]], device="meta")
+    profiles = _profiles(torch, doc_map, torch.empty(5, 8, device="meta"), anchors)
+    assert profiles.device.type == "meta" and profiles.shape == (2, 8)
+
+
 def test_profile_share_trains(rec, tmp_path) -> None:
     adapter = tuned_once(rec, tmp_path, profile_share=0.5, profile_size=2)
     assert adapter.info["train"]["profile_share"] == 0.5

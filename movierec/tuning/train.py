@@ -80,9 +80,9 @@ def _mnrl(torch, anchors, positives, ids, scale: float):
     """Cross-entropy of each anchor against all positives of the batch; other rows holding the
     same film as an anchor's own positive are masked (they are not negatives)."""
     logits = scale * anchors @ positives.T
-    same = (ids[:, None] == ids[None, :]) & ~torch.eye(len(ids), dtype=torch.bool)
-    logits = logits.masked_fill(same, float("-inf"))
-    return torch.nn.functional.cross_entropy(logits, torch.arange(len(ids)))
+    eye = torch.eye(len(ids), dtype=torch.bool, device=ids.device)
+    logits = logits.masked_fill((ids[:, None] == ids[None, :]) & ~eye, float("-inf"))
+    return torch.nn.functional.cross_entropy(logits, torch.arange(len(ids), device=ids.device))
 
 
 def _profiles(torch, doc_map, docs, anchors):
