@@ -131,6 +131,7 @@ def row(name: str, scores: dict) -> str:
 
 METRICS = ("similar_ndcg@10", "profile_recall@10", "mood_ndcg@10", "bench_ndcg@10")
 RECALL = "profile_recall@10"
+PER_PROFILE = "per profile"  # results key: {"seed S warm/system": [recall of each profile]}
 
 
 def bench(system, moods, k=10):
@@ -394,9 +395,6 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
         if not cold:
             plain = [models[0], systems["EASE alone"].model]
             grid(tuned, models, split, label, results, plain)
-
-
-PER_PROFILE = "per profile"  # results key: {"seed S warm/system": [recall of each profile]}
 
 
 def scored(system, split, key: str, results: dict, parts=METRIC_PARTS) -> dict:
