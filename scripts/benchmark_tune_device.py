@@ -29,19 +29,15 @@ import numpy as np
 
 def export(args: argparse.Namespace) -> None:
     """The arrays `scripts/train_default_adapter.py` trains on, in one .npz."""
-    from movierec.evaluation.tags import catalog_text_pairs
-    from movierec.movielens import load_movielens
-    from movierec.recommender import Recommender
-    from movierec.tuning.pairs import like_lists, neighbour_pairs, read_tags
-    from movierec.tuning.train import TrainConfig
-    from movierec.tuning.tune import prepare
+    from train_default_adapter import shipped_inputs
 
-    base = Recommender.open(tuned=False)
-    ids = base.bundle.catalog["id"].to_numpy()
-    data = load_movielens(args.ratings, args.links, base.movies.ids)
-    pairs = [*read_tags(args.tags, args.links), *catalog_text_pairs(base.bundle.catalog)]
+    from movierec.tuning.pairs import like_lists, neighbour_pairs
+    from movierec.tuning.train import TrainConfig
+
     config = TrainConfig()
-    likes, colikes, texts = prepare(ids, data.likes, pairs, config.seed)
+    base, ids, _, likes, colikes, texts = shipped_inputs(
+        args.ratings, args.links, args.tags, config.seed
+    )
     lists = like_lists(likes, {int(m): r for r, m in enumerate(ids)})
     start = time.perf_counter()
     text_vectors = base.encoder.encode(texts.texts)

@@ -79,6 +79,18 @@ def mean_metrics(paths: list[str]) -> tuple[list[int], dict[str, dict[str, float
     return sorted(seeds), means
 
 
+def shipped_inputs(ratings: str, links: str, tags_path: str, seed: int = 0):
+    """The shipped adapter's training data: the base engine, its catalog ids, tags_dev's
+    (tag, film) pairs, and what `prepare` makes of every MovieLens like, those tags and the
+    catalog's own texts (likes per user, co-like pairs, text pairs)."""
+    base = Recommender.open(show_progress=True, tuned=False)
+    data = load_movielens(ratings, links, base.movies.ids)
+    tags = read_tags(tags_path, links)
+    ids = base.bundle.catalog["id"].to_numpy()
+    pairs = [*tags, *catalog_text_pairs(base.bundle.catalog)]
+    return (base, ids, tags, *prepare(ids, data.likes, pairs, seed))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     for name in ("--ratings", "--links", "--tags"):
@@ -92,13 +104,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     torch.set_num_threads(1)  # one thread: the same sums in the same order on every run
-    base = Recommender.open(show_progress=True, tuned=False)
-    data = load_movielens(args.ratings, args.links, base.movies.ids)
-    tags = read_tags(args.tags, args.links)
-    ids = base.bundle.catalog["id"].to_numpy()
-    pairs = [*tags, *catalog_text_pairs(base.bundle.catalog)]
     config = TrainConfig(seed=args.seed, show_progress=True)
-    likes, colikes, texts = prepare(ids, data.likes, pairs, config.seed)
+    base, ids, tags, likes, colikes, texts = shipped_inputs(
+        args.ratings, args.links, args.tags, config.seed
+    )
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
     encoder = TextCache(base.encoder, args.text_cache)
     adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config)
