@@ -4,13 +4,14 @@ use without changing anything."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from movierec.config import default_index_dir
 from movierec.recommender import Recommender
 from movierec.store import ProfileStore
 from movierec.tuning import adapter_dir
-from movierec.versions import current_name
+from movierec.versions import current_folder, current_name
 from tests import cli_support
 from tests.helpers import FIXTURE_CATALOG
 
@@ -49,6 +50,7 @@ def test_tune_publishes_a_version_the_next_command_serves(cli, built, tmp_path) 
     result = cli("tune", *args, "-q")
     assert result.returncode == 0, result.stderr
     assert "tuned on 6 users" in result.stdout and "2 text pairs" in result.stdout
+    assert " on cpu, loss " in result.stdout or " on cuda, loss " in result.stdout
     first = current_name(_root(), ValueError)
     assert first is not None
     served = Recommender.open(built)
@@ -76,3 +78,26 @@ def test_tune_refuses_bad_options_and_a_foreign_adapter(cli, built, tmp_path) ->
     assert shipped.returncode == 2
     assert "all-MiniLM-L6-v2" in shipped.stderr and "fake" in shipped.stderr
     assert not _root().exists()
+
+
+def test_tune_trains_where_it_is_told_and_refuses_a_gpu_it_cannot_see(cli, built, tmp_path) -> None:
+    import torch
+
+    store = _store(tmp_path)
+    args = ("--catalog", built, "--store", store, "--steps", "3", "-q")
+    refusals = {
+        "tpu": ("unknown device 'tpu'", "choose auto, cpu"),
+        "cuda:7": ("cannot train on cuda:7", "use cpu or auto"),
+    }
+    for device, (why, what_to_do) in refusals.items():
+        if device.startswith("cuda") and torch.cuda.device_count() > 7:
+            continue
+        refused = cli("tune", *args, "--device", device)
+        assert refused.returncode == 2 and why in refused.stderr, refused.stderr
+        assert what_to_do in refused.stderr and "Traceback" not in refused.stderr
+        assert not _root().exists()
+    trained = cli("tune", *args, "--device", "cpu")
+    assert trained.returncode == 0, trained.stderr
+    assert " on cpu, loss " in trained.stdout
+    version = current_folder(_root(), ValueError)
+    assert json.loads((version / "manifest.json").read_text())["train"]["device"] == "cpu"

@@ -22,6 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     tune.add_argument("--max-minutes", type=float, help="stop after this many minutes")
     tune.add_argument("--seed", type=int, default=0, help="random seed (same seed, same adapter)")
     tune.add_argument(
+        "--device",
+        default="auto",
+        help="where to train: auto (a CUDA GPU when torch sees one, else the CPU), cpu, cuda, "
+        "cuda:N or mps",
+    )
+    tune.add_argument(
         "--shipped", action="store_true", help="use the pre-trained adapter instead of training"
     )
     tune.set_defaults(run=run)
@@ -32,12 +38,18 @@ def run(args: argparse.Namespace) -> int:
     from movierec.recommender import Recommender
     from movierec.tuning import TrainConfig, adapter_dir, read_tags, save_adapter_version, tune
     from movierec.tuning.shipped import shipped_adapter
+    from movierec.tuning.train import resolve_device
 
     where = locations(args)
     if args.steps is not None and args.steps < 1:
         raise UsageError(f"--steps must be at least 1, got {args.steps}")
     if args.max_minutes is not None and not args.max_minutes > 0:
         raise UsageError(f"--max-minutes must be above 0, got {args.max_minutes}")
+    if not args.shipped:
+        try:
+            device = resolve_device(args.device)
+        except ValueError as error:
+            raise UsageError(f"--device: {error}") from None
     base = Recommender.open(
         where.catalog, where.index_dir, where.model, show_progress=not args.quiet, tuned=False
     )
@@ -57,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         max_minutes=args.max_minutes,
         show_progress=not args.quiet,
+        device=device,
         **({"steps": args.steps} if args.steps else {}),
     )
     profiles = open_store(where.store).all_profiles()
@@ -70,6 +83,6 @@ def run(args: argparse.Namespace) -> int:
         f"tuned on {plural(report.users, 'user')} ({plural(report.colike_pairs, 'co-like pair')})"
         f" and {plural(report.text_pairs, 'text pair')}{similar}: {report.steps:,} steps"
         f"{' a map' if report.neighbour_pairs else ''} in "
-        f"{report.seconds:.0f}s, loss {report.loss:.3f} -> {report.version}"
+        f"{report.seconds:.0f}s on {device}, loss {report.loss:.3f} -> {report.version}"
     )
     return 0

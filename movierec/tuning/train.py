@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass
 
@@ -12,6 +13,9 @@ from movierec.tuning.adapter import KINDS, Adapter
 from movierec.tuning.pairs import LikeLists, TextPairs
 
 LOG = logging.getLogger(__name__)
+
+DEVICES = "auto, cpu, cuda, cuda:N or mps"
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class TrainConfig:
     seed: int = 0
     max_minutes: float | None = None
     show_progress: bool = False
+    device: str = "auto"  # "auto": CUDA when torch sees a GPU, else the CPU
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -42,6 +47,28 @@ class TrainConfig:
             raise ValueError(f"text_share must be between 0 and 1, got {self.text_share}")
         if self.steps < 1 or self.batch_size < 2:
             raise ValueError("steps must be >= 1 and batch_size >= 2")
+        if not _DEVICE.fullmatch(self.device):
+            raise ValueError(f"unknown device {self.device!r}; choose {DEVICES}")
+
+
+def resolve_device(name: str = "auto") -> str:
+    """The torch device `name` trains on; a GPU torch cannot see is refused, saying why."""
+    import torch
+
+    if not _DEVICE.fullmatch(name):
+        raise ValueError(f"unknown device {name!r}; choose {DEVICES}")
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda"):
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = int(name.partition(":")[2] or 0)
+        if index >= count:
+            seen = f"sees {count} CUDA device(s)" if count else "sees no CUDA GPU"
+            build = f"torch {torch.__version__}" + ("" if torch.version.cuda else " (a CPU build)")
+            raise ValueError(f"cannot train on {name}: {build} {seen}; use cpu or auto")
+    if name == "mps" and not torch.backends.mps.is_available():
+        raise ValueError("cannot train on mps: this torch sees no Apple GPU; use cpu or auto")
+    return name
 
 
 def _residual(torch, kind: str, dim: int, hidden: int):
@@ -104,8 +131,9 @@ def train_adapter(
     label: str = "tuning",
 ) -> Adapter:
     """Train on co-like pairs (rows of `documents`, both sides through the document map) and
-    text pairs (`text_vectors[i]` through the query map against its film); seeded, CUDA if
-    available. Stops after `config.steps` or `config.max_minutes`."""
+    text pairs (`text_vectors[i]` through the query map against its film); seeded, on
+    `config.device` (CUDA if available by default). Stops after `config.steps` or
+    `config.max_minutes`."""
     import torch
     from tqdm import tqdm
 
@@ -115,7 +143,7 @@ def train_adapter(
         raise ValueError("nothing to learn from: no co-like pairs and no text pairs")
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = resolve_device(config.device)
     dim = documents.shape[1]
     doc_map = _residual(torch, config.kind, dim, config.hidden).to(device)
     query_map = _residual(torch, config.kind, dim, config.hidden).to(device)
