@@ -7,6 +7,9 @@ Writes movierec/data/adapter/{adapter.npz, manifest.json, MODEL_CARD.md}.
         --links ../shared/data/raw/ml-latest-small/links.csv \
         --tags ../shared/data/raw/ml-latest-small/tags_dev.csv \
         --metrics a.json,b.json
+
+`--card-only` (same arguments) keeps the adapter and only puts new metrics into its manifest
+and MODEL_CARD.md (the metrics of a re-run evaluation, without changing the shipped weights).
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +26,16 @@ import torch
 from evaluate_tuning import TextCache
 
 from movierec.evaluation.tags import catalog_text_pairs
+from movierec.files import MANIFEST, atomic_write
 from movierec.movielens import load_movielens
 from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig
+from movierec.tuning.adapter import Adapter
 from movierec.tuning.pairs import DEFAULT_PAIRS_PER_USER, read_tags
 from movierec.tuning.shipped import SHIPPED
 from movierec.tuning.tune import fit_likes, prepare
+
+REPO = Path(__file__).resolve().parent.parent
 
 CARD = """# Shipped adapter (movierec/data/adapter)
 
@@ -46,7 +53,10 @@ CARD = """# Shipped adapter (movierec/data/adapter)
   liked by at least 10 users with its 20 nearest films by the Jaccard overlap of their likers).
 - Seed {seed}; {steps} steps a map, batch {batch}, lr {lr}, text_share {text_share}, profile_share
   {profile_share}; {seconds}s on {device}; digest {digest}.
-- Command (`make adapter` runs it): `{command}`
+- Command (`make adapter` runs it): `{command}`; the metrics below come from
+  `scripts/evaluate_tuning.py` (docs/tuning.md, "Evaluation without leaks") and go into this
+  card with `--metrics a.json,b.json` (`--card-only` rewrites only the card and the manifest's
+  metrics).
 - Reproducing: a rerun reads the same likes and pairs and reaches the same loss, but sums in
   another order (e.g. texts encoded in other batches) can turn the maps by a common rotation,
   which leaves every score within ~0.006 (a rerun on 2026-11-28: query-film cosines within
@@ -91,6 +101,38 @@ def shipped_inputs(ratings: str, links: str, tags_path: str, seed: int = 0):
     return (base, ids, tags, *prepare(ids, data.likes, pairs, seed))
 
 
+def write_card(out: Path, adapter: Adapter, command: str, seeds: list[int], metrics: dict) -> None:
+    """MODEL_CARD.md of the adapter saved in `out`, from its manifest and the held-out metrics."""
+    data, train = adapter.info["data"], adapter.info["train"]
+    table = "\n".join(f"  - {k}: {v}" for k, v in metrics.items())
+    (out / "MODEL_CARD.md").write_text(
+        CARD.format(
+            kind=adapter.kind.capitalize(),
+            query="separate query map" if adapter.separate_query else "shared by queries",
+            model=adapter.base_model,
+            dimension=adapter.dimension,
+            scale=train["scale"],
+            per_user=DEFAULT_PAIRS_PER_USER,
+            colikes=data["colike_pairs"],
+            liked=len(data["liked_films"]),
+            neighbours=adapter.info.get("similar", {}).get("neighbour_pairs", 0),
+            **{k: data[k] for k in ("users", "likes", "tag_pairs", "texts")},
+            seed=train["seed"],
+            steps=train["steps_done"],
+            batch=train["batch_size"],
+            lr=train["lr"],
+            text_share=train["text_share"],
+            profile_share=train["profile_share"],
+            digest=adapter.digest()[:16],
+            seconds=adapter.info["seconds"],
+            device=train["device"],
+            command=command,
+            seeds=", ".join(map(str, seeds)) or "(none)",
+            metrics=table or "  (not given)",
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     for name in ("--ratings", "--links", "--tags"):
@@ -101,7 +143,30 @@ def main() -> None:
     parser.add_argument("--out", default=str(SHIPPED))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--text-cache", default="", help=".npz memo of encoded texts")
+    parser.add_argument(
+        "--card-only",
+        action="store_true",
+        help="keep the adapter in --out; only put --metrics into its manifest and model card",
+    )
     args = parser.parse_args()
+    out = Path(args.out)
+    seeds, metrics = mean_metrics([p for p in args.metrics.split(",") if p])
+    relative = {k: os.path.relpath(getattr(args, k), REPO) for k in ("ratings", "links", "tags")}
+    command = "python scripts/train_default_adapter.py " + " ".join(
+        f"--{k} {v}" for k, v in relative.items()
+    )
+    if args.seed:
+        command += f" --seed {args.seed}"
+    if args.card_only:
+        if not metrics:
+            parser.error("--card-only needs --metrics (results JSONs of evaluate_tuning.py)")
+        adapter = Adapter.load(out)
+        adapter.info["metrics"] = {"seeds": seeds, **metrics}
+        manifest = json.loads((out / MANIFEST).read_text()) | {"metrics": adapter.info["metrics"]}
+        atomic_write(out / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        write_card(out, adapter, command, seeds, metrics)
+        print(f"{out / 'MODEL_CARD.md'}: metrics of seeds {seeds}")
+        return
     logging.basicConfig(level=logging.INFO)
     torch.set_num_threads(1)  # one thread: the same sums in the same order on every run
     config = TrainConfig(seed=args.seed, show_progress=True)
@@ -111,7 +176,6 @@ def main() -> None:
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
     encoder = TextCache(base.encoder, args.text_cache)
     adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config)
-    seeds, metrics = mean_metrics([p for p in args.metrics.split(",") if p])
     adapter.info["data"] |= {
         "users": len(likes),
         "likes": int(sum(map(len, likes.values()))),
@@ -122,37 +186,9 @@ def main() -> None:
         "catalog": base.bundle.manifest["catalog"]["fingerprint"],
     }
     adapter.info["metrics"] = {"seeds": seeds, **metrics} if metrics else {}
-    out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
     adapter.save(out)
-    train = adapter.info["train"]
-    table = "\n".join(f"  - {k}: {v}" for k, v in metrics.items())
-    (out / "MODEL_CARD.md").write_text(
-        CARD.format(
-            kind=adapter.kind.capitalize(),
-            query="separate query map" if adapter.separate_query else "shared by queries",
-            model=adapter.base_model,
-            dimension=adapter.dimension,
-            scale=config.scale,
-            per_user=DEFAULT_PAIRS_PER_USER,
-            colikes=len(colikes),
-            liked=len(adapter.info["data"]["liked_films"]),
-            neighbours=adapter.info.get("similar", {}).get("neighbour_pairs", 0),
-            **adapter.info["data"],
-            seed=config.seed,
-            steps=train["steps_done"],
-            batch=config.batch_size,
-            lr=config.lr,
-            text_share=config.text_share,
-            profile_share=config.profile_share,
-            digest=adapter.digest()[:16],
-            seconds=adapter.info["seconds"],
-            device=train["device"],
-            command="python " + " ".join(sys.argv),
-            seeds=", ".join(map(str, seeds)) or "(none)",
-            metrics=table or "  (not given)",
-        )
-    )
+    write_card(out, adapter, command, seeds, metrics)
     for path in sorted(out.iterdir()):
         print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
 
