@@ -1,0 +1,54 @@
+"""`scripts/train_default_adapter.py --card-only`: new held-out metrics go into the shipped
+adapter's manifest and MODEL_CARD.md while its weights stay exactly as they are."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from movierec.tuning.adapter import Adapter
+from movierec.tuning.shipped import SHIPPED
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "train_default_adapter.py"
+
+
+def _card_only(out: Path, *metrics: str) -> subprocess.CompletedProcess:
+    inputs = ("--ratings", "r.csv", "--links", "l.csv", "--tags", "t.csv")
+    extra = ("--metrics", ",".join(metrics)) if metrics else ()
+    command = [sys.executable, str(SCRIPT), *inputs, *extra, "--out", str(out), "--card-only"]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+
+
+def test_card_only_rewrites_the_metrics_and_keeps_the_weights(tmp_path) -> None:
+    out = tmp_path / "adapter"
+    shutil.copytree(SHIPPED, out)
+    weights = (out / "adapter.npz").read_bytes()
+    runs = []
+    for seed, recall in ((1, 0.2), (2, 0.3)):
+        runs.append(tmp_path / f"seed{seed}.json")
+        scores = {"profile_recall@10": recall, "similar_ndcg@10": 0.5}
+        runs[-1].write_text(json.dumps({f"seed {seed} warm/tuned content": scores}))
+    result = _card_only(out, *map(str, runs))
+    assert result.returncode == 0, result.stderr
+    assert (out / "adapter.npz").read_bytes() == weights
+    adapter = Adapter.load(out)  # the manifest still vouches for the weights
+    assert adapter.digest() == Adapter.load(SHIPPED).digest()
+    assert adapter.info["metrics"] == {
+        "seeds": [1, 2],
+        "warm/tuned content": {"profile_recall@10": 0.25, "similar_ndcg@10": 0.5},
+    }
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "mean of seeds 1, 2" in card and "'profile_recall@10': 0.25" in card
+    assert adapter.digest()[:16] in card and str(tmp_path) not in card
+
+
+def test_card_only_without_metrics_is_refused_and_changes_nothing(tmp_path) -> None:
+    out = tmp_path / "adapter"
+    shutil.copytree(SHIPPED, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = _card_only(out)
+    assert result.returncode == 2 and "--card-only needs --metrics" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
