@@ -113,10 +113,13 @@ class Recommender:
 
     def serving(self, index_dir: str | Path) -> TunedSource:
         """The source of what to serve for this index: this recommender adapted by the current
-        `movierec tune` version, re-read on each `current()` (a running app switches there)."""
+        `movierec tune` version, re-read on each `current()` (a running app switches there);
+        before the first tuning, the packaged catalog's index serves the shipped adapter."""
         from movierec.tuning import TunedSource, adapter_dir
+        from movierec.tuning.shipped import default_adapter
 
-        return TunedSource(self, adapter_dir(index_dir))
+        fallback = default_adapter(self.bundle.manifest, int(self.bundle.embeddings.shape[1]))
+        return TunedSource(self, adapter_dir(index_dir), fallback)
 
     def with_community(self, model: CommunityModel | None, **signal: Any) -> Recommender:
         """This recommender (same indexes and settings) blending an in-memory community model;

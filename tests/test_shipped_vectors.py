@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from movierec.build import reusable_embeddings, shipped_embeddings
 from movierec.catalog import DEFAULT_CATALOG, load_catalog
@@ -32,3 +33,23 @@ def test_a_build_reuses_shipped_vectors_instead_of_encoding(fake_encoder) -> Non
 
 def test_other_models_get_no_shipped_vectors() -> None:
     assert shipped_embeddings("some/other-model") is None
+
+
+@pytest.mark.model
+def test_a_fresh_install_serves_the_packaged_catalog_through_the_shipped_adapter(
+    tmp_path, monkeypatch
+) -> None:
+    from movierec.recommender import Recommender
+    from movierec.tuning.shipped import SHIPPED, shipped_adapter
+
+    if not (SHIPPED / "manifest.json").exists():
+        pytest.skip("no shipped adapter in this checkout")
+    monkeypatch.setenv("MOVIEREC_HOME", str(tmp_path))
+    served = Recommender.open(show_progress=False)
+    shipped = shipped_adapter(DEFAULT_MODEL, 384)
+    assert served.bundle.manifest["adapter"]["digest"] == shipped.digest()
+    assert served.like_counts is not None and served.similar_bundle is not None
+    base = Recommender.open(show_progress=False, tuned=False)
+    assert "adapter" not in base.bundle.manifest
+    assert not np.allclose(served.bundle.embeddings[:5], base.bundle.embeddings[:5])
+    assert len(served.search("a cozy, feel-good film for a rainy Sunday", k=5)) == 5

@@ -333,6 +333,31 @@ def test_shipped_adapter_loads_for_minilm_only() -> None:
         shipped_adapter("other/model")
 
 
+def test_the_shipped_adapter_is_the_default_of_the_packaged_catalog_only() -> None:
+    import json
+
+    from movierec.tuning.shipped import SHIPPED, default_adapter, is_shipped
+
+    if not (SHIPPED / "manifest.json").exists():
+        pytest.skip("no shipped adapter in this checkout")
+    shipped = json.loads((SHIPPED / "manifest.json").read_text())
+    packaged = {
+        "model": shipped["base_model"],
+        "catalog": {"fingerprint": shipped["data"]["catalog"]},
+    }
+    adapter = default_adapter(packaged, 384)
+    assert adapter is not None and adapter.digest() == shipped["digest"]
+    for other, dimension in (
+        ({**packaged, "catalog": {"fingerprint": "another catalog"}}, 384),
+        ({**packaged, "model": "other/model"}, 384),
+        (packaged, 768),
+        ({}, 384),
+    ):
+        assert default_adapter(other, dimension) is None
+    assert is_shipped({"adapter": {"digest": shipped["digest"], "kind": "linear"}})
+    assert not is_shipped({"adapter": {"digest": "0" * 64}}) and not is_shipped({})
+
+
 def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
     rec, tmp_path, monkeypatch
 ) -> None:

@@ -170,7 +170,8 @@ class TunedSource:
     """The recommender to serve now: `base` adapted by the adapter `root/CURRENT` names
     (see `movierec tune`), re-read on each call so a running app switches on its next call.
     An unreadable or mismatched new version leaves the previous one in use. Before the first
-    tuning, `fallback` (e.g. movierec.tuning.shipped.shipped_adapter()) is served, if given."""
+    tuning, `fallback` (movierec.tuning.shipped.default_adapter for the packaged catalog) is
+    served, if given."""
 
     def __init__(self, base: Recommender, root: str | Path, fallback: Adapter | None = None):
         self.base = base
@@ -181,7 +182,8 @@ class TunedSource:
         self._loaded = False
 
     def current(self) -> Recommender:
-        """The tuned recommender of the current version (the base one before any tuning)."""
+        """The tuned recommender of the current version (before any tuning, the fallback's or
+        the base one)."""
         try:
             name = current_name(self.root, AdapterError)
             if name == self._name and self._loaded:
@@ -192,5 +194,6 @@ class TunedSource:
             LOG.warning("keeping the previous adapter: %s", error)
             return self._recommender
         self._name, self._loaded = name, True
-        LOG.info("adapter %s in use", name or "(none)")
+        shipped = "the shipped adapter" if self.fallback is not None else "none"
+        LOG.info("adapter in use: %s", name or shipped)
         return self._recommender

@@ -1,20 +1,57 @@
-"""The pre-trained adapter shipped in movierec/data/adapter/ (`movierec tune --shipped`).
+"""The pre-trained adapter shipped in movierec/data/adapter/.
 
+The packaged catalog's index serves it until its first `movierec tune` (`default_adapter`);
+`movierec tune --shipped` installs it as a version for any other index of the same base model.
 Tuned film vectors are the adapter's map of the base vectors (shipped too, for the packaged
 catalog: movierec/data/catalog_vectors.npz), so they are not shipped twice.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
-from movierec.tuning.adapter import Adapter
+from movierec.tuning.adapter import MANIFEST, Adapter, AdapterError
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "adapter"
 
 
 def shipped_adapter(model: str | None = None, dimension: int | None = None) -> Adapter | None:
     """The packaged adapter (None when this install has none), checked against the base model."""
-    if not (SHIPPED / "manifest.json").exists():
+    if not (SHIPPED / MANIFEST).exists():
         return None
     return Adapter.load(SHIPPED, model, dimension)
+
+
+def default_adapter(index_manifest: dict[str, Any], dimension: int) -> Adapter | None:
+    """The shipped adapter when it was trained for this very index: the same base model,
+    dimension and catalog (the packaged one, by content fingerprint); None for any other
+    index, which serves its base vectors until its first `movierec tune`."""
+    try:
+        shipped = json.loads((SHIPPED / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    catalog = (index_manifest.get("catalog") or {}).get("fingerprint")
+    if (
+        shipped.get("base_model") != index_manifest.get("model")
+        or shipped.get("dimension") != dimension
+        or (shipped.get("data") or {}).get("catalog") != catalog
+    ):
+        return None
+    try:
+        return shipped_adapter(index_manifest.get("model"), dimension)
+    except AdapterError:
+        return None
+
+
+def is_shipped(index_manifest: dict[str, Any]) -> bool:
+    """Whether the index is served through the shipped adapter (trained on MovieLens
+    ml-latest-small and tags_dev: evaluating it on those data would leak)."""
+    digest = (index_manifest.get("adapter") or {}).get("digest")
+    if digest is None:
+        return False
+    try:
+        return json.loads((SHIPPED / MANIFEST).read_text()).get("digest") == digest
+    except (OSError, ValueError):
+        return False
