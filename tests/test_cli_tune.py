@@ -101,3 +101,17 @@ def test_tune_trains_where_it_is_told_and_refuses_a_gpu_it_cannot_see(cli, built
     assert " on cpu, loss " in trained.stdout
     version = current_folder(_root(), ValueError)
     assert json.loads((version / "manifest.json").read_text())["train"]["device"] == "cpu"
+
+
+def test_tune_base_serves_the_plain_vectors_until_the_next_tuning(cli, built, tmp_path) -> None:
+    args = ("--catalog", built, "--store", _store(tmp_path), "--steps", "3", "-q")
+    assert cli("tune", *args).returncode == 0
+    assert "adapter" in Recommender.open(built).bundle.manifest
+    plain = cli("tune", "--catalog", built, "--base")
+    assert plain.returncode == 0 and "plain sentence vectors" in plain.stdout, plain.stderr
+    assert "adapter" not in Recommender.open(built).bundle.manifest
+    assert cli("search", "heist", "--catalog", built, "--k", "2").returncode == 0
+    assert cli("tune", *args, "--seed", "1").returncode == 0
+    assert "adapter" in Recommender.open(built).bundle.manifest
+    both = cli("tune", "--catalog", built, "--base", "--shipped")
+    assert both.returncode == 2 and "not allowed with" in both.stderr

@@ -320,6 +320,21 @@ def test_fallback_adapter_is_served_until_the_first_tuning(rec, tmp_path) -> Non
     assert source.current().bundle.manifest["adapter"]["digest"] == own.digest()
 
 
+def test_a_base_version_serves_the_base_vectors_even_with_a_fallback(rec, tmp_path) -> None:
+    from movierec.tuning import save_base_version
+
+    shipped = tuned_once(rec, tmp_path / "shipped", seed=7)
+    source = TunedSource(rec, tmp_path / "live", fallback=shipped)
+    assert "adapter" in source.current().bundle.manifest
+    save_base_version(tmp_path / "live")
+    served = source.current()
+    assert "adapter" not in served.bundle.manifest
+    np.testing.assert_array_equal(served.bundle.embeddings, rec.bundle.embeddings)
+    assert load_current_adapter(tmp_path / "live") is None
+    own = tuned_once(rec, tmp_path / "live", seed=8)
+    assert source.current().bundle.manifest["adapter"]["digest"] == own.digest()
+
+
 def test_shipped_adapter_loads_for_minilm_only() -> None:
     from movierec.embed.model import canonical_name
     from movierec.tuning.shipped import SHIPPED, shipped_adapter

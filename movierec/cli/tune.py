@@ -2,7 +2,8 @@
 
 The adapter is a small map on the frozen sentence vectors (movierec.tuning); each run publishes
 a new version beside the index, and the CLI and the app serve it from their next call.
-`--shipped` installs the pre-trained adapter that comes with movierec instead of training.
+`--shipped` installs the pre-trained adapter that comes with movierec instead of training (the
+packaged catalog serves it until its first tuning); `--base` goes back to the plain vectors.
 """
 
 from __future__ import annotations
@@ -27,8 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="where to train: auto (a CUDA GPU when torch sees one, else the CPU), cpu, cuda, "
         "cuda:N or mps",
     )
-    tune.add_argument(
+    choice = tune.add_mutually_exclusive_group()
+    choice.add_argument(
         "--shipped", action="store_true", help="use the pre-trained adapter instead of training"
+    )
+    choice.add_argument(
+        "--base",
+        action="store_true",
+        help="serve the plain sentence vectors (no adapter) until the next tuning",
     )
     tune.set_defaults(run=run)
 
@@ -45,6 +52,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--steps must be at least 1, got {args.steps}")
     if args.max_minutes is not None and not args.max_minutes > 0:
         raise UsageError(f"--max-minutes must be above 0, got {args.max_minutes}")
+    if args.base:
+        from movierec.tuning import save_base_version
+
+        version = save_base_version(adapter_dir(where.index_dir))
+        print(f"serving the plain sentence vectors, no adapter -> {version}")
+        return 0
     if not args.shipped:
         try:
             device = resolve_device(args.device)

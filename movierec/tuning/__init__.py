@@ -6,7 +6,12 @@ from movierec.tuning.pairs import TextPairs, colike_pairs, read_tags, text_pairs
 from movierec.tuning.serve import AdaptedEncoder, TunedSource, adapt
 from movierec.tuning.train import TrainConfig, train_adapter
 from movierec.tuning.tune import NothingToLearnError, TuneReport, tune
-from movierec.tuning.versions import adapter_dir, load_current_adapter, save_adapter_version
+from movierec.tuning.versions import (
+    adapter_dir,
+    load_current_adapter,
+    save_adapter_version,
+    save_base_version,
+)
 
 __all__ = [
     "AdaptedEncoder",
@@ -23,6 +28,7 @@ __all__ = [
     "load_current_adapter",
     "read_tags",
     "save_adapter_version",
+    "save_base_version",
     "text_pairs",
     "train_adapter",
     "tune",

@@ -13,7 +13,7 @@ import numpy as np
 from movierec.index.dense import DenseIndex
 from movierec.recommender import Recommender
 from movierec.tuning.adapter import Adapter, AdapterError
-from movierec.tuning.versions import load_current_adapter
+from movierec.tuning.versions import current_choice
 from movierec.versions import current_name
 
 LOG = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ class TunedSource:
     (see `movierec tune`), re-read on each call so a running app switches on its next call.
     An unreadable or mismatched new version leaves the previous one in use. Before the first
     tuning, `fallback` (movierec.tuning.shipped.default_adapter for the packaged catalog) is
-    served, if given."""
+    served, if given; a `movierec tune --base` version serves the base vectors."""
 
     def __init__(self, base: Recommender, root: str | Path, fallback: Adapter | None = None):
         self.base = base
@@ -188,8 +188,8 @@ class TunedSource:
             name = current_name(self.root, AdapterError)
             if name == self._name and self._loaded:
                 return self._recommender
-            adapter = load_current_adapter(self.root, self.base.bundle.manifest.get("model"))
-            self._recommender = adapt(self.base, adapter or self.fallback)
+            chosen, adapter = current_choice(self.root, self.base.bundle.manifest.get("model"))
+            self._recommender = adapt(self.base, adapter if chosen else self.fallback)
         except (AdapterError, OSError) as error:
             LOG.warning("keeping the previous adapter: %s", error)
             return self._recommender
