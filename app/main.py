@@ -46,6 +46,7 @@ def page() -> None:
         user = sidebar.user_name(store)
         filters, diversity = sidebar.filters(recommender)
         boost = sidebar.new_films(recommender)
+        sidebar.taste_model(recommender)
     name = st.radio("Page", list(PAGES), horizontal=True, key="page", label_visibility="collapsed")
     if user is None:
         st.info("Enter your name in the sidebar to save likes and get personal picks.")

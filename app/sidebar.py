@@ -8,6 +8,7 @@ from movierec.filters import Filters
 from movierec.markdown import escape
 from movierec.recommender import Recommender
 from movierec.store import ProfileStore, StoreError
+from movierec.tuning.shipped import is_shipped
 
 LANGUAGE_NAMES = {
     "en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
@@ -92,3 +93,16 @@ def new_films(recommender: Recommender) -> float:
         "more new films, at a small cost in accuracy.",
     )
     return NEW_FILMS_BOOST if on else 0.0
+
+
+def taste_model(recommender: Recommender) -> None:
+    """Which text side answers: the plain sentence vectors, the shipped pre-trained adapter, or
+    one `movierec tune` learnt here (the CLI commands that change it)."""
+    manifest = recommender.bundle.manifest
+    if "adapter" not in manifest:
+        said = "plain sentence vectors (`movierec tune` teaches it your people's taste)"
+    elif is_shipped(manifest):
+        said = "pre-trained on MovieLens likes and tags (`movierec tune` learns your store's)"
+    else:
+        said = "tuned on this store's likes (`movierec tune --base` goes back to plain vectors)"
+    st.caption(f"Taste model: {said}.")

@@ -228,12 +228,14 @@ def test_a_tuned_engine_offers_the_new_films_toggle(store_path):
         profiles.like("cleo", movie)
     app = open_app(user="cleo", page="❤️ My taste")
     assert not [t for t in app.toggle if t.key == "new_films"]  # not tuned: nothing to offer
+    assert any("Taste model: plain sentence vectors" in c.value for c in app.sidebar.caption)
     likes = {f"u{u}": [862, 12, 14160, 949, 161] for u in range(4)}  # five films seen liked
     base = Recommender.open(FIXTURE_CATALOG, tuned=False)  # the index the app has built
     tune(base.bundle, base.encoder, likes, adapter_dir(default_index_dir(FIXTURE_CATALOG)), [],
          TrainConfig(steps=5, batch_size=8, lr=1e-2))  # fmt: skip
     st.cache_resource.clear()  # a fresh server: the index of this test's MOVIEREC_HOME
     app = open_app(user="cleo", page="❤️ My taste")
+    assert any("Taste model: tuned on this store's likes" in c.value for c in app.sidebar.caption)
     plain = card_titles(app)
     said = " ".join(m.value for m in app.markdown)
     assert plain and "new to the tuned model" not in said.lower()
