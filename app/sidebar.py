@@ -8,7 +8,7 @@ from movierec.filters import Filters
 from movierec.markdown import escape
 from movierec.recommender import Recommender
 from movierec.store import ProfileStore, StoreError
-from movierec.tuning.shipped import is_shipped
+from movierec.tuning import shipped
 
 LANGUAGE_NAMES = {
     "en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
@@ -100,9 +100,9 @@ def taste_model(recommender: Recommender) -> None:
     one `movierec tune` learnt here (the CLI commands that change it)."""
     manifest = recommender.bundle.manifest
     if "adapter" not in manifest:
-        said = "plain sentence vectors (`movierec tune` teaches it your people's taste)"
-    elif is_shipped(manifest):
-        said = "pre-trained on MovieLens likes and tags (`movierec tune` learns your store's)"
+        hint = "`movierec tune` teaches it your people's taste"
+    elif shipped.is_shipped(manifest):
+        hint = "`movierec tune` learns your store's"
     else:
-        said = "tuned on this store's likes (`movierec tune --base` goes back to plain vectors)"
-    st.caption(f"Taste model: {said}.")
+        hint = "`movierec tune --base` goes back to plain vectors"
+    st.caption(f"Taste model: {shipped.taste_model(manifest)} ({hint}).")

@@ -450,7 +450,9 @@ class Recommender:
         )
 
     def info(self) -> dict[str, Any]:
-        """What this recommender serves: counts, model, index kind, genres, languages."""
+        """What this recommender serves: counts, model, index kind, taste model, genres."""
+        from movierec.tuning.shipped import taste_model
+
         manifest = self.bundle.manifest
         return {
             "movies": len(self.bundle.catalog),
@@ -461,6 +463,7 @@ class Recommender:
             "vocabulary": self.bundle.bm25.params()["vocab_size"],
             "catalog": manifest["catalog"],
             "built": manifest.get("created_at", "not saved"),
+            "taste_model": taste_model(manifest),
             "genres": self.facets()["genres"],
             "settings": self.settings.__dict__,
         }

@@ -235,7 +235,9 @@ def test_a_tuned_engine_offers_the_new_films_toggle(store_path):
          TrainConfig(steps=5, batch_size=8, lr=1e-2))  # fmt: skip
     st.cache_resource.clear()  # a fresh server: the index of this test's MOVIEREC_HOME
     app = open_app(user="cleo", page="❤️ My taste")
-    assert any("Taste model: tuned on this store's likes" in c.value for c in app.sidebar.caption)
+    assert any(
+        "Taste model: adapter tuned on this store's likes" in c.value for c in app.sidebar.caption
+    )
     plain = card_titles(app)
     said = " ".join(m.value for m in app.markdown)
     assert plain and "new to the tuned model" not in said.lower()

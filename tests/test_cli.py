@@ -75,8 +75,10 @@ def test_info(cli, built) -> None:
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["movies"] == 30 and info["dimension"] == 128 and info["index"] == "flat"
+    assert info["taste_model"] == "plain sentence vectors"  # fake model: no shipped adapter
     text = cli("info", "--catalog", FIXTURE_CATALOG)
     assert text.returncode == 0 and "movies:     30" in text.stdout
+    assert "taste:      plain sentence vectors" in text.stdout
 
 
 def test_batch_answers_every_line_in_order(cli, built) -> None:

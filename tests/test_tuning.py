@@ -351,7 +351,7 @@ def test_shipped_adapter_loads_for_minilm_only() -> None:
 def test_the_shipped_adapter_is_the_default_of_the_packaged_catalog_only() -> None:
     import json
 
-    from movierec.tuning.shipped import SHIPPED, default_adapter, is_shipped
+    from movierec.tuning.shipped import SHIPPED, default_adapter, is_shipped, taste_model
 
     if not (SHIPPED / "manifest.json").exists():
         pytest.skip("no shipped adapter in this checkout")
@@ -369,8 +369,11 @@ def test_the_shipped_adapter_is_the_default_of_the_packaged_catalog_only() -> No
         ({}, 384),
     ):
         assert default_adapter(other, dimension) is None
-    assert is_shipped({"adapter": {"digest": shipped["digest"], "kind": "linear"}})
+    served = {"adapter": {"digest": shipped["digest"], "kind": "linear"}}
+    assert is_shipped(served) and "shipped" in taste_model(served)
     assert not is_shipped({"adapter": {"digest": "0" * 64}}) and not is_shipped({})
+    assert taste_model({"adapter": {"digest": "0123456789"}}).endswith("(01234567)")
+    assert taste_model({}) == "plain sentence vectors"
 
 
 def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(

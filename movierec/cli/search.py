@@ -121,6 +121,7 @@ def _info_text(info: dict[str, Any]) -> str:
             f"index:      {info['index']}, vocabulary {info['vocabulary']} terms",
             f"catalog:    {info['catalog'].get('source', '?')}",
             f"built:      {info['built']}",
+            f"taste:      {info['taste_model']}",
             f"genres:     {', '.join(info['genres'])}",
         ]
     )

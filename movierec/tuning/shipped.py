@@ -55,3 +55,14 @@ def is_shipped(index_manifest: dict[str, Any]) -> bool:
         return json.loads((SHIPPED / MANIFEST).read_text()).get("digest") == digest
     except (OSError, ValueError):
         return False
+
+
+def taste_model(index_manifest: dict[str, Any]) -> str:
+    """In words, which text side an index is served through: the plain sentence vectors, the
+    shipped pre-trained adapter, or an adapter `movierec tune` learnt (with its digest)."""
+    adapter = index_manifest.get("adapter")
+    if not adapter:
+        return "plain sentence vectors"
+    if is_shipped(index_manifest):
+        return "pre-trained adapter shipped with movierec (MovieLens likes and tags)"
+    return f"adapter tuned on this store's likes ({str(adapter.get('digest', ''))[:8]})"
