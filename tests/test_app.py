@@ -236,7 +236,7 @@ def test_a_tuned_engine_offers_the_new_films_toggle(store_path):
     st.cache_resource.clear()  # a fresh server: the index of this test's MOVIEREC_HOME
     app = open_app(user="cleo", page="❤️ My taste")
     assert any(
-        "Taste model: adapter tuned on this store's likes" in c.value for c in app.sidebar.caption
+        "Taste model: adapter learnt here by movierec tune" in c.value for c in app.sidebar.caption
     )
     plain = card_titles(app)
     said = " ".join(m.value for m in app.markdown)

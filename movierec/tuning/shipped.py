@@ -65,4 +65,4 @@ def taste_model(index_manifest: dict[str, Any]) -> str:
         return "plain sentence vectors"
     if is_shipped(index_manifest):
         return "pre-trained adapter shipped with movierec (MovieLens likes and tags)"
-    return f"adapter tuned on this store's likes ({str(adapter.get('digest', ''))[:8]})"
+    return f"adapter learnt here by movierec tune ({str(adapter.get('digest', ''))[:8]})"
