@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from movierec.cli.common import add_locations, open_recommender
+from movierec.cli.common import add_locations, locations, open_recommender
 from movierec.errors import UsageError
 from movierec.settings import Settings
 
@@ -202,15 +202,18 @@ def run_eval(args: argparse.Namespace) -> int:
 
     check_protocol(args)
     # with --tune the base vectors: an installed adapter may have seen the evaluated users
-    recommender = open_recommender(args, tuned=not args.tune)
-    if is_shipped(recommender.bundle.manifest):
-        print(
-            "note: the shipped adapter learnt from MovieLens ml-latest-small and its tags, so it "
-            "is not measured here; the base vectors are (--tune measures a tuned engine "
-            "without leaks)",
-            file=sys.stderr,
-        )
-        recommender = open_recommender(args, tuned=False)
+    base = recommender = open_recommender(args, tuned=False)
+    if not args.tune:
+        served = base.serving(locations(args).index_dir).current()
+        if is_shipped(served.bundle.manifest):
+            print(
+                "note: the shipped adapter learnt from MovieLens ml-latest-small and its tags, so "
+                "it is not measured here; the base vectors are (--tune measures a tuned engine "
+                "without leaks)",
+                file=sys.stderr,
+            )
+        else:
+            recommender = served
     data = load_movielens(args.ratings, args.links, recommender.movies.ids)
     catalog = recommender.bundle.catalog
     tags = split_tags(read_tags(args.tags, args.links), catalog, args.seed) if args.tags else None
@@ -222,9 +225,7 @@ def run_eval(args: argparse.Namespace) -> int:
         train_likes = without(train.likes, cold or set())
         import numpy as np
 
-        # EASE reads the base vectors, as retrain does; reopen only if an adapter maps them
-        adapted = "adapter" in recommender.bundle.manifest
-        base = open_recommender(args, tuned=False) if adapted else recommender
+        # EASE reads the base vectors, as retrain does
         content = np.asarray(base.bundle.embeddings, dtype=np.float32)
         models = community_models(
             Interactions(likes=train_likes), recommender.movies.ids, content, base.bundle.catalog
