@@ -18,6 +18,11 @@ LANGUAGE_NAMES = {
 }  # fmt: skip
 DIVERSITY = 0.3
 NEW_FILMS_BOOST = 0.02  # unseen_boost of the "new films" toggle (its trade: docs/tuning.md)
+TASTE_HINTS = {  # what changes the taste model, per movierec.tuning.shipped.taste_kind
+    "plain": "`movierec tune` teaches it your people's taste",
+    "shipped": "`movierec tune` learns your store's",
+    "tuned": "`movierec tune --base` goes back to plain vectors",
+}
 
 
 def user_name(store: ProfileStore) -> str | None:
@@ -99,10 +104,5 @@ def taste_model(recommender: Recommender) -> None:
     """Which text side answers: the plain sentence vectors, the shipped pre-trained adapter, or
     one `movierec tune` learnt here (the CLI commands that change it)."""
     manifest = recommender.bundle.manifest
-    if "adapter" not in manifest:
-        hint = "`movierec tune` teaches it your people's taste"
-    elif shipped.is_shipped(manifest):
-        hint = "`movierec tune` learns your store's"
-    else:
-        hint = "`movierec tune --base` goes back to plain vectors"
+    hint = TASTE_HINTS[shipped.taste_kind(manifest)]
     st.caption(f"Taste model: {shipped.taste_model(manifest)} ({hint}).")

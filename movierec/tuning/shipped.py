@@ -9,6 +9,7 @@ catalog: movierec/data/catalog_vectors.npz), so they are not shipped twice.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,7 @@ def default_adapter(index_manifest: dict[str, Any], dimension: int) -> Adapter |
     """The shipped adapter when it was trained for this very index: the same base model,
     dimension and catalog (the packaged one, by content fingerprint); None for any other
     index, which serves its base vectors until its first `movierec tune`."""
-    try:
-        shipped = json.loads((SHIPPED / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None
+    shipped = _shipped_manifest()
     catalog = (index_manifest.get("catalog") or {}).get("fingerprint")
     if (
         shipped.get("base_model") != index_manifest.get("model")
@@ -49,20 +47,34 @@ def is_shipped(index_manifest: dict[str, Any]) -> bool:
     """Whether the index is served through the shipped adapter (trained on MovieLens
     ml-latest-small and tags_dev: evaluating it on those data would leak)."""
     digest = (index_manifest.get("adapter") or {}).get("digest")
-    if digest is None:
-        return False
-    try:
-        return json.loads((SHIPPED / MANIFEST).read_text()).get("digest") == digest
-    except (OSError, ValueError):
-        return False
+    return digest is not None and _shipped_manifest().get("digest") == digest
+
+
+def taste_kind(index_manifest: dict[str, Any]) -> str:
+    """Which text side an index is served through: "plain" sentence vectors, the "shipped"
+    pre-trained adapter, or one `movierec tune` learnt here ("tuned")."""
+    if not index_manifest.get("adapter"):
+        return "plain"
+    return "shipped" if is_shipped(index_manifest) else "tuned"
 
 
 def taste_model(index_manifest: dict[str, Any]) -> str:
-    """In words, which text side an index is served through: the plain sentence vectors, the
-    shipped pre-trained adapter, or an adapter `movierec tune` learnt (with its digest)."""
-    adapter = index_manifest.get("adapter")
-    if not adapter:
+    """`taste_kind` in words (a tuned adapter with its digest)."""
+    kind = taste_kind(index_manifest)
+    if kind == "plain":
         return "plain sentence vectors"
-    if is_shipped(index_manifest):
+    if kind == "shipped":
         return "pre-trained adapter shipped with movierec (MovieLens likes and tags)"
-    return f"adapter learnt here by movierec tune ({str(adapter.get('digest', ''))[:8]})"
+    digest = str(index_manifest["adapter"].get("digest", ""))[:8]
+    return f"adapter learnt here by movierec tune ({digest})"
+
+
+@cache
+def _shipped_manifest() -> dict[str, Any]:
+    """The shipped adapter's manifest, read once per process ({} when this install has none
+    or it is unreadable: then nothing is served or recognised as shipped)."""
+    try:
+        manifest = json.loads((SHIPPED / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
