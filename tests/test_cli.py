@@ -265,6 +265,14 @@ def test_eval_with_a_community_split_compares_content_community_and_blend(
     assert all(0.0 <= v <= 1.0 for system in scores.values() for v in system.values())
     bad = cli(*args, "--catalog", FIXTURE_CATALOG, "--community-split", "1.5")
     assert bad.returncode == 2 and "--community-split must be between 0 and 1" in bad.stderr
+    folded = cli(*args, "--catalog", FIXTURE_CATALOG, "--community-split", "0.5", "--folds", "5")
+    assert folded.returncode == 0, folded.stderr
+    result_json = json.loads((out / "results.json").read_text())
+    assert result_json["folds"] == 5 and result_json["profile_users"] == 20
+    assert len(result_json["profile_recall"]["engine"]) == 20  # one figure per user
+    assert "20 users (5 folds of their likes)" in folded.stdout
+    bad = cli(*args, "--catalog", FIXTURE_CATALOG, "--folds", "0")
+    assert bad.returncode == 2 and "--folds must be between 1 and 10, got 0" in bad.stderr
 
 
 def test_eval_tags_tune_and_cold_films_keep_the_evaluated_data_out_of_training(

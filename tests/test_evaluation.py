@@ -17,6 +17,7 @@ from movierec.evaluation import (
     recall_at_k,
     similar_cases,
 )
+from movierec.evaluation.protocols import profile_folds, user_means
 from movierec.evaluation.report import bar_chart, table, write_json
 from movierec.evaluation.systems import Popularity, Random
 
@@ -76,6 +77,32 @@ def test_profile_split_is_seeded_80_20_and_skips_small_users():
     again = profile_cases(data, seed=7)
     assert again == cases
     assert profile_cases(data, seed=8) != cases
+
+
+def test_profile_folds_hold_out_every_like_exactly_once_and_average_per_user():
+    data = Interactions(
+        likes={1: list(range(100, 112)), 2: list(range(5)), 3: list(range(20))},
+        dislikes={1: [7]},
+    )
+    cases = profile_folds(data, seed=7, folds=5)
+    assert [c.user for c in cases] == [1] * 5 + [3] * 5  # user 2: fewer than 10 likes
+    ones = cases[:5]
+    held = [m for c in ones for m in c.held_out]
+    assert sorted(held) == list(range(100, 112))  # each like held out once
+    assert sorted(len(c.held_out) for c in ones) == [2, 2, 2, 3, 3]
+    for c in ones:
+        assert sorted(c.liked + c.held_out) == list(range(100, 112))
+        assert not set(c.liked) & set(c.held_out)
+        assert c.disliked == [7]
+    assert profile_folds(data, seed=7, folds=5) == cases
+    assert profile_folds(data, seed=8, folds=5) != cases
+    with pytest.raises(ValueError, match="at least 2"):
+        profile_folds(data, folds=1)
+    users, means = user_means(cases, [1.0, 0.0, 0.5, 0.5, 0.0, *[0.2] * 5])
+    assert users == [1, 3]
+    assert means == pytest.approx([0.4, 0.2])
+    with pytest.raises(ValueError, match="10 cases but 2 values"):
+        user_means(cases, [1.0, 2.0])
 
 
 def test_similar_truth_is_jaccard_of_likers():
@@ -158,6 +185,35 @@ def test_evaluate_gives_one_to_an_oracle_and_zero_to_nonsense(tmp_path):
     assert saved["profile_recall"]["oracle"] == [1.0] * 60
     bar_chart(result, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_evaluate_with_folds_looks_for_every_like_and_reports_one_figure_per_user():
+    rng = np.random.default_rng(0)
+    likes = {u: sorted(rng.choice(np.arange(1, 41), 15, replace=False).tolist()) for u in range(60)}
+    data = Interactions(likes=likes)
+    oracle = Oracle(profile_folds(data, seed=3, folds=5), similar_cases(data))
+    first_folds = {tuple(c.liked) for c in profile_folds(data, 3, 5)[::5]}
+
+    class FirstFoldOnly:
+        """Finds the held-out likes of a user's first fold only: 1 there, 0 in the others."""
+
+        name = "first fold"
+
+        def recommend(self, liked, disliked, k):
+            return oracle.held[tuple(liked)][:k] if tuple(liked) in first_folds else []
+
+        def similar(self, movie, k):
+            return []
+
+    popularity = Popularity(list(range(1, 41)), [1.0] * 40)
+    result = evaluate([oracle, FirstFoldOnly(), popularity], data, seed=3, folds=5)
+    assert result.folds == 5 and result.profile_users == 60
+    assert result.profile_recall["oracle"] == [1.0] * 60  # one figure per user, not per fold
+    assert result.profile_recall["first fold"] == [pytest.approx(0.2)] * 60
+    assert result.scores["first fold"]["profile_recall@10"] == pytest.approx(0.2)
+    assert "60 users (5 folds of their likes)" in table(result)
+    single = evaluate([popularity], data, seed=3)
+    assert single.folds == 1 and "folds" not in table(single)
 
 
 def test_popularity_and_random_exclude_rated_films():

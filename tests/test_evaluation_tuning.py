@@ -48,6 +48,13 @@ def test_cold_films_are_withheld_from_training_likes() -> None:
     assert all(f.movie in split.cold for f in split.films)
     warm = make_split(data, catalog, [], seed=0)
     assert not set(warm.train_likes) & {c.user for c in warm.profiles}
+    folded = make_split(data, catalog, [], seed=0, folds=5)
+    assert folded.train_likes == warm.train_likes  # folds change what is measured, not learnt
+    users = [c.user for c in warm.profiles]
+    assert [c.user for c in folded.profiles] == [u for u in users for _ in range(5)]
+    for user in users:
+        held = [m for c in folded.profiles if c.user == user for m in c.held_out]
+        assert sorted(held) == sorted(likes[user])
 
 
 def test_case_values_are_per_profile_and_measure_is_their_mean() -> None:

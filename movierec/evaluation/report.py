@@ -17,9 +17,11 @@ def table(result: EvalResult, baseline: str = "popularity") -> str:
     header = f"{'system':{width}s}" + "".join(f"{m:>20s}" for m in metrics)
     tags = f"tags: {result.tag_queries} queries, " if result.tag_queries else ""
     cold = f"cold films only ({result.cold_films} withheld), " if result.cold_films else ""
+    folds = f" ({result.folds} folds of their likes)" if result.folds > 1 else ""
     lines = [
-        f"{cold}profile: {result.profile_users} users, similar: {result.similar_films} films, "
-        f"mood: {result.mood_queries} queries, {tags}k={result.k}, seed={result.seed}",
+        f"{cold}profile: {result.profile_users} users{folds}, "
+        f"similar: {result.similar_films} films, mood: {result.mood_queries} queries, "
+        f"{tags}k={result.k}, seed={result.seed}",
         header,
         "-" * len(header),
     ]

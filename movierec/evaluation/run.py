@@ -16,7 +16,9 @@ from movierec.evaluation.protocols import (
     ProfileCase,
     SimilarCase,
     profile_cases,
+    profile_folds,
     similar_cases,
+    user_means,
 )
 from movierec.evaluation.systems import System
 from movierec.movielens import Interactions
@@ -48,7 +50,9 @@ class EvalResult:
     tag_queries: int = 0
     cold_films: int = 0
     profile_recall: dict[str, list[float]] = field(default_factory=dict)
-    """Per system, each profile's Recall@k (in the order of the profiles): for intervals."""
+    """Per system, each user's profile Recall@k (in the order of the users): for intervals."""
+    folds: int = 1
+    """1: one 80/20 draw of each user's likes; N ≥ 2: each of N parts held out in turn."""
 
     def metrics(self) -> tuple[str, ...]:
         """The metrics measured: the tags ones only when there were tag queries."""
@@ -72,12 +76,16 @@ def evaluate(
     moods: Sequence[MoodCase] = (),
     tags: Sequence[MoodCase] = (),
     cold: set[int] | None = None,
+    folds: int = 1,
 ) -> EvalResult:
     """Profile Recall/nDCG@k on held-out likes, similar nDCG@k on co-liked films, mood
     Recall/nDCG@k on the judged queries of `moods` and of `tags` (people's tags as queries).
     With `cold` (films whose likes no model learnt from), only those films are measured: similar
-    from a cold film, profiles on their cold held-out likes."""
-    profiles = profile_cases(data, seed=seed)
+    from a cold film, profiles on their cold held-out likes. Profiles hold out 20 % of each
+    user's likes once, or with `folds` ≥ 2 each of `folds` parts in turn; a user's figures are
+    then the means over their folds (no model here learns from the profiles, so folds refit
+    nothing)."""
+    profiles = profile_folds(data, seed, folds) if folds >= 2 else profile_cases(data, seed=seed)
     films = similar_cases(data)
     if cold is not None:
         profiles, films = only_cold(profiles, films, cold)
@@ -97,6 +105,7 @@ def evaluate(
             similar.append(ndcg_at_k(system.similar(film.movie, k), film.truth, k))
         mood_recall, mood_ndcg = _queries(system, moods, k)
         tag_recall, tag_ndcg = _queries(system, tags, k)
+        recall, ndcg = user_means(profiles, recall)[1], user_means(profiles, ndcg)[1]
         values = (recall, ndcg, similar, mood_recall, mood_ndcg, tag_recall, tag_ndcg)
         measured = zip(METRICS, values, strict=True)
         scores[system.name] = {m: _mean(v) for m, v in measured if tags or m not in TAG_METRICS}
@@ -104,7 +113,7 @@ def evaluate(
         seconds[system.name] = round(time.perf_counter() - start, 1)
     return EvalResult(
         scores,
-        len(profiles),
+        len({case.user for case in profiles}),
         len(films),
         len(moods),
         seed,
@@ -113,6 +122,7 @@ def evaluate(
         tag_queries=len(tags),
         cold_films=len(cold) if cold is not None else 0,
         profile_recall=per_profile,
+        folds=folds if folds >= 2 else 1,
     )
 
 

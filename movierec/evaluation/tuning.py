@@ -18,7 +18,14 @@ import numpy as np
 from movierec.evaluation.community import split_users
 from movierec.evaluation.metrics import ndcg_at_k, recall_at_k
 from movierec.evaluation.mood import MoodCase
-from movierec.evaluation.protocols import ProfileCase, SimilarCase, profile_cases, similar_cases
+from movierec.evaluation.protocols import (
+    ProfileCase,
+    SimilarCase,
+    profile_cases,
+    profile_folds,
+    similar_cases,
+    user_means,
+)
 from movierec.evaluation.run import only_cold
 from movierec.evaluation.systems import System
 from movierec.evaluation.tags import TagSplit, split_tags
@@ -47,12 +54,16 @@ def make_split(
     test_users: float = 0.5,
     cold_share: float = 0.0,
     min_likers: int = 20,
+    folds: int = 1,
 ) -> TuningSplit:
     """A seeded user split, tag split and (with `cold_share` > 0) cold-film split; similar
-    cases are films liked by at least `min_likers` test users."""
+    cases are films liked by at least `min_likers` test users. Profiles hold out 20 % of each
+    test user's likes once, or with `folds` ≥ 2 each of `folds` parts in turn (`profile_folds`;
+    the models learn from the training users only, so folds cost no refitting)."""
     train, test = split_users(data, test_share=test_users, seed=seed)
     tags = split_tags(tag_pairs, catalog, seed=seed)
-    profiles, films = profile_cases(test, seed=seed), similar_cases(test, min_likers)
+    profiles = profile_folds(test, seed, folds) if folds >= 2 else profile_cases(test, seed=seed)
+    films = similar_cases(test, min_likers)
     cold = cold_films(data, cold_share, seed) if cold_share > 0 else set()
     likes = without(train.likes, cold)
     if cold:
@@ -75,8 +86,21 @@ def without(likes: dict[int, list[int]], films: set[int]) -> dict[int, list[int]
 def measure(
     system: System, split: TuningSplit, k: int = 10, parts: Sequence[str] = METRICS
 ) -> dict[str, float]:
-    """Mean similar nDCG@k, profile Recall@k and tags mood nDCG@k of one system."""
-    return {metric: _mean(case_values(system, split, metric, k)) for metric in parts}
+    """Mean similar nDCG@k, profile Recall@k (over users) and tags mood nDCG@k of one system."""
+    return {
+        metric: _mean(
+            user_recall(system, split, k)
+            if metric == METRICS[1]
+            else case_values(system, split, metric, k)
+        )
+        for metric in parts
+    }
+
+
+def user_recall(system: System, split: TuningSplit, k: int = 10) -> list[float]:
+    """Each test user's profile Recall@k: the mean over their folds when the split has folds
+    (`make_split(folds=...)`), else their one profile's."""
+    return user_means(split.profiles, case_values(system, split, METRICS[1], k))[1]
 
 
 def case_values(system: System, split: TuningSplit, metric: str, k: int = 10) -> list[float]:
