@@ -132,7 +132,7 @@ def row(name: str, scores: dict) -> str:
 
 METRICS = ("similar_ndcg@10", "profile_recall@10", "mood_ndcg@10", "bench_ndcg@10")
 RECALL = "profile_recall@10"
-PER_PROFILE = "per profile"  # results key: {"seed S warm/system": [recall of each profile]}
+PER_PROFILE = "per profile"  # results key: {"seed S warm/system": [recall of each test user]}
 
 
 def bench(system, moods, k=10):

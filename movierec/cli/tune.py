@@ -45,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
     from movierec.recommender import Recommender
     from movierec.tuning import TrainConfig, adapter_dir, read_tags, save_adapter_version, tune
     from movierec.tuning.shipped import shipped_adapter
-    from movierec.tuning.train import resolve_device
 
     where = locations(args)
     if args.steps is not None and args.steps < 1:
@@ -58,11 +57,7 @@ def run(args: argparse.Namespace) -> int:
         version = save_base_version(adapter_dir(where.index_dir))
         print(f"serving the plain sentence vectors, no adapter -> {version}")
         return 0
-    if not args.shipped:
-        try:
-            device = resolve_device(args.device)
-        except ValueError as error:
-            raise UsageError(f"--device: {error}") from None
+    device = None if args.shipped else _device(args.device)
     base = Recommender.open(
         where.catalog, where.index_dir, where.model, show_progress=not args.quiet, tuned=False
     )
@@ -99,3 +94,13 @@ def run(args: argparse.Namespace) -> int:
         f"{report.seconds:.0f}s on {device}, loss {report.loss:.3f} -> {report.version}"
     )
     return 0
+
+
+def _device(name: str) -> str:
+    """The torch device to train on, or a UsageError saying why it cannot be used."""
+    from movierec.tuning.train import resolve_device
+
+    try:
+        return resolve_device(name)
+    except ValueError as error:
+        raise UsageError(f"--device: {error}") from None

@@ -91,7 +91,7 @@ def evaluate(
         profiles, films = only_cold(profiles, films, cold)
     scores: dict[str, dict[str, float]] = {}
     seconds: dict[str, float] = {}
-    per_profile: dict[str, list[float]] = {}
+    per_user: dict[str, list[float]] = {}
     for system in systems:
         start = time.perf_counter()
         recall, ndcg, similar = [], [], []
@@ -109,7 +109,7 @@ def evaluate(
         values = (recall, ndcg, similar, mood_recall, mood_ndcg, tag_recall, tag_ndcg)
         measured = zip(METRICS, values, strict=True)
         scores[system.name] = {m: _mean(v) for m, v in measured if tags or m not in TAG_METRICS}
-        per_profile[system.name] = [round(v, 5) for v in recall]
+        per_user[system.name] = [round(v, 5) for v in recall]
         seconds[system.name] = round(time.perf_counter() - start, 1)
     return EvalResult(
         scores,
@@ -121,7 +121,7 @@ def evaluate(
         seconds,
         tag_queries=len(tags),
         cold_films=len(cold) if cold is not None else 0,
-        profile_recall=per_profile,
+        profile_recall=per_user,
         folds=folds if folds >= 2 else 1,
     )
 
