@@ -10,7 +10,7 @@ from pathlib import Path
 from movierec.config import default_index_dir
 from movierec.recommender import Recommender
 from movierec.store import ProfileStore
-from movierec.tuning import adapter_dir
+from movierec.tuning import TrainConfig, adapter_dir
 from movierec.versions import current_folder, current_name
 from tests import cli_support
 from tests.helpers import FIXTURE_CATALOG
@@ -80,7 +80,7 @@ def test_tune_refuses_bad_options_and_a_foreign_adapter(cli, built, tmp_path) ->
     assert not _root().exists()
 
 
-def test_tune_trains_where_it_is_told_and_refuses_a_gpu_it_cannot_see(cli, built, tmp_path) -> None:
+def test_tune_trains_where_and_what_it_is_told_and_refuses_the_rest(cli, built, tmp_path) -> None:
     import torch
 
     store = _store(tmp_path)
@@ -96,11 +96,19 @@ def test_tune_trains_where_it_is_told_and_refuses_a_gpu_it_cannot_see(cli, built
         assert refused.returncode == 2 and why in refused.stderr, refused.stderr
         assert what_to_do in refused.stderr and "Traceback" not in refused.stderr
         assert not _root().exists()
+    bad_kind = cli("tune", *args, "--kind", "transformer")
+    assert bad_kind.returncode == 2 and "--kind must be one of linear, mlp" in bad_kind.stderr
+    assert not _root().exists()
     trained = cli("tune", *args, "--device", "cpu")
     assert trained.returncode == 0, trained.stderr
     assert " on cpu, loss " in trained.stdout
     version = current_folder(_root(), ValueError)
-    assert json.loads((version / "manifest.json").read_text())["train"]["device"] == "cpu"
+    manifest = json.loads((version / "manifest.json").read_text())
+    assert manifest["train"]["device"] == "cpu" and manifest["kind"] == TrainConfig().kind
+    other = "mlp" if TrainConfig().kind == "linear" else "linear"
+    assert cli("tune", *args, "--kind", other).returncode == 0
+    version = current_folder(_root(), ValueError)
+    assert json.loads((version / "manifest.json").read_text())["kind"] == other
 
 
 def test_tune_base_serves_the_plain_vectors_until_the_next_tuning(cli, built, tmp_path) -> None:

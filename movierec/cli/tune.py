@@ -23,6 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     tune.add_argument("--max-minutes", type=float, help="stop after this many minutes")
     tune.add_argument("--seed", type=int, default=0, help="random seed (same seed, same adapter)")
     tune.add_argument(
+        "--kind",
+        help="the maps' form: linear (the default) or mlp (one hidden layer of 512: twice the "
+        "training time, more of the likes of films the tuning saw, fewer new films; "
+        "docs/tuning.md)",
+    )
+    tune.add_argument(
         "--device",
         default="auto",
         help="where to train: auto (a CUDA GPU when torch sees one, else the CPU), cpu, cuda, "
@@ -44,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Train (or install the shipped) adapter for the resolved index; prints what it did."""
     from movierec.recommender import Recommender
     from movierec.tuning import TrainConfig, adapter_dir, read_tags, save_adapter_version, tune
+    from movierec.tuning.adapter import KINDS
     from movierec.tuning.shipped import shipped_adapter
 
     where = locations(args)
@@ -51,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--steps must be at least 1, got {args.steps}")
     if args.max_minutes is not None and not args.max_minutes > 0:
         raise UsageError(f"--max-minutes must be above 0, got {args.max_minutes}")
+    if args.kind is not None and args.kind not in KINDS:
+        raise UsageError(f"--kind must be one of {', '.join(KINDS)}, got {args.kind!r}")
     if args.base:
         from movierec.tuning import save_base_version
 
@@ -79,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         show_progress=not args.quiet,
         device=device,
         **({"steps": args.steps} if args.steps else {}),
+        **({"kind": args.kind} if args.kind else {}),
     )
     profiles = open_store(where.store).all_profiles()
     report = tune(base.bundle, base.encoder, profiles, root, tags, config)
