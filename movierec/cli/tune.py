@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tune.add_argument(
         "--kind",
         help="the maps' form: linear (the default) or mlp (one hidden layer of 512: twice the "
-        "training time, more of the likes of films the tuning saw, fewer new films; "
+        "training time, no gain measured on fresh seeds, and films nobody liked sink; "
         "docs/tuning.md)",
     )
     tune.add_argument(
