@@ -17,7 +17,7 @@ from movierec.evaluation import (
     recall_at_k,
     similar_cases,
 )
-from movierec.evaluation.protocols import profile_folds, user_means
+from movierec.evaluation.protocols import held_out_profiles, profile_folds, user_means
 from movierec.evaluation.report import bar_chart, table, write_json
 from movierec.evaluation.systems import Popularity, Random
 
@@ -98,6 +98,8 @@ def test_profile_folds_hold_out_every_like_exactly_once_and_average_per_user():
     assert profile_folds(data, seed=8, folds=5) != cases
     with pytest.raises(ValueError, match="at least 2"):
         profile_folds(data, folds=1)
+    assert held_out_profiles(data, seed=7, folds=5) == cases
+    assert held_out_profiles(data, seed=7) == profile_cases(data, seed=7)
     users, means = user_means(cases, [1.0, 0.0, 0.5, 0.5, 0.0, *[0.2] * 5])
     assert users == [1, 3]
     assert means == pytest.approx([0.4, 0.2])

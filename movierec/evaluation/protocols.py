@@ -79,6 +79,12 @@ def profile_folds(
     return cases
 
 
+def held_out_profiles(data: Interactions, seed: int = 0, folds: int = 1) -> list[ProfileCase]:
+    """The profile protocol's cases: one 80/20 draw a user (`profile_cases`), or with `folds`
+    ≥ 2 each of `folds` parts held out in turn (`profile_folds`)."""
+    return profile_folds(data, seed, folds) if folds >= 2 else profile_cases(data, seed=seed)
+
+
 def user_means(cases: list[ProfileCase], values: list[float]) -> tuple[list[int], list[float]]:
     """The mean of each user's values over their cases (folds), users in first-seen order."""
     if len(cases) != len(values):

@@ -15,8 +15,7 @@ from movierec.evaluation.mood import MoodCase
 from movierec.evaluation.protocols import (
     ProfileCase,
     SimilarCase,
-    profile_cases,
-    profile_folds,
+    held_out_profiles,
     similar_cases,
     user_means,
 )
@@ -85,7 +84,7 @@ def evaluate(
     user's likes once, or with `folds` ≥ 2 each of `folds` parts in turn; a user's figures are
     then the means over their folds (no model here learns from the profiles, so folds refit
     nothing)."""
-    profiles = profile_folds(data, seed, folds) if folds >= 2 else profile_cases(data, seed=seed)
+    profiles = held_out_profiles(data, seed, folds)
     films = similar_cases(data)
     if cold is not None:
         profiles, films = only_cold(profiles, films, cold)

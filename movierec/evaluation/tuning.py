@@ -21,8 +21,7 @@ from movierec.evaluation.mood import MoodCase
 from movierec.evaluation.protocols import (
     ProfileCase,
     SimilarCase,
-    profile_cases,
-    profile_folds,
+    held_out_profiles,
     similar_cases,
     user_means,
 )
@@ -62,7 +61,7 @@ def make_split(
     the models learn from the training users only, so folds cost no refitting)."""
     train, test = split_users(data, test_share=test_users, seed=seed)
     tags = split_tags(tag_pairs, catalog, seed=seed)
-    profiles = profile_folds(test, seed, folds) if folds >= 2 else profile_cases(test, seed=seed)
+    profiles = held_out_profiles(test, seed, folds)
     films = similar_cases(test, min_likers)
     cold = cold_films(data, cold_share, seed) if cold_share > 0 else set()
     likes = without(train.likes, cold)
