@@ -6,7 +6,7 @@ import json
 import logging
 import platform
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,8 @@ class IndexBundle:
     bm25: BM25Index
     tokenizer: Tokenizer
     long_text: LongText | None = None  # a large catalog's overview, tagline, keywords
+    # the films' views once computed, by what made them (movierec.tuning.views; not saved here)
+    views: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _versions() -> dict[str, str]:

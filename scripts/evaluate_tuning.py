@@ -33,6 +33,7 @@ from movierec.recommender import Recommender
 from movierec.tuning import TrainConfig, adapt
 from movierec.tuning.pairs import DEFAULT_PAIRS_PER_USER
 from movierec.tuning.tune import fit_likes, prepare
+from movierec.tuning.views import views_for
 
 LOG = logging.getLogger("evaluate_tuning")
 
@@ -113,7 +114,8 @@ def train(base: Recommender, texts: TextCache, split: TuningSplit, config, catal
     tags = [*split.tags.train_pairs, *(catalog_pairs if config_uses_catalog(config) else [])]
     likes, colikes, pairs = prepare(ids, split.train_likes, tags, config.seed, PER_USER["n"])
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
-    return fit_likes(documents, texts, ids, likes, colikes, pairs, config)
+    views = views_for(base.bundle, texts, config)
+    return fit_likes(documents, texts, ids, likes, colikes, pairs, config, views)
 
 
 PER_USER = {"n": DEFAULT_PAIRS_PER_USER}

@@ -45,6 +45,13 @@ def tuned_once(rec, root: Path, **config) -> Adapter:
     return adapter
 
 
+def views_of(rec, adapter: Adapter) -> np.ndarray | None:
+    """The film views an adapter's document map reads (None for one without views)."""
+    from movierec.tuning.views import film_views
+
+    return film_views(rec.bundle, rec.encoder, adapter.views) if adapter.views else None
+
+
 def test_pairs_stay_inside_the_catalog_and_are_seeded(rec) -> None:
     row_of = rec.movies.row_of
     pairs = colike_pairs(likes(), row_of, seed=1, per_user=4)
@@ -64,16 +71,20 @@ def test_read_tags_accepts_movielens_and_plain_csv(tmp_path: Path) -> None:
         read_tags(tmp_path / "tags.csv")
 
 
-@pytest.mark.parametrize("kind,separate", [("linear", False), ("mlp", True)])
-def test_tiny_tuning_round_trips_and_changes_the_vectors(rec, tmp_path, kind, separate) -> None:
-    adapter = tuned_once(rec, tmp_path, kind=kind, separate_query=separate, hidden=16)
-    assert adapter.separate_query is separate
+@pytest.mark.parametrize(
+    "kind,separate,views", [("linear", False, False), ("mlp", True, True), ("linear", True, True)]
+)
+def test_tiny_tuning_round_trips_and_changes_the_vectors(
+    rec, tmp_path, kind, separate, views
+) -> None:
+    adapter = tuned_once(rec, tmp_path, kind=kind, separate_query=separate, hidden=16, views=views)
+    assert adapter.separate_query is separate and bool(adapter.views) is views
     base = np.asarray(rec.bundle.embeddings)
-    mapped = adapter.documents(base)
+    mapped = adapter.documents(base, views_of(rec, adapter))
     assert not np.allclose(mapped, base, atol=1e-4)
     np.testing.assert_allclose(np.linalg.norm(mapped, axis=1), 1.0, rtol=1e-5)
     again = Adapter.load(tmp_path / VERSIONS / version_names(tmp_path)[0])
-    np.testing.assert_array_equal(again.documents(base), mapped)
+    np.testing.assert_array_equal(again.documents(base, views_of(rec, again)), mapped)
     assert again.info["data"]["colike_pairs"] > 0 and again.info["seed"] == 0
     served = adapt(rec, adapter)
     np.testing.assert_allclose(served.bundle.embeddings, mapped, rtol=1e-6)
@@ -183,7 +194,7 @@ def test_a_similar_map_serves_films_like_this_and_round_trips(rec, tmp_path, cap
     assert adapter.has_similar and adapter.info["similar"]["neighbour_pairs"] == 2
     base = np.asarray(rec.bundle.embeddings)
     similar = adapter.similars(base)
-    assert not np.allclose(similar, adapter.documents(base), atol=1e-4)
+    assert not np.allclose(similar, adapter.documents(base, views_of(rec, adapter)), atol=1e-4)
     again = Adapter.load(tmp_path / VERSIONS / version_names(tmp_path)[0])
     assert again.has_similar and json_manifest(tmp_path)["similar_map"] is True
     np.testing.assert_array_equal(again.similars(base), similar)
@@ -207,7 +218,8 @@ def test_a_similar_map_serves_films_like_this_and_round_trips(rec, tmp_path, cap
     # document map as before.
     plain = tuned_once(rec, tmp_path / "plain", similar_map=False)
     assert not plain.has_similar and adapt(rec, plain).similar_bundle is None
-    np.testing.assert_array_equal(plain.similars(base), plain.documents(base))
+    views = views_of(rec, plain)
+    np.testing.assert_array_equal(plain.similars(base, views), plain.documents(base, views))
 
 
 def json_manifest(root: Path) -> dict:

@@ -187,6 +187,7 @@ def tuned_systems(
     from movierec.evaluation.tags import catalog_text_pairs
     from movierec.tuning import TrainConfig, adapt
     from movierec.tuning.tune import fit_likes, prepare
+    from movierec.tuning.views import views_for
 
     content = recommender.with_community(None)
     movie_ids = content.bundle.catalog["id"].to_numpy()
@@ -194,7 +195,8 @@ def tuned_systems(
     likes, colikes, pairs = prepare(movie_ids, train_likes, texts, args.seed)
     documents = np.asarray(content.bundle.embeddings, dtype=np.float32)
     config = TrainConfig(seed=args.seed, show_progress=not args.quiet)
-    adapter = fit_likes(documents, content.encoder, movie_ids, likes, colikes, pairs, config)
+    views = views_for(content.bundle, content.encoder, config)
+    adapter = fit_likes(documents, content.encoder, movie_ids, likes, colikes, pairs, config, views)
     tuned = adapt(content, adapter)
     overrides = {name: _value(value) for name, value in map(_pair, args.set)}
     systems: list[System] = [Engine(tuned, "tuned content", overrides)]

@@ -57,28 +57,48 @@ class Adapter:
     def has_similar(self) -> bool:
         return any(name.startswith("similar.") for name in self.weights)
 
-    def _apply(self, side: str, vectors: np.ndarray) -> np.ndarray:
+    @property
+    def views(self) -> tuple[tuple[str, ...], ...]:
+        """The catalog fields of each view the document map reads beside a film's vector
+        (movierec.tuning.views); () for a map of the vector alone."""
+        return tuple(tuple(fields) for fields in self.info.get("views") or ())
+
+    def _apply(self, side: str, vectors: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         x = np.asarray(vectors, dtype=np.float32)
+        full = x if extra is None else np.hstack([x, np.asarray(extra, dtype=np.float32)])
         w = {k.split(".", 1)[1]: v for k, v in self.weights.items() if k.startswith(side + ".")}
         if self.kind == "linear":
-            y = x + x @ w["W"] + w["b"]
+            y = x + full @ w["W"] + w["b"]
         else:
-            y = x + np.maximum(x @ w["W1"] + w["b1"], 0.0) @ w["W2"] + w["b2"]
+            y = x + np.maximum(full @ w["W1"] + w["b1"], 0.0) @ w["W2"] + w["b2"]
         norms = np.linalg.norm(y, axis=-1, keepdims=True)
         return (y / np.maximum(norms, 1e-12)).astype(np.float32)
 
-    def documents(self, vectors: np.ndarray) -> np.ndarray:
-        """Mapped unit vectors of catalog documents, shape as given."""
-        return self._apply("document", vectors)
+    def documents(self, vectors: np.ndarray, views: np.ndarray | None = None) -> np.ndarray:
+        """Mapped unit vectors of catalog documents, shape as given; an adapter with `views`
+        needs each film's view vectors (`movierec.tuning.views.film_views`), row for row."""
+        if not self.views:
+            return self._apply("document", vectors)
+        width = len(self.views) * self.dimension
+        if views is None or np.shape(views) != (len(vectors), width):
+            got = "none" if views is None else f"shape {np.shape(views)}"
+            raise AdapterError(
+                f"this adapter's document map also reads {len(self.views)} views of each film "
+                f"({', '.join('+'.join(v) for v in self.views)}): expected an array of shape "
+                f"{(len(vectors), width)}, got {got}; movierec.tuning.views.film_views makes it"
+            )
+        return self._apply("document", vectors, views)
 
     def queries(self, vectors: np.ndarray) -> np.ndarray:
         """Mapped unit vectors of free-text queries (the document map when shared)."""
         return self._apply("query" if self.separate_query else "document", vectors)
 
-    def similars(self, vectors: np.ndarray) -> np.ndarray:
-        """Mapped unit vectors of catalog documents for "films like this" (the document map
-        when the adapter has no similar map)."""
-        return self._apply("similar" if self.has_similar else "document", vectors)
+    def similars(self, vectors: np.ndarray, views: np.ndarray | None = None) -> np.ndarray:
+        """Mapped unit vectors of catalog documents for "films like this" (the document map,
+        with its `views`, when the adapter has no similar map)."""
+        if self.has_similar:
+            return self._apply("similar", vectors)
+        return self.documents(vectors, views)
 
     def digest(self) -> str:
         """sha256 of kind, model and weights: equal adapters, equal digests."""

@@ -14,6 +14,7 @@ from movierec.index.dense import DenseIndex
 from movierec.recommender import Recommender
 from movierec.tuning.adapter import Adapter, AdapterError
 from movierec.tuning.versions import current_choice
+from movierec.tuning.views import film_views
 from movierec.versions import current_name
 
 LOG = logging.getLogger(__name__)
@@ -66,22 +67,20 @@ class AdaptedEncoder:
         vectors = self.base.encode(texts, show_progress=show_progress)
         return self.adapter.queries(vectors) if len(texts) else vectors
 
-    def encode_document(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
-        """Mapped document vectors of `texts` (what the catalog's films get)."""
-        vectors = self.base.encode(texts, show_progress=show_progress)
-        return self.adapter.documents(vectors) if len(texts) else vectors
-
     def encode_query(self, text: str) -> np.ndarray:
         """One mapped query vector (the base encoder's query cache still applies)."""
         return self.adapter.queries(self.base.encode_query(text)[None, :])[0]
 
 
-def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
+def adapt(
+    recommender: Recommender, adapter: Adapter | None, cache_dir: str | Path | None = None
+) -> Recommender:
     """A recommender (same catalog, keyword index, settings and community source) whose film
     vectors are the adapter's map of the stored base vectors, in a dense index rebuilt on them,
     and whose query encoding goes through the adapter; with a similar map, "films like this"
-    gets its own vectors and dense index (`Recommender.similar_bundle`). `None` gives the
-    recommender back."""
+    gets its own vectors and dense index (`Recommender.similar_bundle`). An adapter that reads
+    the films' views gets them from `film_views` (kept in `cache_dir` when encoded). `None`
+    gives the recommender back."""
     if adapter is None:
         return recommender
     bundle = recommender.bundle
@@ -93,8 +92,9 @@ def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
         dense = DenseIndex.build(vectors, kind=bundle.dense.kind, **bundle.dense.params)
         return dataclasses.replace(bundle, manifest=manifest, embeddings=vectors, dense=dense)
 
-    tuned = mapped(adapter.documents(base_vectors))
     base_encoder = getattr(recommender.encoder, "base", recommender.encoder)
+    views = film_views(bundle, base_encoder, adapter.views, cache_dir) if adapter.views else None
+    tuned = mapped(adapter.documents(base_vectors, views))
     other = Recommender(tuned, AdaptedEncoder(base_encoder, adapter), recommender.settings)
     other.community = recommender.community
     ids = bundle.catalog["id"].to_numpy()
@@ -102,7 +102,7 @@ def adapt(recommender: Recommender, adapter: Adapter | None) -> Recommender:
     other.like_counts = like_counts(adapter, ids)
     other.mode_defaults = tuned_mode_defaults(other.like_counts is not None)
     if adapter.has_similar:
-        other.similar_bundle = mapped(adapter.similars(base_vectors))
+        other.similar_bundle = mapped(adapter.similars(base_vectors, views))
     return other
 
 
@@ -189,7 +189,7 @@ class TunedSource:
             if name == self._name and self._loaded:
                 return self._recommender
             chosen, adapter = current_choice(self.root, self.base.bundle.manifest.get("model"))
-            self._recommender = adapt(self.base, adapter if chosen else self.fallback)
+            self._recommender = adapt(self.base, adapter if chosen else self.fallback, self.root)
         except (AdapterError, OSError) as error:
             LOG.warning("keeping the previous adapter: %s", error)
             return self._recommender

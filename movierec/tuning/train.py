@@ -29,6 +29,7 @@ class TrainConfig:
     profile_share: float = 0.5  # share of the co-like loss with profile anchors (mean of likes)
     profile_size: int = 10  # at most this many likes make a profile anchor
     similar_map: bool = True  # also learn the "films like this" map from likers' neighbours
+    views: bool = False  # the document map also reads each film's views (movierec.tuning.views)
     similar_min_likers: int = 10  # films liked by fewer people give the similar map no pairs
     batch_size: int = 256
     steps: int = 1500
@@ -47,6 +48,8 @@ class TrainConfig:
             raise ValueError(f"text_share must be between 0 and 1, got {self.text_share}")
         if self.steps < 1 or self.batch_size < 2:
             raise ValueError("steps must be >= 1 and batch_size >= 2")
+        if self.views and not self.separate_query:
+            raise ValueError("views need a separate query map (queries have no views)")
         if not _DEVICE.fullmatch(self.device):
             raise ValueError(f"unknown device {self.device!r}; choose {DEVICES}")
 
@@ -71,24 +74,27 @@ def resolve_device(name: str = "auto") -> str:
     return name
 
 
-def _residual(torch, kind: str, dim: int, hidden: int):
-    """A torch module x → x + f(x); f starts at zero so training starts from the base vectors."""
+def _residual(torch, kind: str, dim: int, hidden: int, extra: int = 0):
+    """A torch module x → x[:dim] + f(x); f starts at zero so training starts from the base
+    vectors. The input may carry `extra` columns after the vector (a film's views) that only f
+    reads."""
     nn = torch.nn
 
     class Residual(nn.Module):
         def __init__(self) -> None:
             super().__init__()
+            width = dim + extra
             if kind == "linear":
-                self.f = nn.Linear(dim, dim)
+                self.f = nn.Linear(width, dim)
                 last = self.f
             else:
-                self.f = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, dim))
+                self.f = nn.Sequential(nn.Linear(width, hidden), nn.ReLU(), nn.Linear(hidden, dim))
                 last = self.f[2]
             nn.init.zeros_(last.weight)
             nn.init.zeros_(last.bias)
 
         def forward(self, x):
-            return nn.functional.normalize(x + self.f(x), dim=-1)
+            return nn.functional.normalize(x[..., :dim] + self.f(x), dim=-1)
 
     return Residual()
 
@@ -129,11 +135,13 @@ def train_adapter(
     config: TrainConfig | None = None,
     likes: LikeLists | None = None,
     label: str = "tuning",
+    views: np.ndarray | None = None,
 ) -> Adapter:
     """Train on co-like pairs (rows of `documents`, both sides through the document map) and
     text pairs (`text_vectors[i]` through the query map against its film); seeded, on
     `config.device` (CUDA if available by default). Stops after `config.steps` or
-    `config.max_minutes`."""
+    `config.max_minutes`. With `views` (a row of more vectors per film,
+    movierec.tuning.views), the document map reads them beside each film's vector."""
     import torch
     from tqdm import tqdm
 
@@ -145,12 +153,14 @@ def train_adapter(
     rng = np.random.default_rng(config.seed)
     device = resolve_device(config.device)
     dim = documents.shape[1]
-    doc_map = _residual(torch, config.kind, dim, config.hidden).to(device)
+    extra = 0 if views is None else int(views.shape[1])
+    doc_map = _residual(torch, config.kind, dim, config.hidden, extra).to(device)
     query_map = _residual(torch, config.kind, dim, config.hidden).to(device)
     modules = [doc_map, query_map] if config.separate_query else [doc_map]
     params = [p for m in modules for p in m.parameters()]
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    docs = torch.from_numpy(np.array(documents, dtype=np.float32)).to(device)
+    inputs = documents if views is None else np.hstack([documents, views])
+    docs = torch.from_numpy(np.array(inputs, dtype=np.float32)).to(device)
     tvecs = (
         torch.from_numpy(np.asarray(text_vectors, dtype=np.float32)).to(device)
         if has_text

@@ -26,6 +26,7 @@ from movierec.tuning.pairs import (
 )
 from movierec.tuning.train import TrainConfig, train_adapter
 from movierec.tuning.versions import save_adapter_version
+from movierec.tuning.views import FilmViews, views_for
 
 LOG = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class TuneReport:
     seconds: float
     loss: float
     neighbour_pairs: int = 0  # what the similar map learnt from (0: no similar map)
+    views: int = 0  # views of each film the document map read beside its vector
 
 
 def prepare(
@@ -79,11 +81,13 @@ def fit(
     config: TrainConfig,
     likes: LikeLists | None = None,
     similar: np.ndarray | None = None,
+    views: FilmViews | None = None,
 ) -> Adapter:
     """Encode the texts with the base `encoder` and train an adapter on `documents`
     (`likes` feed the profile-anchor loss when `config.profile_share` > 0). Given `similar`
     pairs, a second run of the same recipe learns from them in place of `colikes`, and its
-    document map becomes the adapter's "similar" map, which serves "films like this"."""
+    document map becomes the adapter's "similar" map, which serves "films like this". With
+    `views`, the document map (not the similar map) reads them beside each film's vector."""
     if len(colikes) == 0 and len(texts) == 0:
         raise NothingToLearnError(
             "nothing to learn from: no profile has two liked catalog films and no tag/text "
@@ -91,7 +95,12 @@ def fit(
         )
     vectors = encoder.encode(texts.texts) if len(texts) else None
     start = time.perf_counter()
-    adapter = train_adapter(documents, colikes, texts, vectors, encoder.name, config, likes)
+    extra = None if views is None else views.vectors
+    adapter = train_adapter(
+        documents, colikes, texts, vectors, encoder.name, config, likes, views=extra
+    )
+    if views is not None:
+        adapter.info["views"] = [list(fields) for fields in views.fields]
     if similar is None or len(similar) == 0:
         return adapter
     spent = (time.perf_counter() - start) / 60
@@ -125,6 +134,7 @@ def fit_likes(
     colikes: np.ndarray,
     texts: TextPairs,
     config: TrainConfig,
+    views: FilmViews | None = None,
 ) -> Adapter:
     """`fit` on what `prepare` gave, with profile anchors from `likes` and, with
     `config.similar_map`, a similar map learnt from each well-liked film's neighbours by the
@@ -135,7 +145,9 @@ def fit_likes(
     similar = (
         neighbour_pairs(likes, movie_ids, config.similar_min_likers) if config.similar_map else None
     )
-    adapter = fit(documents, encoder, colikes, texts, config, like_lists(likes, row_of), similar)
+    adapter = fit(
+        documents, encoder, colikes, texts, config, like_lists(likes, row_of), similar, views
+    )
     adapter.info["data"] = liked_films(likes)
     return adapter
 
@@ -164,7 +176,9 @@ def tune(
     ids = bundle.catalog["id"].to_numpy()
     likes, colikes, texts = prepare(ids, profiles, tags, config.seed, per_user)
     documents = np.asarray(bundle.embeddings, dtype=np.float32)
-    adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config)
+    # nothing to learn from: fit says so before anything is encoded or written
+    views = views_for(bundle, encoder, config, root) if len(colikes) or len(texts) else None
+    adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config, views)
     adapter.info["data"] |= {
         "users": len(likes),
         "likes": int(sum(len(v) for v in likes.values())),
@@ -187,6 +201,7 @@ def tune(
         float(adapter.info["seconds"]),
         float(adapter.info["loss"]["last50"]),
         int(adapter.info.get("similar", {}).get("neighbour_pairs", 0)),
+        len(adapter.views),
     )
 
 

@@ -1,0 +1,103 @@
+"""Film views: what they say, how they are kept, and the document map that reads them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from movierec.tuning import AdapterError, TrainConfig, TunedSource, adapt, tune
+from movierec.tuning.views import (
+    VIEW_FIELDS,
+    VIEWS_FILE,
+    film_views,
+    view_texts,
+)
+from tests.helpers import fixture_recommender
+
+ALIEN, AMELIE, SHINING = 348, 194, 694
+TINY = TrainConfig(steps=5, batch_size=8, lr=1e-2, views=True)
+
+
+@pytest.fixture
+def rec(fake_encoder):
+    return fixture_recommender(fake_encoder)
+
+
+def likes() -> dict[str, list[int]]:
+    return {f"u{u}": [ALIEN, AMELIE, SHINING] for u in range(6)}
+
+
+def fresh(bundle):
+    """The same index as a new process would load it: nothing kept in memory."""
+    return dataclasses.replace(bundle, views={})
+
+
+def test_views_render_the_films_metadata_and_are_empty_without_it(rec) -> None:
+    row = rec.movies.row(ALIEN)
+    genres, people = (view_texts(rec.bundle, fields)[row] for fields in VIEW_FIELDS)
+    assert genres.startswith("Genres: ") and "Keywords: " in genres
+    assert people.startswith("Directed by Ridley Scott.") and "Starring: " in people
+    blank = dataclasses.replace(rec.bundle, catalog=rec.bundle.catalog.assign(director=None))
+    blank = blank.catalog.assign(cast=[[] for _ in range(len(blank.catalog))])
+    assert set(view_texts(dataclasses.replace(rec.bundle, catalog=blank), VIEW_FIELDS[1])) == {""}
+    views = film_views(dataclasses.replace(rec.bundle, catalog=blank, views={}), rec.encoder)
+    dim = rec.encoder.dimension
+    assert views.shape == (len(blank), 2 * dim)
+    assert np.abs(views[:, :dim]).sum(axis=1).min() > 0  # every fixture film has genres
+    assert not views[:, dim:].any()  # no director, no cast: zeros, not the vector of ""
+
+
+def test_views_are_encoded_once_then_kept_in_memory_and_on_disk(rec, tmp_path) -> None:
+    built = len(rec.encoder.encoded)  # the index's own documents
+    views = film_views(rec.bundle, rec.encoder, cache_dir=tmp_path)
+    encoded = len(rec.encoder.encoded) - built
+    assert encoded == 2 * len(rec.movies.ids) and (tmp_path / VIEWS_FILE).exists()
+    assert film_views(rec.bundle, rec.encoder, cache_dir=tmp_path) is views  # memory
+    again = film_views(fresh(rec.bundle), rec.encoder, cache_dir=tmp_path)  # disk
+    assert len(rec.encoder.encoded) == built + encoded
+    np.testing.assert_array_equal(again, views)
+    # Views made for another catalog are not reused, and are replaced by this one's.
+    other = fresh(rec.bundle)
+    other.manifest = {**other.manifest, "catalog": {"fingerprint": "another catalog"}}
+    film_views(other, rec.encoder, cache_dir=tmp_path)
+    assert len(rec.encoder.encoded) == built + 2 * encoded
+    stored = np.load(tmp_path / VIEWS_FILE)
+    assert json.loads(str(stored["key"]))["catalog"] == "another catalog"
+    assert stored["views"].dtype == np.float16  # half the disk, the same vectors served
+
+
+def test_the_document_map_reads_the_views_and_needs_them(rec, tmp_path) -> None:
+    tune(rec.bundle, rec.encoder, likes(), tmp_path, [("space horror", ALIEN)], TINY)
+    served = TunedSource(rec, tmp_path).current()
+    adapter_views = json.loads(
+        next((tmp_path / "versions").iterdir()).joinpath("manifest.json").read_text()
+    )["views"]
+    assert [tuple(v) for v in adapter_views] == list(VIEW_FIELDS)
+    assert (tmp_path / VIEWS_FILE).exists()  # tune kept them for serving
+    from movierec.tuning import load_current_adapter
+
+    adapter = load_current_adapter(tmp_path, rec.encoder.name)
+    base = np.asarray(rec.bundle.embeddings)
+    views = film_views(rec.bundle, rec.encoder)
+    mapped = adapter.documents(base, views)
+    np.testing.assert_allclose(served.bundle.embeddings, mapped, rtol=1e-6)
+    # the views move the films: the same map without them gives other vectors
+    assert not np.allclose(adapter.documents(base, np.zeros_like(views)), mapped, atol=1e-4)
+    with pytest.raises(AdapterError, match=r"genres\+keywords, director\+cast.*film_views"):
+        adapter.documents(base)
+    with pytest.raises(AdapterError, match="expected an array of shape"):
+        adapter.documents(base, views[:, :10])
+    # A new process serves the tuned vectors from the kept views, encoding nothing.
+    again = fixture_recommender(rec.encoder)
+    before = len(rec.encoder.encoded)
+    np.testing.assert_allclose(adapt(again, adapter, tmp_path).bundle.embeddings, mapped, rtol=1e-6)
+    assert len(rec.encoder.encoded) == before
+
+
+def test_views_need_a_separate_query_map() -> None:
+    with pytest.raises(ValueError, match="separate query map"):
+        TrainConfig(separate_query=False, views=True)
+    assert not TrainConfig(separate_query=False).views  # off by default
