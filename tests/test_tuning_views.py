@@ -101,3 +101,17 @@ def test_views_need_a_separate_query_map() -> None:
     with pytest.raises(ValueError, match="separate query map"):
         TrainConfig(separate_query=False, views=True)
     assert not TrainConfig(separate_query=False).views  # off by default
+
+
+def test_an_adapter_whose_views_do_not_match_its_map_is_refused(rec, tmp_path) -> None:
+    from movierec.tuning import Adapter
+    from movierec.versions import current_folder
+
+    tune(rec.bundle, rec.encoder, likes(), tmp_path, [("space horror", ALIEN)], TINY)
+    folder = current_folder(tmp_path, ValueError)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "views": []}))
+    with pytest.raises(AdapterError, match=r"reads 384 numbers a film.*0 views of 128 \(128\)"):
+        Adapter.load(folder)
+    source = TunedSource(rec, tmp_path)
+    assert source.current() is rec  # refused, so the base vectors keep serving

@@ -120,6 +120,18 @@ class Adapter:
                 f"holds {int(dimension)}-dimensional ones; {RETUNE}"
             )
 
+    def check_views(self, where: object = "the adapter") -> None:
+        """Raise AdapterError when the document map's input width does not match the views
+        its manifest names (a hand-edited or damaged manifest would fail at serving)."""
+        first = self.weights.get("document.W" if self.kind == "linear" else "document.W1")
+        expected = self.dimension * (1 + len(self.views))
+        if first is not None and first.shape[0] != expected:
+            raise AdapterError(
+                f"{where}: the document map reads {first.shape[0]} numbers a film but the "
+                f"manifest names {len(self.views)} views of {self.dimension} ({expected}); "
+                f"{RETUNE}"
+            )
+
     def save(self, directory: str | Path) -> dict[str, Any]:
         """Write `adapter.npz` and `manifest.json` atomically; returns the manifest."""
         arrays = {k: np.asarray(v, dtype=np.float32) for k, v in self.weights.items()}
@@ -157,6 +169,7 @@ class Adapter:
             manifest["kind"], manifest["base_model"], manifest["dimension"], weights, info
         )
         adapter.check(model, dimension)
+        adapter.check_views(path)
         return adapter
 
 
