@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from embed.documents import build_documents
+from movierec.embed.documents import build_documents
 from movierec.files import atomic_write
 
 LOG = logging.getLogger(__name__)
