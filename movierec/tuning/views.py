@@ -63,12 +63,11 @@ def encode_views(
     parts = []
     for view in fields:
         texts = view_texts(bundle, view)
-        empty = np.array([not t for t in texts], dtype=bool)
-        vectors = np.asarray(
-            encoder.encode([t or "." for t in texts], show_progress=show_progress),
-            dtype=np.float32,
-        )
-        vectors[empty] = 0.0
+        present = [i for i, text in enumerate(texts) if text]
+        vectors = np.zeros((len(texts), bundle.embeddings.shape[1]), dtype=np.float32)
+        if present:
+            encoded = encoder.encode([texts[i] for i in present], show_progress=show_progress)
+            vectors[present] = np.asarray(encoded, dtype=np.float32)
         parts.append(vectors)
     return np.hstack(parts)
 
