@@ -30,6 +30,8 @@ class Query:
 
 PROFILE_SEEDS = 32  # a profile also fetches the neighbours of its last this-many likes
 PROFILE_NEIGHBOURS = 50  # at most this many neighbours of each like
+EXACT_PROFILE_FILMS = 20_000  # a profile scores every film of a catalog up to this size ...
+EXACT_PROFILE_PAIRS = 4_000_000  # ... when films x likes stays within this many cosines
 
 
 class Candidates:
@@ -53,9 +55,14 @@ class Candidates:
         return self.bundle.dense.search(vector, n, self.mask)
 
     def profile(self, query: Query, power: float, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rows near the profile's mean vector or near one of its last PROFILE_SEEDS likes,
-        scored by `relevance` (a power mean over the likes: one taste the profile shares is
-        enough, where the mean vector would blur several tastes into one)."""
+        """Every allowed row of a small catalog (see `exact_rows`), else the rows near the
+        profile's mean vector or near one of its last PROFILE_SEEDS likes; scored by
+        `relevance` (a power mean over the likes: one taste the profile shares is enough,
+        where the mean vector would blur several tastes into one, so a film close to one early
+        like can lie far from the mean and outside any pool)."""
+        every = self.exact_rows(0 if query.likes is None else len(query.likes))
+        if every is not None:
+            return every, self.relevance(query, every, power)
         pooled = self.dense(query.vector, n)[0]
         if query.likes is not None and len(query.likes) and PROFILE_SEEDS:
             likes = query.likes[-PROFILE_SEEDS:]
@@ -63,6 +70,16 @@ class Candidates:
             vectors = np.asarray(self.bundle.embeddings[np.sort(likes)], dtype=np.float32)
             pooled = np.union1d(pooled, self.bundle.dense.search_many(vectors, each, self.mask))
         return pooled, self.relevance(query, pooled, power)
+
+    def exact_rows(self, likes: int) -> np.ndarray | None:
+        """All allowed rows when scoring each against `likes` liked films stays within
+        EXACT_PROFILE_FILMS films and EXACT_PROFILE_PAIRS cosines, else None (use a pool)."""
+        films = len(self.bundle.embeddings) if self.mask is None else int(self.mask.sum())
+        if films > EXACT_PROFILE_FILMS or films * max(likes, 1) > EXACT_PROFILE_PAIRS:
+            return None
+        if self.mask is None:
+            return np.arange(films, dtype=np.int64)
+        return np.flatnonzero(self.mask).astype(np.int64)
 
     def relevance(self, query: Query, rows: np.ndarray, power: float) -> np.ndarray:
         """Content relevance of `rows`: cosine to the query vector; for a profile with

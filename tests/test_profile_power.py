@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from movierec import pipeline
 from movierec.errors import UsageError
 from movierec.index.dense import DenseIndex
 from movierec.recommender import Recommender
@@ -18,26 +19,35 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-@pytest.fixture
-def two_tastes(fake_encoder):
+def crafted(encoder, lean: float = 0.0, d_to_b: float = 0.0) -> tuple[Recommender, list[int]]:
     """A catalog whose vectors are set by hand: liked films A (axis 0) and B (axis 1), C halfway
-    between them, D close to A alone; every other film points elsewhere (axes 5+)."""
-    rec = fixture_recommender(fake_encoder)
+    between them, D close to A alone (plus `d_to_b` of B); every other film points elsewhere
+    (axes 5+), leaning `lean` towards B."""
+    rec = fixture_recommender(encoder)
     n, dim = rec.bundle.embeddings.shape
     rng = np.random.default_rng(0)
     vectors = np.zeros((n, dim), dtype=np.float32)
     vectors[:, 5:] = rng.normal(size=(n, dim - 5))
+    vectors[:, 1] = lean * np.linalg.norm(vectors, axis=1)
     axis = np.eye(dim, dtype=np.float32)
     vectors[0], vectors[1] = axis[0], axis[1]
     vectors[2] = axis[0] + axis[1]
-    vectors[3] = 0.95 * axis[0] + 0.31 * axis[2]
+    vectors[3] = 0.95 * axis[0] + 0.31 * axis[2] + d_to_b * axis[1]
     vectors[4] = 0.2 * axis[1] + axis[3]  # the one film a dislike will point at
     vectors = np.array([_unit(v) for v in vectors], dtype=np.float32)
     bundle = rec.bundle
     dense = DenseIndex.build(vectors, kind="flat")
-    crafted = dataclasses.replace(bundle, embeddings=vectors, dense=dense)
-    films = Recommender(crafted, fake_encoder, Settings(prior_weight=0.0))
+    films = Recommender(
+        dataclasses.replace(bundle, embeddings=vectors, dense=dense),
+        encoder,
+        Settings(prior_weight=0.0),
+    )
     return films, [int(i) for i in films.movies.ids[:5]]
+
+
+@pytest.fixture
+def two_tastes(fake_encoder):
+    return crafted(fake_encoder)
 
 
 def test_power_one_is_the_average_vector(two_tastes) -> None:
@@ -59,13 +69,42 @@ def test_power_mean_prefers_a_film_close_to_one_taste(two_tastes) -> None:
     assert hits[1].score == pytest.approx(1.0, rel=1e-4)
 
 
-def test_neighbours_of_each_like_are_fetched(two_tastes) -> None:
-    # With one candidate, the search around the mean vector only finds C; D comes from the
-    # search around A.
+def test_neighbours_of_each_like_are_fetched(two_tastes, monkeypatch) -> None:
+    # In a catalog too large to score every film, with one candidate, the search around the
+    # mean vector only finds C; D comes from the search around A.
+    monkeypatch.setattr(pipeline, "EXACT_PROFILE_FILMS", 0)
     films, (a, b, c, d, _) = two_tastes
     hits = films.recommend([a, b], k=1, profile_power=5.0, profile_power_likes=0, candidates=1)
     assert [h.id for h in hits] == [d]
     assert [h.id for h in films.recommend([a, b], k=1, profile_power=1.0, candidates=1)] == [c]
+
+
+def test_a_small_catalog_scores_every_film(fake_encoder, monkeypatch) -> None:
+    # Only B's neighbours are fetched (one seed like, the last), every other film leans towards
+    # B and D, the film close to the earlier like A, points away from B: neither the mean
+    # vector's pool nor B's neighbours hold D. Scoring every film finds it.
+    films, (a, b, _, d, _) = crafted(fake_encoder, lean=0.6, d_to_b=-0.5)
+    monkeypatch.setattr(pipeline, "PROFILE_SEEDS", 1)
+    options = {"k": 1, "profile_power": 5.0, "profile_power_likes": 0, "candidates": 1}
+    assert [h.id for h in films.recommend([a, b], **options)] == [d]
+    monkeypatch.setattr(pipeline, "EXACT_PROFILE_FILMS", 0)
+    assert [h.id for h in films.recommend([a, b], **options)] != [d]
+
+
+def test_every_film_within_the_limits_and_the_filter(two_tastes, monkeypatch) -> None:
+    films, _ = two_tastes
+    n = len(films.movies.ids)
+    prior = np.zeros(n)
+    every = pipeline.Candidates(films.bundle, prior, None)
+    assert every.exact_rows(likes=3).tolist() == list(range(n))
+    mask = np.zeros(n, dtype=bool)
+    mask[[1, 4, 7]] = True
+    assert pipeline.Candidates(films.bundle, prior, mask).exact_rows(likes=3).tolist() == [1, 4, 7]
+    monkeypatch.setattr(pipeline, "EXACT_PROFILE_PAIRS", 3 * n - 1)
+    assert every.exact_rows(likes=3) is None  # films x likes over the budget: use the pool
+    assert every.exact_rows(likes=2) is not None
+    monkeypatch.setattr(pipeline, "EXACT_PROFILE_FILMS", n - 1)
+    assert every.exact_rows(likes=1) is None  # too many films
 
 
 def test_dislikes_lower_the_power_mean(two_tastes) -> None:
