@@ -135,6 +135,7 @@ def row(name: str, scores: dict) -> str:
 METRICS = ("similar_ndcg@10", "profile_recall@10", "mood_ndcg@10", "bench_ndcg@10")
 RECALL = "profile_recall@10"
 PER_PROFILE = "per profile"  # results key: {"seed S warm/system": [recall of each test user]}
+FOLDS_KEY = "profile folds"  # results key: --folds of the run (1: one 80/20 draw a user)
 
 
 def bench(system, moods, k=10):
@@ -184,6 +185,7 @@ def main() -> None:
             with open(path) as handle:
                 loaded = json.load(handle)
             cases = loaded.pop(PER_PROFILE, {})
+            loaded.pop(FOLDS_KEY, None)
             results |= loaded
             results.setdefault(PER_PROFILE, {}).update(cases)
         return summarize(results, args.chart)
@@ -211,7 +213,7 @@ def main() -> None:
         evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, seed, results)
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump(results, handle, indent=2)
+            json.dump({FOLDS_KEY: args.folds, **results}, handle, indent=2)
     summarize(results, args.chart)
 
 

@@ -64,10 +64,27 @@ CARD = """# Shipped adapter (movierec/data/adapter)
 - Files: adapter.npz (float32 weights, no pickle) and manifest.json; tuned film vectors are
   the map of the base vectors (`movierec tune --shipped` installs it for an index).
 - Held-out metrics of the same recipe, k = 10, mean of seeds {seeds} (scripts/evaluate_tuning.py;
-  users, tags and films unseen by the adapter that was measured; this shipped one saw all data):
+  users, tags and films unseen by the adapter that was measured; this shipped one saw all data;
+  profiles: {protocol}):
 
 {metrics}
 """
+
+
+def profile_folds(paths: list[str]) -> int:
+    """The `--folds` of evaluate_tuning.py's result files (1 for files that predate the key);
+    files of different protocols are refused, since their means would mix two measures."""
+    folds = {json.loads(Path(p).read_text()).get("profile folds", 1) for p in paths}
+    if len(folds) > 1:
+        raise SystemExit(f"the metrics files mix profile protocols (--folds {sorted(folds)})")
+    return folds.pop() if folds else 1
+
+
+def protocol(folds: int) -> str:
+    """How the card's profile figures held out each test user's likes."""
+    if folds > 1:
+        return f"each test user's likes held out in {folds} parts in turn (--folds {folds})"
+    return "one 80/20 draw of each test user's likes"
 
 
 def mean_metrics(paths: list[str]) -> tuple[list[int], dict[str, dict[str, float]]]:
@@ -101,7 +118,9 @@ def shipped_inputs(ratings: str, links: str, tags_path: str, seed: int = 0):
     return (base, ids, tags, *prepare(ids, data.likes, pairs, seed))
 
 
-def write_card(out: Path, adapter: Adapter, command: str, seeds: list[int], metrics: dict) -> None:
+def write_card(
+    out: Path, adapter: Adapter, command: str, seeds: list[int], metrics: dict, folds: int = 1
+) -> None:
     """MODEL_CARD.md of the adapter saved in `out`, from its manifest and the held-out metrics."""
     data, train = adapter.info["data"], adapter.info["train"]
     table = "\n".join(f"  - {k}: {v}" for k, v in metrics.items())
@@ -129,6 +148,7 @@ def write_card(out: Path, adapter: Adapter, command: str, seeds: list[int], metr
             command=command,
             seeds=", ".join(map(str, seeds)) or "(none)",
             metrics=table or "  (not given)",
+            protocol=protocol(folds),
         )
     )
 
@@ -150,7 +170,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     out = Path(args.out)
-    seeds, metrics = mean_metrics([p for p in args.metrics.split(",") if p])
+    paths = [p for p in args.metrics.split(",") if p]
+    seeds, metrics = mean_metrics(paths)
+    folds = profile_folds(paths)
     relative = {k: os.path.relpath(getattr(args, k), REPO) for k in ("ratings", "links", "tags")}
     command = "python scripts/train_default_adapter.py " + " ".join(
         f"--{k} {v}" for k, v in relative.items()
@@ -161,10 +183,10 @@ def main() -> None:
         if not metrics:
             parser.error("--card-only needs --metrics (results JSONs of evaluate_tuning.py)")
         adapter = Adapter.load(out)
-        adapter.info["metrics"] = {"seeds": seeds, **metrics}
+        adapter.info["metrics"] = {"seeds": seeds, "profile_folds": folds, **metrics}
         manifest = json.loads((out / MANIFEST).read_text()) | {"metrics": adapter.info["metrics"]}
         atomic_write(out / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        write_card(out, adapter, command, seeds, metrics)
+        write_card(out, adapter, command, seeds, metrics, folds)
         print(f"{out / 'MODEL_CARD.md'}: metrics of seeds {seeds}")
         return
     logging.basicConfig(level=logging.INFO)
@@ -185,10 +207,10 @@ def main() -> None:
         "text_pairs": len(texts),
         "catalog": base.bundle.manifest["catalog"]["fingerprint"],
     }
-    adapter.info["metrics"] = {"seeds": seeds, **metrics} if metrics else {}
+    adapter.info["metrics"] = {"seeds": seeds, "profile_folds": folds, **metrics} if metrics else {}
     shutil.rmtree(out, ignore_errors=True)
     adapter.save(out)
-    write_card(out, adapter, command, seeds, metrics)
+    write_card(out, adapter, command, seeds, metrics, folds)
     for path in sorted(out.iterdir()):
         print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
 
