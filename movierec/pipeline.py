@@ -31,7 +31,7 @@ class Query:
 PROFILE_SEEDS = 32  # a profile also fetches the neighbours of its last this-many likes
 PROFILE_NEIGHBOURS = 50  # at most this many neighbours of each like
 EXACT_PROFILE_FILMS = 20_000  # a profile scores every film of a catalog up to this size ...
-EXACT_PROFILE_PAIRS = 4_000_000  # ... when films x likes stays within this many cosines
+EXACT_PROFILE_PAIRS = 1_000_000  # ... when films x likes stays within this many cosines
 
 
 class Candidates:
