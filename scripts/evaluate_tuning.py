@@ -138,6 +138,18 @@ PER_PROFILE = "per profile"  # results key: {"seed S warm/system": [recall of ea
 FOLDS_KEY = "profile folds"  # results key: --folds of the run (1: one 80/20 draw a user)
 
 
+def profile_folds(paths: list[str]) -> int:
+    """The `--folds` of result files (1 for files that predate the key); files of different
+    protocols are refused, since their means would mix two measures."""
+    folds = set()
+    for path in paths:
+        with open(path) as handle:
+            folds.add(json.load(handle).get(FOLDS_KEY, 1))
+    if len(folds) > 1:
+        raise SystemExit(f"the results files mix profile protocols (--folds {sorted(folds)})")
+    return folds.pop() if folds else 1
+
+
 def bench(system, moods, k=10):
     from movierec.evaluation.metrics import ndcg_at_k
 
@@ -181,6 +193,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.summary:
         results: dict = {}
+        profile_folds(args.summary.split(","))
         for path in args.summary.split(","):
             with open(path) as handle:
                 loaded = json.load(handle)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from evaluate_tuning import FOLDS_KEY, TextCache
+from evaluate_tuning import TextCache, profile_folds
 
 from movierec.evaluation.tags import catalog_text_pairs
 from movierec.files import MANIFEST, atomic_write
@@ -69,15 +69,6 @@ CARD = """# Shipped adapter (movierec/data/adapter)
 
 {metrics}
 """
-
-
-def profile_folds(paths: list[str]) -> int:
-    """The `--folds` of evaluate_tuning.py's result files (1 for files that predate the key);
-    files of different protocols are refused, since their means would mix two measures."""
-    folds = {json.loads(Path(p).read_text()).get(FOLDS_KEY, 1) for p in paths}
-    if len(folds) > 1:
-        raise SystemExit(f"the metrics files mix profile protocols (--folds {sorted(folds)})")
-    return folds.pop() if folds else 1
 
 
 def protocol(folds: int) -> str:
