@@ -32,8 +32,12 @@ class CommunitySignal:
     FILM_KINDS (EASE finds held-out likes best, item-kNN co-liked films; docs/evaluation.md).
     Scores are scaled to [0, 1] per query. Films with few likes get small scores from the
     models themselves (item-kNN shrinkage, EASE regularization) and can be damped further with
-    `half_confidence` (confidence = likes / (likes + half_confidence)); films a model has never
-    seen, such as new titles, score 0 here and still rank on content and the prior.
+    `half_confidence` (confidence = (likes + 1) / (likes + 1 + half_confidence)). A film nobody
+    liked keeps the score the model gives it: EASE that reads the films' text and metadata
+    scores it from the films it reads like (plain EASE and item-kNN give it 0), so a new film
+    can still reach a blended profile (docs/tuning.md, "Films nobody liked, in the blend").
+    Films a model has never seen, such as titles added after its retrain, score 0 here and
+    still rank on content and the prior.
     """
 
     def __init__(
@@ -51,18 +55,27 @@ class CommunitySignal:
         self.film_model = next(by_kind[k] for k in (*FILM_KINDS, *by_kind) if k in by_kind)
         self._movies = movies
         self._n = len(movies.ids)
+        if not half_confidence >= 0:
+            raise ValueError(f"half_confidence must be >= 0 (0: no damping), got {half_confidence}")
         self._half_confidence = half_confidence
         self._maps = {id(m): self._map(m) for m in by_kind.values()}
 
-    def _map(self, model: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _map(self, model: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         known = [(r, self._movies.row_of.get(int(i))) for r, i in enumerate(model.ids)]
         pairs = [(m, c) for m, c in known if c is not None]
         model_rows = np.array([m for m, _ in pairs], dtype=np.int64)
         catalog_rows = np.array([c for _, c in pairs], dtype=np.int64)
         counts = np.zeros(self._n)
         counts[catalog_rows] = model.counts[model_rows]
-        confidence = counts / np.maximum(counts + self._half_confidence, 1e-12)
-        return model_rows, catalog_rows, confidence
+        confidence = (counts + 1.0) / (counts + 1.0 + self._half_confidence)
+        nobody = np.zeros(self._n, dtype=bool)
+        nobody[catalog_rows] = counts[catalog_rows] == 0
+        return model_rows, catalog_rows, confidence, nobody
+
+    def nobody_liked(self, profile: bool = True) -> np.ndarray:
+        """(n_catalog,) True for the films the profile (or film) model knows but holds no like
+        of: a community score they get is the model's reading of them, not people's likes."""
+        return self._maps[id(self.profile_model if profile else self.film_model)][3]
 
     def for_profile(
         self, liked: Sequence[int], disliked: Sequence[int], dislike_weight: float = DISLIKE_WEIGHT
@@ -78,7 +91,7 @@ class CommunitySignal:
         return self._scaled(model, model.similar(movie_id))
 
     def _scaled(self, model: CommunityModel, model_scores: np.ndarray) -> np.ndarray | None:
-        model_rows, catalog_rows, confidence = self._maps[id(model)]
+        model_rows, catalog_rows, confidence, _ = self._maps[id(model)]
         scores = np.zeros(self._n)
         scores[catalog_rows] = np.clip(model_scores[model_rows], 0.0, None)
         top = float(scores.max()) if self._n else 0.0

@@ -37,6 +37,7 @@ class Scored:
     matched_terms: tuple[str, ...] = ()
     because: tuple[Because, ...] = ()
     boost: float = 0.0  # `unseen_boost` added: a film the tuning saw no like of
+    nobody_liked: bool = False  # the community model holds no like of it (its score is a reading)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Hit:
     because: list[dict[str, Any]] = field(default_factory=list)
     genres: list[str] = field(default_factory=list)
     boost: float = 0.0  # `unseen_boost` added to its relevance (a film the tuning saw no like of)
+    nobody_liked: bool = False  # the community model holds no like of it (its score is a reading)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with rounded scores."""
@@ -91,9 +93,14 @@ class Hit:
         return text[:1].upper() + text[1:]
 
     def community_reason(self) -> str:
-        """What the community score says: co-likes of the seed film, or of similar people."""
+        """What the community score says: co-likes of the seed film, or of similar people; for
+        a film nobody has liked, the community model's reading of it."""
         seeded = any(b.get("relation") == "seed" for b in self.because)
         who = "often liked together" if seeded else "liked by people with your taste"
+        if self.nobody_liked:
+            who = "nobody has liked it yet; it reads like films " + (
+                "often liked with this one" if seeded else "people with your taste liked"
+            )
         return f"{who} ({(self.community_score or 0.0):.2f})"
 
 

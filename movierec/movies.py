@@ -100,6 +100,7 @@ class MovieTable:
             because=[self.because(reason) for reason in scored.because],
             genres=[str(g) for g in self._genres.iat[row]],
             boost=scored.boost,
+            nobody_liked=scored.nobody_liked,
         )
 
     def record(self, row: int) -> dict[str, Any]:

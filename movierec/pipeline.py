@@ -26,6 +26,7 @@ class Query:
     community: np.ndarray | None = None  # co-like scores in [0, 1] per row (no keyword side)
     likes: np.ndarray | None = None  # a profile's liked rows: each film is scored against each
     dislike: np.ndarray | None = None  # dislike_weight x the mean of the disliked films' vectors
+    nobody_liked: np.ndarray | None = None  # per row: the community model holds no like of it
 
 
 PROFILE_SEEDS = 32  # a profile also fetches the neighbours of its last this-many likes
@@ -243,6 +244,7 @@ def _explain(
             matched_terms=tuple(bm25.matched_terms(query.tokens, row)) if query.tokens else (),
             because=_because(query, because_sims, i),
             boost=float(boost[i]),
+            nobody_liked=query.nobody_liked is not None and bool(query.nobody_liked[row]),
         )
         for i, row in enumerate(rows.tolist())
     ]

@@ -212,7 +212,16 @@ class Recommender:
         because = (Because(row, 1.0, "seed"),)
         signal = self.community_signal()
         community = None if signal is None else signal.for_film(self.movies.ids[row])
-        query = Query(vector, tokens, np.array([row]), because, steer=steer, community=community)
+        nobody = None if signal is None else signal.nobody_liked(profile=False)
+        query = Query(
+            vector,
+            tokens,
+            np.array([row]),
+            because,
+            steer=steer,
+            community=community,
+            nobody_liked=nobody,
+        )
         excluded = np.append(self._rows("exclude", exclude), row)
         overrides = self._for_mode("similar", overrides)
         return self._rank(query, k, filters, excluded, overrides, bundle=bundle)
@@ -259,6 +268,7 @@ class Recommender:
             community=community,
             likes=liked_rows if len(liked_rows) else None,
             dislike=self._dislike(disliked_rows, settings.dislike_weight),
+            nobody_liked=None if signal is None else signal.nobody_liked(),
         )
         rated = np.concatenate([liked_rows, disliked_rows, self._rows("exclude", exclude)])
         return self._rank(query, k, filters, rated, overrides)

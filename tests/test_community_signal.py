@@ -175,6 +175,28 @@ def test_half_confidence_damps_rarely_liked_films(rec) -> None:
     assert damped[row[SHINING]] / damped[row[AMELIE]] < raw[row[SHINING]] / raw[row[AMELIE]]
 
 
+def test_a_film_nobody_liked_keeps_what_collective_ease_reads_into_it(rec) -> None:
+    row = rec.movies.row_of
+    content = np.eye(len(rec.movies.ids))  # every film reads like itself only ...
+    content[row[WALL_E]] = content[row[ALIEN]]  # ... and WALL-E exactly like Alien
+    model = fit_ease(community(), rec.movies.ids, content=content)
+    assert model.counts[model.row_of[WALL_E]] == 0  # nobody liked it
+    scores = CommunitySignal(model, rec.movies).for_profile([ALIEN], [])
+    assert scores[row[WALL_E]] > 0 and scores[row[AMELIE]] > 0
+    plain = CommunitySignal(fit_ease(community(), rec.movies.ids), rec.movies)
+    assert plain.for_profile([ALIEN], [])[row[WALL_E]] == 0.0  # plain EASE cannot read it
+    hits = rec.with_community(model).recommend([ALIEN], k=3)
+    assert WALL_E in ids(hits)  # a blended profile reaches the film nobody liked
+    wall_e = next(h for h in hits if h.id == WALL_E)
+    assert wall_e.community_score == pytest.approx(scores[row[WALL_E]])
+    assert wall_e.nobody_liked and "nobody has liked it yet" in wall_e.explain()
+    nobody = CommunitySignal(model, rec.movies).nobody_liked()
+    assert nobody[row[WALL_E]] and not nobody[row[AMELIE]] and not nobody[row[ALIEN]]
+    assert "people with your taste" in wall_e.explain()
+    with pytest.raises(ValueError, match="half_confidence must be >= 0"):
+        CommunitySignal(model, rec.movies, half_confidence=-1.0)
+
+
 def test_a_retrain_reaches_a_running_recommender_on_its_next_call(rec, tmp_path: Path) -> None:
     root = tmp_path / "index.community"
     rec.community = CommunitySource(root, rec.movies)
