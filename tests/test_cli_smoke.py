@@ -178,3 +178,40 @@ def test_eval_measures_the_base_vectors_where_the_shipped_adapter_is_served(tmp_
     assert result.returncode == 0, result.stderr
     assert "the shipped adapter learnt from MovieLens" in result.stderr
     assert "engine" in json.loads((out / "results.json").read_text())["scores"]
+
+
+def _readme_block(after: str) -> list[str]:
+    """The lines of README.md after the line `after`, up to the next prompt or fence."""
+    lines = (Path(__file__).resolve().parent.parent / "README.md").read_text().splitlines()
+    start = lines.index(after) + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith(("$ ", "```")))
+    return lines[start:end]
+
+
+def _alike(shown, got) -> bool:
+    """The same JSON, numbers within the 4 decimals the CLI prints (a last-digit wobble allowed)."""
+    if isinstance(shown, dict):
+        return (
+            isinstance(got, dict)
+            and shown.keys() == got.keys()
+            and all(_alike(shown[k], got[k]) for k in shown)
+        )
+    if isinstance(shown, list):
+        return isinstance(got, list) and len(shown) == len(got) and all(map(_alike, shown, got))
+    if isinstance(shown, float) and isinstance(got, int | float):
+        return abs(shown - got) <= 2e-4
+    return shown == got
+
+
+@pytest.mark.model
+def test_the_readme_batch_example_prints_what_the_readme_shows(home) -> None:
+    requests = _readme_block("$ cat requests.jsonl")
+    shown = _readme_block("$ movierec batch --catalog tests/fixtures/movies.csv < requests.jsonl")
+    assert len(requests) == len(shown) == 4
+    stdin = "\n".join(requests) + "\n"
+    result = subprocess_movierec("batch", *CATALOG, "-q", stdin=stdin, home=home)
+    assert result.returncode == 0, result.stderr
+    got = result.stdout.splitlines()
+    assert len(got) == len(shown)
+    for line, answer in zip(shown, got, strict=True):
+        assert _alike(json.loads(line), json.loads(answer)), (line, answer)
