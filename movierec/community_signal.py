@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,6 +24,15 @@ LOG = logging.getLogger(__name__)
 
 PROFILE_KINDS = ("ease", "low_rank", "item_knn")  # which model scores a profile, best first
 FILM_KINDS = ("item_knn", "ease", "low_rank")  # which model finds films like a film, best first
+
+
+class _Rows(NamedTuple):
+    """One model's films on the catalog's rows."""
+
+    model_rows: np.ndarray  # the model's rows of the films the catalog holds ...
+    catalog_rows: np.ndarray  # ... and their catalog rows
+    confidence: np.ndarray  # (n_catalog,) damping of each film's score by its like count
+    nobody_liked: np.ndarray  # (n_catalog,) the model knows the film but holds no like of it
 
 
 class CommunitySignal:
@@ -60,7 +70,7 @@ class CommunitySignal:
         self._half_confidence = half_confidence
         self._maps = {id(m): self._map(m) for m in by_kind.values()}
 
-    def _map(self, model: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _map(self, model: CommunityModel) -> _Rows:
         known = [(r, self._movies.row_of.get(int(i))) for r, i in enumerate(model.ids)]
         pairs = [(m, c) for m, c in known if c is not None]
         model_rows = np.array([m for m, _ in pairs], dtype=np.int64)
@@ -70,12 +80,12 @@ class CommunitySignal:
         confidence = (counts + 1.0) / (counts + 1.0 + self._half_confidence)
         nobody = np.zeros(self._n, dtype=bool)
         nobody[catalog_rows] = counts[catalog_rows] == 0
-        return model_rows, catalog_rows, confidence, nobody
+        return _Rows(model_rows, catalog_rows, confidence, nobody)
 
     def nobody_liked(self, profile: bool = True) -> np.ndarray:
         """(n_catalog,) True for the films the profile (or film) model knows but holds no like
         of: a community score they get is the model's reading of them, not people's likes."""
-        return self._maps[id(self.profile_model if profile else self.film_model)][3]
+        return self._maps[id(self.profile_model if profile else self.film_model)].nobody_liked
 
     def for_profile(
         self, liked: Sequence[int], disliked: Sequence[int], dislike_weight: float = DISLIKE_WEIGHT
@@ -91,13 +101,13 @@ class CommunitySignal:
         return self._scaled(model, model.similar(movie_id))
 
     def _scaled(self, model: CommunityModel, model_scores: np.ndarray) -> np.ndarray | None:
-        model_rows, catalog_rows, confidence, _ = self._maps[id(model)]
+        rows = self._maps[id(model)]
         scores = np.zeros(self._n)
-        scores[catalog_rows] = np.clip(model_scores[model_rows], 0.0, None)
+        scores[rows.catalog_rows] = np.clip(model_scores[rows.model_rows], 0.0, None)
         top = float(scores.max()) if self._n else 0.0
         if top <= 0.0:
             return None
-        return scores / top * confidence
+        return scores / top * rows.confidence
 
 
 class CommunitySource:
