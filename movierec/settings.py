@@ -34,8 +34,8 @@ class Settings:
     community_fusion: str = "sum"  # "rank": weighted rank fusion of content and community
     community_rank_k: int = 200
     community_dislike_weight: float = 0.5  # = community.DISLIKE_WEIGHT (profiles' disliked rows)
-    profile_power: float = 3.0  # profiles: power mean of cosines to each like (1 = the mean)
-    profile_power_likes: int = 20  # the power rises from 1 to profile_power over this many likes
+    profile_power: float = 5.0  # profiles: power mean of cosines to each like (1 = the mean)
+    profile_power_likes: int = 40  # the power rises from 1 to profile_power over this many likes
     profile_prior_likes: int = 0  # profiles with fewer likes lean more on the prior (0 = off)
     unseen_boost: float = 0.0  # profiles: added to the relevance of films a tuning saw no like of
 
