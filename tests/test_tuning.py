@@ -411,6 +411,27 @@ def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
     assert rec.mode_defaults == {}  # the base vectors keep one prior for every mode
 
 
+def test_tuned_profiles_take_a_sharper_power_mean_than_base_ones(
+    rec, tmp_path, monkeypatch
+) -> None:
+    served = adapt(rec, tuned_once(rec, tmp_path))
+    used: list[float] = []
+    rank = served._rank
+
+    def spy(*args, **kwargs):
+        settings = served.settings.with_overrides(**args[4])
+        used.append(settings.profile_power_for(len(args[0].likes)))
+        return rank(*args, **kwargs)
+
+    monkeypatch.setattr(served, "_rank", spy)
+    served.recommend([ALIEN, AMELIE], k=3)
+    served.recommend([ALIEN, AMELIE], k=3, profile_power=1.0)  # the caller's own is used
+    # Tuned: 1 + 7 * 2 / 40; base (the settings every engine starts from): 1 + 4 * 2 / 40, the
+    # same 0.1 a like as before, up to 5 at 40 likes (docs/tuning.md, tenth session).
+    assert used == [pytest.approx(1.35), 1.0]
+    assert [rec.settings.profile_power_for(n) for n in (2, 20, 40, 400)] == [1.2, 3.0, 5.0, 5.0]
+
+
 BLEND_SETTINGS = (
     "community_fusion",
     "community_weight",
