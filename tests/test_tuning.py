@@ -46,10 +46,15 @@ def tuned_once(rec, root: Path, **config) -> Adapter:
 
 
 def views_of(rec, adapter: Adapter) -> np.ndarray | None:
-    """The film views an adapter's document map reads (None for one without views)."""
+    """The film views an adapter's document map reads when serving (None for one without
+    views): zeros for the films it saw no like of."""
+    from movierec.tuning.serve import unseen_rows, views_of_liked_films
     from movierec.tuning.views import film_views
 
-    return film_views(rec.bundle, rec.encoder, adapter.views) if adapter.views else None
+    if not adapter.views:
+        return None
+    views = film_views(rec.bundle, rec.encoder, adapter.views)
+    return views_of_liked_films(views, unseen_rows(adapter, rec.movies.ids))
 
 
 def test_pairs_stay_inside_the_catalog_and_are_seeded(rec) -> None:

@@ -8,7 +8,15 @@ import json
 import numpy as np
 import pytest
 
-from movierec.tuning import AdapterError, TrainConfig, TunedSource, adapt, tune
+from movierec.tuning import (
+    AdapterError,
+    TrainConfig,
+    TunedSource,
+    adapt,
+    load_current_adapter,
+    tune,
+)
+from movierec.tuning.serve import views_of_liked_films
 from movierec.tuning.views import (
     VIEW_FIELDS,
     VIEWS_FILE,
@@ -77,15 +85,23 @@ def test_the_document_map_reads_the_views_and_needs_them(rec, tmp_path) -> None:
     )["views"]
     assert [tuple(v) for v in adapter_views] == list(VIEW_FIELDS)
     assert (tmp_path / VIEWS_FILE).exists()  # tune kept them for serving
-    from movierec.tuning import load_current_adapter
-
     adapter = load_current_adapter(tmp_path, rec.encoder.name)
     base = np.asarray(rec.bundle.embeddings)
     views = film_views(rec.bundle, rec.encoder)
     mapped = adapter.documents(base, views)
-    np.testing.assert_allclose(served.bundle.embeddings, mapped, rtol=1e-6)
+    alone = adapter.documents(base, np.zeros_like(views))
     # the views move the films: the same map without them gives other vectors
-    assert not np.allclose(adapter.documents(base, np.zeros_like(views)), mapped, atol=1e-4)
+    assert not np.allclose(alone, mapped, atol=1e-4)
+    # Films the tuning saw liked are served with their views; the others (nobody liked them
+    # yet) from their own vector alone, as view dropout taught the map to read a film.
+    liked = np.isin(rec.movies.ids, [ALIEN, AMELIE, SHINING])
+    assert liked.sum() == 3 and (~liked).sum() > 0
+    np.testing.assert_allclose(served.bundle.embeddings[liked], mapped[liked], rtol=1e-6)
+    np.testing.assert_allclose(served.bundle.embeddings[~liked], alone[~liked], rtol=1e-6)
+    served_views = views_of_liked_films(views, served.unseen)
+    np.testing.assert_array_equal(served_views[liked], views[liked])
+    assert not served_views[~liked].any() and views[~liked].any()  # a copy: the cache is intact
+    mapped = adapter.documents(base, served_views)
     with pytest.raises(AdapterError, match=r"genres\+keywords, director\+cast.*film_views"):
         adapter.documents(base)
     with pytest.raises(AdapterError, match="expected an array of shape"):
@@ -101,6 +117,34 @@ def test_views_need_a_separate_query_map() -> None:
     with pytest.raises(ValueError, match="separate query map"):
         TrainConfig(separate_query=False, views=True)
     assert not TrainConfig(separate_query=False).views  # off by default
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.0, float("nan")])
+def test_views_dropout_is_a_share_below_one(value) -> None:
+    with pytest.raises(ValueError, match="views_dropout"):
+        TrainConfig(views=True, views_dropout=value)
+
+
+def test_views_dropout_is_seeded_and_changes_what_the_map_learns(rec, tmp_path) -> None:
+    def trained(folder, **config):
+        tune(
+            rec.bundle,
+            rec.encoder,
+            likes(),
+            tmp_path / folder,
+            [("space horror", ALIEN)],
+            dataclasses.replace(TINY, **config),
+        )
+        return load_current_adapter(tmp_path / folder, rec.encoder.name)
+
+    a, again, none = trained("a"), trained("again"), trained("none", views_dropout=0.0)
+    assert a.info["train"]["views_dropout"] == 0.5 and none.info["train"]["views_dropout"] == 0.0
+    np.testing.assert_array_equal(a.weights["document.W"], again.weights["document.W"])
+    assert not np.allclose(a.weights["document.W"], none.weights["document.W"])
+    # without views there is nothing to drop: the same map whatever the share
+    b = trained("b", views=False)
+    c = trained("c", views=False, views_dropout=0.0)
+    np.testing.assert_array_equal(b.weights["document.W"], c.weights["document.W"])
 
 
 def test_an_adapter_whose_views_do_not_match_its_map_is_refused(rec, tmp_path) -> None:

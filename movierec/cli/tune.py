@@ -38,8 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--views",
         action="store_true",
         help="the films' map also reads two short views of each film (genres and keywords; "
-        "director and cast): profiles found about 5 %% more of what people went on to like, "
-        "but films nobody has liked yet almost never reach a profile (docs/tuning.md)",
+        "director and cast) for the films people liked: profiles found about 2 %% more of what "
+        "people went on to like, and films nobody has liked yet reach them as often "
+        "(docs/tuning.md)",
     )
     choice = tune.add_mutually_exclusive_group()
     choice.add_argument(

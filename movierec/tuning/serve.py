@@ -97,17 +97,32 @@ def adapt(
         return dataclasses.replace(bundle, manifest=manifest, embeddings=vectors, dense=dense)
 
     base_encoder = getattr(recommender.encoder, "base", recommender.encoder)
+    ids = bundle.catalog["id"].to_numpy()
+    unseen = unseen_rows(adapter, ids)
     views = film_views(bundle, base_encoder, adapter.views, cache_dir) if adapter.views else None
+    views = views_of_liked_films(views, unseen)
     tuned = mapped(adapter.documents(base_vectors, views))
     other = Recommender(tuned, AdaptedEncoder(base_encoder, adapter), recommender.settings)
     other.community = recommender.community
-    ids = bundle.catalog["id"].to_numpy()
-    other.unseen = unseen_rows(adapter, ids)
+    other.unseen = unseen
     other.like_counts = like_counts(adapter, ids)
     other.mode_defaults = tuned_mode_defaults(other.like_counts is not None)
     if adapter.has_similar:
         other.similar_bundle = mapped(adapter.similars(base_vectors, views))
     return other
+
+
+def views_of_liked_films(views: np.ndarray | None, unseen: np.ndarray | None) -> np.ndarray | None:
+    """The views a document map reads when serving: a film the tuning saw no like of is read
+    from its own vector alone (its views zeroed, as `TrainConfig.views_dropout` taught the map).
+    Read with its views, such a film lands where no profile looks: tuned content profiles found
+    0.021 of those films' held-out likes that way, 0.066 this way, 0.052 with the linear map
+    (MovieLens seeds 3/4/6/7, half the films' likes withheld; docs/tuning.md)."""
+    if views is None or unseen is None or not unseen.any():
+        return views
+    served = np.array(views, copy=True)
+    served[unseen] = 0.0
+    return served
 
 
 def unseen_rows(adapter: Adapter, ids: np.ndarray) -> np.ndarray | None:

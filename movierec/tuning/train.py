@@ -30,6 +30,7 @@ class TrainConfig:
     profile_size: int = 10  # at most this many likes make a profile anchor
     similar_map: bool = True  # also learn the "films like this" map from likers' neighbours
     views: bool = False  # the document map also reads each film's views (movierec.tuning.views)
+    views_dropout: float = 0.5  # with views: share of films read without them in each batch
     similar_min_likers: int = 10  # films liked by fewer people give the similar map no pairs
     batch_size: int = 256
     steps: int = 1500
@@ -48,6 +49,8 @@ class TrainConfig:
             raise ValueError(f"text_share must be between 0 and 1, got {self.text_share}")
         if self.steps < 1 or self.batch_size < 2:
             raise ValueError("steps must be >= 1 and batch_size >= 2")
+        if not 0.0 <= self.views_dropout < 1.0:
+            raise ValueError(f"views_dropout must be in [0, 1), got {self.views_dropout}")
         if self.views and not self.separate_query:
             raise ValueError("views need a separate query map (queries have no views)")
         if not _DEVICE.fullmatch(self.device):
@@ -74,10 +77,11 @@ def resolve_device(name: str = "auto") -> str:
     return name
 
 
-def _residual(torch, kind: str, dim: int, hidden: int, extra: int = 0):
+def _residual(torch, kind: str, dim: int, hidden: int, extra: int = 0, dropout: float = 0.0):
     """A torch module x → x[:dim] + f(x); f starts at zero so training starts from the base
     vectors. The input may carry `extra` columns after the vector (a film's views) that only f
-    reads."""
+    reads; in training, each row's extra columns are zeroed with probability `dropout`, so the
+    map also learns to place a film from its vector alone (how films nobody liked are served)."""
     nn = torch.nn
 
     class Residual(nn.Module):
@@ -94,6 +98,9 @@ def _residual(torch, kind: str, dim: int, hidden: int, extra: int = 0):
             nn.init.zeros_(last.bias)
 
         def forward(self, x):
+            if extra and dropout > 0.0 and self.training:
+                keep = torch.rand((*x.shape[:-1], 1), device=x.device) >= dropout
+                x = torch.cat([x[..., :dim], x[..., dim:] * keep.to(x.dtype)], dim=-1)
             return nn.functional.normalize(x[..., :dim] + self.f(x), dim=-1)
 
     return Residual()
@@ -154,7 +161,8 @@ def train_adapter(
     device = resolve_device(config.device)
     dim = documents.shape[1]
     extra = 0 if views is None else int(views.shape[1])
-    doc_map = _residual(torch, config.kind, dim, config.hidden, extra).to(device)
+    doc_map = _residual(torch, config.kind, dim, config.hidden, extra, config.views_dropout)
+    doc_map = doc_map.to(device)
     query_map = _residual(torch, config.kind, dim, config.hidden).to(device)
     modules = [doc_map, query_map] if config.separate_query else [doc_map]
     params = [p for m in modules for p in m.parameters()]
