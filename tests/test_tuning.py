@@ -393,15 +393,25 @@ def test_the_shipped_adapter_is_the_default_of_the_packaged_catalog_only() -> No
     assert taste_model({}) == "plain sentence vectors"
 
 
+def spy_on_rank(served, monkeypatch, read) -> list:
+    """What `read(query, overrides)` gives for every call of the engine's `_rank`, in order
+    (the overrides are the mode's defaults with the caller's settings on top)."""
+    seen: list = []
+    rank = served._rank
+
+    def spy(*args, **kwargs):
+        seen.append(read(args[0], args[4]))
+        return rank(*args, **kwargs)
+
+    monkeypatch.setattr(served, "_rank", spy)
+    return seen
+
+
 def test_tuned_engine_uses_its_own_prior_per_mode_and_the_caller_still_wins(
     rec, tmp_path, monkeypatch
 ) -> None:
     served = adapt(rec, tuned_once(rec, tmp_path))
-    seen: list[float] = []
-    rank = served._rank
-    monkeypatch.setattr(
-        served, "_rank", lambda *a, **kw: seen.append(a[4].get("prior_weight")) or rank(*a, **kw)
-    )
+    seen = spy_on_rank(served, monkeypatch, lambda query, given: given.get("prior_weight"))
     served.recommend([ALIEN], k=3)
     served.search("dreamlike", k=3)
     served.similar(id=ALIEN, k=3)
@@ -420,15 +430,13 @@ def test_tuned_profiles_take_a_sharper_power_mean_than_base_ones(
     rec, tmp_path, monkeypatch
 ) -> None:
     served = adapt(rec, tuned_once(rec, tmp_path))
-    used: list[float] = []
-    rank = served._rank
-
-    def spy(*args, **kwargs):
-        settings = served.settings.with_overrides(**args[4])
-        used.append(settings.profile_power_for(len(args[0].likes)))
-        return rank(*args, **kwargs)
-
-    monkeypatch.setattr(served, "_rank", spy)
+    used = spy_on_rank(
+        served,
+        monkeypatch,
+        lambda query, given: served.settings.with_overrides(**given).profile_power_for(
+            len(query.likes)
+        ),
+    )
     served.recommend([ALIEN, AMELIE], k=3)
     served.recommend([ALIEN, AMELIE], k=3, profile_power=1.0)  # the caller's own is used
     # Tuned: 1 + 7 * 2 / 40; base (the settings every engine starts from): 1 + 4 * 2 / 40, the
