@@ -34,6 +34,7 @@ from movierec.tuning.adapter import Adapter
 from movierec.tuning.pairs import DEFAULT_PAIRS_PER_USER, read_tags
 from movierec.tuning.shipped import SHIPPED
 from movierec.tuning.tune import fit_likes, prepare
+from movierec.tuning.views import PACKAGED, save_views, views_for, views_key
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,7 +42,7 @@ CARD = """# Shipped adapter (movierec/data/adapter)
 
 {kind} residual maps (document map, {query}, similar map) on frozen `{model}` vectors
 ({dimension}-d), trained with in-batch-negative contrastive loss (scale {scale}) by
-`scripts/train_default_adapter.py`.
+`scripts/train_default_adapter.py`. {views}
 
 - Data: {users} MovieLens users' likes (rating >= 4, {likes} likes, {colikes} sampled co-like
   pairs, at most {per_user} per user) from `ml-latest-small/ratings.csv`, {tag_pairs} (tag, film)
@@ -62,7 +63,8 @@ CARD = """# Shipped adapter (movierec/data/adapter)
   which leaves every score within ~0.006 (a rerun on 2026-11-28: query-film cosines within
   0.0057, film-film within 0.0029), so the digest can differ.
 - Files: adapter.npz (float32 weights, no pickle) and manifest.json; tuned film vectors are
-  the map of the base vectors (`movierec tune --shipped` installs it for an index).
+  the map of the base vectors and of the packaged catalog's views (movierec/data/
+  catalog_views.npz, float16) (`movierec tune --shipped` installs it for an index).
 - Held-out metrics of the same recipe, k = 10, mean of seeds {seeds} (scripts/evaluate_tuning.py;
   users, tags and films unseen by the adapter that was measured; this shipped one saw all data;
   profiles: {protocol}):
@@ -109,6 +111,19 @@ def shipped_inputs(ratings: str, links: str, tags_path: str, seed: int = 0):
     return (base, ids, tags, *prepare(ids, data.likes, pairs, seed))
 
 
+def views_line(adapter: Adapter) -> str:
+    """What the document map reads beside each film's vector, in words."""
+    if not adapter.views:
+        return "The document map reads each film's vector alone."
+    names = "; ".join(" and ".join(view) for view in adapter.views)
+    dropout = adapter.info["train"].get("views_dropout", 0.0)
+    return (
+        f"The document map also reads {len(adapter.views)} views of each film ({names}), "
+        f"dropped for {dropout:.0%} of the films of each batch in training; films the adapter "
+        "saw no like of are served without them."
+    )
+
+
 def write_card(
     out: Path, adapter: Adapter, command: str, seeds: list[int], metrics: dict, folds: int = 1
 ) -> None:
@@ -118,6 +133,7 @@ def write_card(
     (out / "MODEL_CARD.md").write_text(
         CARD.format(
             kind=adapter.kind.capitalize(),
+            views=views_line(adapter),
             query="separate query map" if adapter.separate_query else "shared by queries",
             model=adapter.base_model,
             dimension=adapter.dimension,
@@ -188,7 +204,8 @@ def main() -> None:
     )
     documents = np.asarray(base.bundle.embeddings, dtype=np.float32)
     encoder = TextCache(base.encoder, args.text_cache)
-    adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config)
+    views = views_for(base.bundle, base.encoder, config)
+    adapter = fit_likes(documents, encoder, ids, likes, colikes, texts, config, views)
     adapter.info["data"] |= {
         "users": len(likes),
         "likes": int(sum(map(len, likes.values()))),
@@ -201,6 +218,8 @@ def main() -> None:
     adapter.info["metrics"] = {"seeds": seeds, "profile_folds": folds, **metrics} if metrics else {}
     shutil.rmtree(out, ignore_errors=True)
     adapter.save(out)
+    if views is not None:  # the packaged catalog's views: a fresh install encodes none
+        save_views(PACKAGED, views_key(base.bundle, base.encoder.name), views.vectors)
     write_card(out, adapter, command, seeds, metrics, folds)
     for path in sorted(out.iterdir()):
         print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")

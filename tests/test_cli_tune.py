@@ -50,7 +50,7 @@ def test_tune_publishes_a_version_the_next_command_serves(cli, built, tmp_path) 
     result = cli("tune", *args, "-q")
     assert result.returncode == 0, result.stderr
     assert "tuned on 6 users" in result.stdout and "2 text pairs" in result.stdout
-    assert "views" not in result.stdout  # the films' vectors alone, by default
+    assert "films read with 2 views" in result.stdout  # genres and keywords; director and cast
     assert " on cpu, loss " in result.stdout or " on cuda, loss " in result.stdout
     first = current_name(_root(), ValueError)
     assert first is not None
@@ -110,13 +110,13 @@ def test_tune_trains_where_and_what_it_is_told_and_refuses_the_rest(cli, built, 
     assert cli("tune", *args, "--kind", other).returncode == 0
     version = current_folder(_root(), ValueError)
     assert json.loads((version / "manifest.json").read_text())["kind"] == other
-    assert "views" not in json.loads((version / "manifest.json").read_text())  # the default
-    viewed = cli("tune", *args, "--views")
-    assert viewed.returncode == 0 and "films read with 2 views" in viewed.stdout
-    version = current_folder(_root(), ValueError)
     manifest = json.loads((version / "manifest.json").read_text())
-    assert manifest["views"] == [["genres", "keywords"], ["director", "cast"]]
+    assert manifest["views"] == [["genres", "keywords"], ["director", "cast"]]  # the default
     assert (_root() / "views.npz").exists()  # kept for serving: nothing encoded again
+    plain = cli("tune", *args, "--no-views")
+    assert plain.returncode == 0 and "views" not in plain.stdout
+    version = current_folder(_root(), ValueError)
+    assert "views" not in json.loads((version / "manifest.json").read_text())
     assert cli("similar", "Heat", "--catalog", built, "--k", "2").returncode == 0
 
 

@@ -393,6 +393,30 @@ def test_the_shipped_adapter_is_the_default_of_the_packaged_catalog_only() -> No
     assert taste_model({}) == "plain sentence vectors"
 
 
+def test_the_packaged_catalogs_views_ship_for_the_shipped_adapter() -> None:
+    """The shipped adapter reads views, and the packaged ones were made for the very catalog,
+    model and fields it was trained on, so a fresh install serves it without encoding any."""
+    import json
+
+    from movierec.catalog import DEFAULT_CATALOG, load_catalog
+    from movierec.tuning.shipped import SHIPPED
+    from movierec.tuning.views import PACKAGED
+
+    if not (SHIPPED / "manifest.json").exists():
+        pytest.skip("no shipped adapter in this checkout")
+    shipped = json.loads((SHIPPED / "manifest.json").read_text())
+    assert shipped["views"], "the shipped adapter was trained without views"
+    with np.load(PACKAGED, allow_pickle=False) as stored:
+        key, views = json.loads(str(stored["key"])), stored["views"]
+    assert key == {
+        "model": shipped["base_model"],
+        "catalog": shipped["data"]["catalog"],
+        "fields": shipped["views"],
+    }
+    assert views.dtype == np.float16 and views.shape[1] == len(shipped["views"]) * 384
+    assert views.shape[0] == len(load_catalog(DEFAULT_CATALOG)) and np.isfinite(views).all()
+
+
 def spy_on_rank(served, monkeypatch, read) -> list:
     """What `read(query, overrides)` gives for every call of the engine's `_rank`, in order
     (the overrides are the mode's defaults with the caller's settings on top)."""

@@ -16,12 +16,15 @@ from movierec.tuning import (
     load_current_adapter,
     tune,
 )
+from movierec.tuning import views as film_views_module
 from movierec.tuning.serve import views_of_liked_films
 from movierec.tuning.views import (
     VIEW_FIELDS,
     VIEWS_FILE,
     film_views,
+    save_views,
     view_texts,
+    views_key,
 )
 from tests.helpers import fixture_recommender
 
@@ -113,10 +116,30 @@ def test_the_document_map_reads_the_views_and_needs_them(rec, tmp_path) -> None:
     assert len(rec.encoder.encoded) == before
 
 
+def test_the_packaged_catalogs_views_are_read_not_encoded(rec, tmp_path, monkeypatch) -> None:
+    views = film_views(rec.bundle, rec.encoder)
+    packaged = tmp_path / "packaged" / VIEWS_FILE
+    packaged.parent.mkdir()
+    key = views_key(rec.bundle, rec.encoder.name)
+    save_views(packaged, key, views)
+    monkeypatch.setattr(film_views_module, "PACKAGED", packaged)
+    fresh = fixture_recommender(rec.encoder)  # a new process: nothing in memory, none kept
+    encoded = len(rec.encoder.encoded)
+    np.testing.assert_array_equal(film_views(fresh.bundle, rec.encoder, cache_dir=tmp_path), views)
+    assert len(rec.encoder.encoded) == encoded  # a fresh install encodes none of them
+    assert not (tmp_path / VIEWS_FILE).exists()  # the packaged file is read, not copied
+    # Views made for another catalog (or model, or fields) are never served in its place.
+    save_views(packaged, {**key, "catalog": "another catalog"}, views)
+    other = fixture_recommender(rec.encoder)
+    encoded = len(rec.encoder.encoded)
+    np.testing.assert_array_equal(film_views(other.bundle, rec.encoder), views)
+    assert len(rec.encoder.encoded) > encoded  # encoded again, the same vectors
+
+
 def test_views_need_a_separate_query_map() -> None:
-    with pytest.raises(ValueError, match="separate query map"):
-        TrainConfig(separate_query=False, views=True)
-    assert not TrainConfig(separate_query=False).views  # off by default
+    with pytest.raises(ValueError, match=r"separate query map.*views=False"):
+        TrainConfig(separate_query=False)  # views are on by default
+    assert TrainConfig().views and not TrainConfig(separate_query=False, views=False).views
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.0, float("nan")])

@@ -29,7 +29,7 @@ class TrainConfig:
     profile_share: float = 0.5  # share of the co-like loss with profile anchors (mean of likes)
     profile_size: int = 10  # at most this many likes make a profile anchor
     similar_map: bool = True  # also learn the "films like this" map from likers' neighbours
-    views: bool = False  # the document map also reads each film's views (movierec.tuning.views)
+    views: bool = True  # the document map also reads each film's views (movierec.tuning.views)
     views_dropout: float = 0.5  # with views: share of films read without them in each batch
     similar_min_likers: int = 10  # films liked by fewer people give the similar map no pairs
     batch_size: int = 256
@@ -52,7 +52,10 @@ class TrainConfig:
         if not 0.0 <= self.views_dropout < 1.0:
             raise ValueError(f"views_dropout must be in [0, 1), got {self.views_dropout}")
         if self.views and not self.separate_query:
-            raise ValueError("views need a separate query map (queries have no views)")
+            raise ValueError(
+                "views need a separate query map (queries have no views); "
+                "pass views=False for a shared map"
+            )
         if not _DEVICE.fullmatch(self.device):
             raise ValueError(f"unknown device {self.device!r}; choose {DEVICES}")
 

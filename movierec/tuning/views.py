@@ -3,7 +3,8 @@ and cast) that an adapter's document map reads beside the film's own vector.
 
 A film's vector is mostly its overview; the views let the map weigh what people pick films by
 (docs/tuning.md, "Views of a film"). They are computed once per catalog and model, then kept in
-memory on the index bundle and on disk in the adapter folder (`views.npz`, float16).
+memory on the index bundle and on disk in the adapter folder (`views.npz`, float16); the
+packaged catalog's ship with movierec (`PACKAGED`), so a fresh install encodes none.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ LOG = logging.getLogger(__name__)
 
 VIEW_FIELDS: tuple[tuple[str, ...], ...] = (("genres", "keywords"), ("director", "cast"))
 VIEWS_FILE = "views.npz"
+# The packaged catalog's views, shipped like its vectors (movierec/data/catalog_vectors.npz)
+PACKAGED = Path(__file__).resolve().parent.parent / "data" / "catalog_views.npz"
 Fields = tuple[tuple[str, ...], ...]
 
 
@@ -109,8 +112,9 @@ def film_views(
     show_progress: bool = False,
 ) -> np.ndarray:
     """The index `bundle`'s film views for `fields`, made by the base `encoder`: from memory,
-    `cache_dir`/views.npz, or encoded now (then written to `cache_dir`); the same vectors
-    whichever way."""
+    `cache_dir`/views.npz, the packaged catalog's (`PACKAGED`, when made for this very catalog,
+    model and fields), or encoded now (then written to `cache_dir`); the same vectors whichever
+    way."""
     fields = tuple(tuple(f) for f in fields)
     key = views_key(bundle, encoder.name, fields)
     memo_key = json.dumps(key)
@@ -122,6 +126,8 @@ def film_views(
     rows = len(bundle.catalog)
     cache = None if cache_dir is None else Path(cache_dir) / VIEWS_FILE
     views = None if cache is None else _read(cache, key, rows)
+    if views is None and PACKAGED.exists():  # the packaged catalog's, shipped with its adapter
+        views = _read(PACKAGED, key, rows)
     if views is None:
         LOG.info("encoding %d views of %d films", len(fields), rows)
         views = encode_views(bundle, encoder, fields, show_progress)
