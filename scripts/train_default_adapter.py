@@ -219,7 +219,8 @@ def main() -> None:
     shutil.rmtree(out, ignore_errors=True)
     adapter.save(out)
     if views is not None:  # the packaged catalog's views: a fresh install encodes none
-        save_views(PACKAGED, views_key(base.bundle, base.encoder.name), views.vectors)
+        target = PACKAGED if out.resolve() == SHIPPED.resolve() else out.parent / PACKAGED.name
+        save_views(target, views_key(base.bundle, base.encoder.name), views.vectors)
     write_card(out, adapter, command, seeds, metrics, folds)
     for path in sorted(out.iterdir()):
         print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")

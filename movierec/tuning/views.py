@@ -126,7 +126,7 @@ def film_views(
     rows = len(bundle.catalog)
     cache = None if cache_dir is None else Path(cache_dir) / VIEWS_FILE
     views = None if cache is None else _read(cache, key, rows)
-    if views is None and PACKAGED.exists():  # the packaged catalog's, shipped with its adapter
+    if views is None:  # the packaged catalog's, shipped beside its vectors
         views = _read(PACKAGED, key, rows)
     if views is None:
         LOG.info("encoding %d views of %d films", len(fields), rows)
