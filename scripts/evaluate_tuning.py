@@ -202,6 +202,10 @@ def main() -> None:
             results |= loaded
             results.setdefault(PER_PROFILE, {}).update(cases)
         return summarize(results, args.chart)
+    try:  # checked before the model loads: a bad --config fails at once, saying why
+        config = TrainConfig(**{"steps": args.steps, **json.loads(args.config)})
+    except (ValueError, TypeError) as error:  # bad JSON, an unknown field or a bad value
+        parser.error(f"--config {args.config!r}: {error}")
     logging.basicConfig(level=logging.WARNING)
     lab = open_lab(args)
     base, texts, data, tag_pairs, catalog_pairs = (
@@ -212,7 +216,6 @@ def main() -> None:
         lab.catalog_pairs,
     )
     moods = load_mood_benchmark(catalog_ids=set(base.movies.row_of))
-    config = TrainConfig(**{"steps": args.steps, **json.loads(args.config)})
     MIN_LIKERS["n"] = args.min_likers
     FOLDS["n"] = args.folds
     results: dict = {}

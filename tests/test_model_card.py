@@ -76,3 +76,19 @@ def test_card_only_without_metrics_is_refused_and_changes_nothing(tmp_path) -> N
     result = _card_only(out)
     assert result.returncode == 2 and "--card-only needs --metrics" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_evaluate_tuning_refuses_a_bad_config_before_loading_anything() -> None:
+    """A --config that TrainConfig refuses ends in a usage error saying why (exit 2), not a
+    traceback after the model and the ratings have loaded (the files here do not exist)."""
+    script = SCRIPT.parent / "evaluate_tuning.py"
+    inputs = ("--ratings", "r.csv", "--links", "l.csv", "--tags", "t.csv")
+    for config, says in (
+        ('{"separate_query": false}', "views=False"),
+        ('{"stepz": 10}', "stepz"),
+        ("{bad", "--config"),
+    ):
+        command = [sys.executable, str(script), *inputs, "--config", config]
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+        assert result.returncode == 2, result.stderr
+        assert says in result.stderr and "Traceback" not in result.stderr

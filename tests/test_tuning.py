@@ -413,7 +413,8 @@ def test_the_packaged_catalogs_views_ship_for_the_shipped_adapter() -> None:
         "catalog": shipped["data"]["catalog"],
         "fields": shipped["views"],
     }
-    assert views.dtype == np.float16 and views.shape[1] == len(shipped["views"]) * 384
+    assert views.dtype == np.float16
+    assert views.shape[1] == len(shipped["views"]) * shipped["dimension"]
     assert views.shape[0] == len(load_catalog(DEFAULT_CATALOG)) and np.isfinite(views).all()
 
 
