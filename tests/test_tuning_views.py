@@ -136,6 +136,20 @@ def test_the_packaged_catalogs_views_are_read_not_encoded(rec, tmp_path, monkeyp
     assert len(rec.encoder.encoded) > encoded  # encoded again, the same vectors
 
 
+@pytest.mark.parametrize("damage", [b"PK\x03\x04 not a zip", b"", b"\x93NUMPY garbage"])
+def test_a_damaged_views_file_is_encoded_again_and_rewritten(rec, tmp_path, damage) -> None:
+    views = film_views(rec.bundle, rec.encoder, cache_dir=tmp_path)
+    (tmp_path / VIEWS_FILE).write_bytes(damage)  # e.g. a disk that filled up under another tool
+    fresh = fixture_recommender(rec.encoder)
+    encoded = len(rec.encoder.encoded)
+    np.testing.assert_array_equal(film_views(fresh.bundle, rec.encoder, cache_dir=tmp_path), views)
+    assert len(rec.encoder.encoded) > encoded  # encoded again, the same vectors
+    again = fixture_recommender(rec.encoder)
+    encoded = len(rec.encoder.encoded)
+    np.testing.assert_array_equal(film_views(again.bundle, rec.encoder, cache_dir=tmp_path), views)
+    assert len(rec.encoder.encoded) == encoded  # the rewritten file is read next time
+
+
 def test_views_need_a_separate_query_map() -> None:
     with pytest.raises(ValueError, match=r"separate query map.*views=False"):
         TrainConfig(separate_query=False)  # views are on by default

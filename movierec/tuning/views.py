@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,8 +89,8 @@ def _read(path: Path, key: dict[str, Any], rows: int) -> np.ndarray | None:
             if json.loads(str(stored["key"])) != key or stored["views"].shape[0] != rows:
                 return None
             return stored["views"].astype(np.float32)
-    except (OSError, KeyError, ValueError) as error:
-        if not isinstance(error, FileNotFoundError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        if not isinstance(error, FileNotFoundError):  # damaged: encoded again, then rewritten
             LOG.warning("not reusing the film views in %s (%s)", path, error)
         return None
 
