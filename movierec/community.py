@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from movierec import versions
 from movierec.community_knn import co_likes, knn_blocks
 from movierec.community_lowrank import Factors, low_rank_factors
 from movierec.errors import UsageError
-from movierec.files import file_sha256, save_arrays
+from movierec.files import UNREADABLE_NPZ, file_sha256, save_arrays
 
 FORMAT = "movierec-community"
 FORMAT_VERSION = 1
@@ -169,7 +168,7 @@ class CommunityModel:
                 n_users=manifest["n_users"],
                 n_likes=manifest["n_likes"],
             )
-        except (KeyError, TypeError, ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        except (KeyError, TypeError, *UNREADABLE_NPZ) as error:
             raise CommunityModelError(
                 f"community model at {directory} is unreadable ({error}); {RETRAIN}"
             ) from error

@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 import numpy as np
 
 MANIFEST = "manifest.json"
+# What np.load raises on a damaged .npz (not a zip, cut short, a bad member)
+UNREADABLE_NPZ = (OSError, ValueError, EOFError, zipfile.BadZipFile)
 
 
 def _hidden_sibling(path: Path, kind: str) -> Path:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import zipfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from movierec.files import file_sha256, save_arrays
+from movierec.files import UNREADABLE_NPZ, file_sha256, save_arrays
 
 FORMAT = "movierec-adapter"
 FORMAT_VERSION = 1
@@ -162,7 +161,7 @@ class Adapter:
         try:
             with np.load(path, allow_pickle=False) as npz:
                 weights = {name: npz[name] for name in npz.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        except UNREADABLE_NPZ as error:
             raise AdapterError(f"{path} is unreadable ({error}); {RETUNE}") from error
         info = {k: v for k, v in manifest.items() if k not in ("files", "format", "digest")}
         adapter = cls(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from movierec.embed.documents import build_documents
-from movierec.files import atomic_write
+from movierec.files import UNREADABLE_NPZ, atomic_write
 
 LOG = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ def _read(path: Path, key: dict[str, Any], rows: int) -> np.ndarray | None:
             if json.loads(str(stored["key"])) != key or stored["views"].shape[0] != rows:
                 return None
             return stored["views"].astype(np.float32)
-    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as error:
+    except (KeyError, *UNREADABLE_NPZ) as error:
         if not isinstance(error, FileNotFoundError):  # damaged: encoded again, then rewritten
             LOG.warning("not reusing the film views in %s (%s)", path, error)
         return None
