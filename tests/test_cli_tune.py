@@ -74,6 +74,10 @@ def test_tune_refuses_bad_options_and_a_foreign_adapter(cli, built, tmp_path) ->
         tags.write_bytes(content)
         broken = cli("tune", "--catalog", built, "--store", store, "--tags", tags)
         assert broken.returncode == 2 and "cannot read" in broken.stderr, broken.stderr
+    tags.write_text("text,movie_id\nheist,notanumber\n")
+    bad_id = cli("tune", "--catalog", built, "--store", store, "--tags", tags)
+    assert bad_id.returncode == 2 and "line 2: movie_id 'notanumber'" in bad_id.stderr
+    assert "Traceback" not in bad_id.stderr
     # the pre-trained adapter is for all-MiniLM-L6-v2; this index was built with the fake model
     shipped = cli("tune", "--catalog", built, "--shipped")
     assert shipped.returncode == 2

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from movierec.errors import UsageError
 from movierec.tuning import (
     Adapter,
     AdapterError,
@@ -74,6 +75,32 @@ def test_read_tags_accepts_movielens_and_plain_csv(tmp_path: Path) -> None:
     assert read_tags(tmp_path / "tags.csv", tmp_path / "links.csv") == [("dreamlike", 194)]
     with pytest.raises(ValueError, match=r"links\.csv"):
         read_tags(tmp_path / "tags.csv")
+
+
+def test_read_tags_skips_empty_texts_and_refuses_ids_that_are_no_numbers(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.csv"
+    plain.write_text("text,movie_id\nheist,949\n,12\nfish,12.0\n")
+    assert read_tags(plain) == [("heist", 949), ("fish", 12)]
+    plain.write_text("text,movie_id\nheist,949\nfish,notanumber\n")
+    with pytest.raises(UsageError, match=r"plain\.csv, line 3: movie_id 'notanumber'"):
+        read_tags(plain)
+    plain.write_text("text,movie_id\nheist,9.5\n")
+    with pytest.raises(UsageError, match=r"line 2: movie_id '9\.5' is not a whole number"):
+        read_tags(plain)
+    tags, links = tmp_path / "tags.csv", tmp_path / "links.csv"
+    tags.write_text("userId,movieId,tag,timestamp\n1,7,Dreamlike,0\n1,8,Odd,0\n")
+    links.write_text("movieId,imdbId,tmdbId\n7,1,194\n8,2,\n")  # 8: no TMDB entry
+    assert read_tags(tags, links) == [("dreamlike", 194)]
+    tags.write_text("userId,movieId,tag,timestamp\n1,7,Dreamlike,0\n1,seven,Odd,0\n")
+    with pytest.raises(UsageError, match="line 3: movieId 'seven'"):
+        read_tags(tags, links)
+    tags.write_text("userId,movieId,tag,timestamp\n1,7,Dreamlike,0\n")
+    links.write_text("movieId,imdbId\n7,1\n")
+    with pytest.raises(UsageError, match="movieId,tmdbId"):
+        read_tags(tags, links)
+    links.write_bytes(b"")
+    with pytest.raises(UsageError, match=r"cannot read .*links"):
+        read_tags(tags, links)
 
 
 @pytest.mark.parametrize(

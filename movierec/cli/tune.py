@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"serving the plain sentence vectors, no adapter -> {version}")
         return 0
     device = None if args.shipped else _device(args.device)
+    tags = read_tags(args.tags, args.links) if args.tags and not args.shipped else []
     base = Recommender.open(
         where.catalog, where.index_dir, where.model, show_progress=not args.quiet, tuned=False
     )
@@ -88,7 +89,6 @@ def run(args: argparse.Namespace) -> int:
             )
         print(f"installed the pre-trained adapter -> {save_adapter_version(adapter, root)}")
         return 0
-    tags = read_tags(args.tags, args.links) if args.tags else []
     from movierec.store import open_store
 
     config = TrainConfig(

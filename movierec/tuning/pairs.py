@@ -106,31 +106,60 @@ def neighbour_pairs(
     return np.concatenate(chunks).astype(np.int64)
 
 
+def _read_csv(path: str | Path, what: str, expected: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path} as {what} ({error}); give {expected}") from None
+
+
+def _whole_numbers(values: pd.Series, path: str | Path, column: str, meaning: str) -> pd.Series:
+    """`values` as int64, or a UsageError naming the first line (of the CSV) that is not one."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = (numbers.isna() | (numbers != numbers.round())).to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise UsageError(
+            f"{path}, line {row + 2}: {column} '{values.iloc[row]}' is not a whole number "
+            f"({meaning}); fix or remove that line"
+        )
+    return numbers.astype(np.int64)
+
+
 def read_tags(path: str | Path, links: str | Path | None = None) -> list[tuple[str, int]]:
     """(normalized text, catalog id) pairs from a MovieLens tags.csv (userId, movieId, tag, …)
-    with `links` (links.csv, movieId → tmdbId), or from a plain CSV with `text,movie_id`."""
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise UsageError(
-            f"cannot read {path} as a tags CSV ({error}); give a MovieLens tags.csv or a "
-            "comma-separated file with the columns text,movie_id"
-        ) from None
+    with `links` (links.csv, movieId → tmdbId), or from a plain CSV with `text,movie_id`.
+    Empty texts are skipped; an id that is not a whole number is refused naming its line."""
+    frame = _read_csv(
+        path, "a tags CSV", "a MovieLens tags.csv or a comma-separated file with text,movie_id"
+    )
     if {"text", "movie_id"} <= set(frame.columns):
-        texts, ids = frame["text"], frame["movie_id"]
+        texts = frame["text"]
+        ids = _whole_numbers(frame["movie_id"], path, "movie_id", "the film's catalog id")
     elif {"movieId", "tag"} <= set(frame.columns):
         if links is None:
             raise UsageError(
                 f"{path} is a MovieLens tags file; pass --links links.csv to map its movieIds"
             )
-        linked = pd.read_csv(links).dropna(subset=["tmdbId"])
+        frame = frame.assign(movieId=_whole_numbers(frame["movieId"], path, "movieId", "MovieLens"))
+        linked = _read_csv(links, "a MovieLens links.csv", "the links.csv beside the tags file")
+        if not {"movieId", "tmdbId"} <= set(linked.columns):
+            raise UsageError(
+                f"{links}: expected a MovieLens links.csv with columns movieId,tmdbId; "
+                f"found {list(linked.columns)}"
+            )
+        linked = linked.assign(
+            movieId=pd.to_numeric(linked["movieId"], errors="coerce"),
+            tmdbId=pd.to_numeric(linked["tmdbId"], errors="coerce"),
+        ).dropna(subset=["movieId", "tmdbId"])  # films MovieLens links to no TMDB entry
         frame = frame.merge(linked[["movieId", "tmdbId"]], on="movieId", how="inner")
-        texts, ids = frame["tag"], frame["tmdbId"]
+        texts, ids = frame["tag"], frame["tmdbId"].astype(np.int64)
     else:
         raise UsageError(
             f"{path}: expected columns text,movie_id or MovieLens userId,movieId,tag; "
             f"found {list(frame.columns)}"
         )
+    texts = texts.fillna("").astype(str)
     pairs = [(normalize_tag(t), int(i)) for t, i in zip(texts, ids, strict=True)]
     return [(t, i) for t, i in pairs if t]
 
