@@ -33,16 +33,52 @@ class Interactions:
         return sorted(self.likes)
 
 
+# how each MovieLens column must read: "whole" numbers, "real" numbers, or whole or "empty"
+KINDS = {"userId": "whole", "movieId": "whole", "rating": "real", "tmdbId": "empty"}
+
+
+def numbers(values: pd.Series, path: str | Path, column: str, kind: str = "whole") -> pd.Series:
+    """`values` as numbers: int64 for "whole", float for "real", float with empty cells left
+    NaN for "empty" (whole numbers otherwise); else a UsageError naming the first line of the
+    CSV that holds something else."""
+    parsed = pd.to_numeric(values, errors="coerce")
+    bad = parsed.isna() & (values.notna() if kind == "empty" else True)
+    finite = parsed.notna() & np.isfinite(parsed)
+    bad |= parsed.notna() & ~finite
+    if kind != "real":
+        bad |= finite & (parsed != parsed.round())
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        what = "a number" if kind == "real" else "a whole number"
+        raise UsageError(
+            f"{path}, line {row + 2}: {column} '{values.iloc[row]}' is not {what}; "
+            "fix or remove that line"
+        )
+    return parsed.astype(np.int64) if kind == "whole" else parsed.astype(float)
+
+
 def _read(path: str | Path, columns: Iterable[str]) -> pd.DataFrame:
+    """The `columns` of a MovieLens CSV, each checked as KINDS says; a clear error for a file
+    that is missing, unreadable or lacks a column."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; pass MovieLens ratings.csv and links.csv")
     wanted = set(columns)
-    frame = pd.read_csv(path, usecols=lambda column: column in wanted)
+    try:
+        frame = pd.read_csv(path, usecols=lambda column: column in wanted)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path} as a MovieLens CSV ({error})") from None
     missing = sorted(set(columns) - set(frame.columns))
     if missing:
         raise UsageError(f"{path}: missing column(s) {missing}; is it a MovieLens file?")
-    return frame
+    return frame.assign(**{c: numbers(frame[c], path, c, KINDS.get(c, "real")) for c in columns})
+
+
+def read_links(path: str | Path) -> pd.DataFrame:
+    """links.csv's movieId → tmdbId (int64), without the movies MovieLens links to no TMDB
+    entry."""
+    linked = _read(path, ("movieId", "tmdbId")).dropna(subset=["tmdbId"])
+    return linked.astype({"tmdbId": "int64"})
 
 
 def load_movielens(
@@ -55,7 +91,7 @@ def load_movielens(
     """Ratings ≥ `like_at` are likes, below `dislike_below` dislikes; movies outside the catalog
     (or without a TMDB link) are counted in `unknown_movies` and left out."""
     rated = _read(ratings, ("userId", "movieId", "rating"))
-    linked = _read(links, ("movieId", "tmdbId")).dropna(subset=["tmdbId"])
+    linked = read_links(links)
     merged = rated.merge(linked[["movieId", "tmdbId"]], on="movieId", how="left")
     known = merged["tmdbId"].isin(set(int(i) for i in catalog_ids))
     unknown = int(merged.loc[~known, "movieId"].nunique())
@@ -99,7 +135,7 @@ def rating_actions(
     or for a film rated only in between a removal; a film both liked and disliked by one user
     (two MovieLens films linked to one TMDB id) is a conflict and left out."""
     rated = _read(ratings, ("userId", "movieId", "rating"))[["userId", "movieId", "rating"]]
-    linked = _read(links, ("movieId", "tmdbId")).dropna(subset=["tmdbId"])
+    linked = read_links(links)
     tmdb = rated["movieId"].map(linked.drop_duplicates("movieId").set_index("movieId")["tmdbId"])
     known = tmdb.isin(set(int(i) for i in catalog_ids)).to_numpy()
     unknown = int(rated.loc[~known, "movieId"].nunique())

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from movierec.errors import UsageError
 from movierec.evaluation import (
     Interactions,
     evaluate,
@@ -65,6 +66,22 @@ def test_load_movielens_errors(tmp_path):
     (tmp_path / "links.csv").write_text("movieId,tmdbId\n1,1\n")
     with pytest.raises(ValueError, match="missing column"):
         load_movielens(bad, tmp_path / "links.csv", [1])
+    links = tmp_path / "links.csv"
+    for ratings, line in (
+        ("userId,movieId,rating\n1,1,5\n1,x,4\n", r"line 3: movieId 'x' is not a whole number"),
+        ("userId,movieId,rating\n1,1,five\n", r"line 2: rating 'five' is not a number"),
+        ("userId,movieId,rating\n1.5,1,5\n", r"line 2: userId '1\.5' is not a whole number"),
+    ):
+        bad.write_text(ratings)
+        with pytest.raises(UsageError, match=line):
+            load_movielens(bad, links, [1])
+    bad.write_text("userId,movieId,rating\n1,1,5\n")
+    links.write_text("movieId,tmdbId\n1,1\n2,\n3,abc\n")  # 2: no TMDB entry, kept out
+    with pytest.raises(UsageError, match=r"links\.csv, line 4: tmdbId 'abc'"):
+        load_movielens(bad, links, [1])
+    links.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(UsageError, match="cannot read"):
+        load_movielens(bad, links, [1])
 
 
 def test_profile_split_is_seeded_80_20_and_skips_small_users():

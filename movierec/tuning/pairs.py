@@ -15,6 +15,7 @@ import pandas as pd
 from movierec.community import binary_likes
 from movierec.community_knn import co_likes
 from movierec.errors import UsageError
+from movierec.movielens import numbers, read_links
 
 LOG = logging.getLogger(__name__)
 DEFAULT_PAIRS_PER_USER = 300  # 50 before 2026-11-28: 300 is ~2 % better on similar and profiles
@@ -113,19 +114,6 @@ def _read_csv(path: str | Path, what: str, expected: str) -> pd.DataFrame:
         raise UsageError(f"cannot read {path} as {what} ({error}); give {expected}") from None
 
 
-def _whole_numbers(values: pd.Series, path: str | Path, column: str, meaning: str) -> pd.Series:
-    """`values` as int64, or a UsageError naming the first line (of the CSV) that is not one."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = (numbers.isna() | (numbers != numbers.round())).to_numpy()
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise UsageError(
-            f"{path}, line {row + 2}: {column} '{values.iloc[row]}' is not a whole number "
-            f"({meaning}); fix or remove that line"
-        )
-    return numbers.astype(np.int64)
-
-
 def read_tags(path: str | Path, links: str | Path | None = None) -> list[tuple[str, int]]:
     """(normalized text, catalog id) pairs from a MovieLens tags.csv (userId, movieId, tag, …)
     with `links` (links.csv, movieId → tmdbId), or from a plain CSV with `text,movie_id`.
@@ -135,25 +123,16 @@ def read_tags(path: str | Path, links: str | Path | None = None) -> list[tuple[s
     )
     if {"text", "movie_id"} <= set(frame.columns):
         texts = frame["text"]
-        ids = _whole_numbers(frame["movie_id"], path, "movie_id", "the film's catalog id")
+        ids = numbers(frame["movie_id"], path, "movie_id")
     elif {"movieId", "tag"} <= set(frame.columns):
         if links is None:
             raise UsageError(
                 f"{path} is a MovieLens tags file; pass --links links.csv to map its movieIds"
             )
-        frame = frame.assign(movieId=_whole_numbers(frame["movieId"], path, "movieId", "MovieLens"))
-        linked = _read_csv(links, "a MovieLens links.csv", "the links.csv beside the tags file")
-        if not {"movieId", "tmdbId"} <= set(linked.columns):
-            raise UsageError(
-                f"{links}: expected a MovieLens links.csv with columns movieId,tmdbId; "
-                f"found {list(linked.columns)}"
-            )
-        linked = linked.assign(
-            movieId=pd.to_numeric(linked["movieId"], errors="coerce"),
-            tmdbId=pd.to_numeric(linked["tmdbId"], errors="coerce"),
-        ).dropna(subset=["movieId", "tmdbId"])  # films MovieLens links to no TMDB entry
+        frame = frame.assign(movieId=numbers(frame["movieId"], path, "movieId"))
+        linked = read_links(links)
         frame = frame.merge(linked[["movieId", "tmdbId"]], on="movieId", how="inner")
-        texts, ids = frame["tag"], frame["tmdbId"].astype(np.int64)
+        texts, ids = frame["tag"], frame["tmdbId"]
     else:
         raise UsageError(
             f"{path}: expected columns text,movie_id or MovieLens userId,movieId,tag; "
