@@ -309,7 +309,7 @@ def test_app_runs_the_packaged_streamlit_script_without_importing_it(cli, monkey
     import sys
 
     calls: list[tuple[list[str], dict]] = []
-    monkeypatch.setattr("subprocess.call", lambda argv, env: calls.append((argv, env)) or 0)
+    monkeypatch.setattr("os.execve", lambda path, argv, env: calls.append((argv, env)))
     sys.modules.pop("movierec.app.main", None)
     result = cli("app", "--port", "8765", "--catalog", FIXTURE_CATALOG)
     assert result.returncode == 0, result.stderr

@@ -7,6 +7,7 @@ import-ratings and retrain have theirs in tests/test_community_cli.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -161,6 +162,42 @@ def test_app_serves_the_packaged_app(tmp_path) -> None:
         os.killpg(child.pid, signal.SIGTERM)
         child.wait(timeout=30)
     assert f"movierec app on http://localhost:{port}" in child.stdout.read()
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def test_stopping_the_app_command_stops_its_server(tmp_path) -> None:
+    """A SIGTERM to `movierec app` alone (as a supervisor or a script sends it) stops the
+    server too, instead of leaving Streamlit running without its parent."""
+    port = _free_port()
+    env = {**os.environ, "MOVIEREC_HOME": str(tmp_path)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "movierec.cli", "app", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # only for the clean-up below
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(port):
+            assert child.poll() is None and time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.5)
+        child.terminate()  # this process only, not its group
+        child.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while _answers(port) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _answers(port), "the server kept running after `movierec app` was stopped"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
 
 
 @pytest.mark.model

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -49,7 +48,7 @@ def command(port: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the app until interrupted; flags reach it as MOVIEREC_* variables."""
+    """Serve the app until stopped; flags reach it as MOVIEREC_* variables."""
     argv = command(args.port)
     env = dict(os.environ)
     for flag, variable in FLAG_VARIABLES.items():
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         if value:
             env[variable] = str(value)
     print(f"movierec app on http://localhost:{args.port} (Ctrl+C stops it)", flush=True)
-    try:
-        return subprocess.call(argv, env=env)
-    except KeyboardInterrupt:
-        return 0
+    # Streamlit takes this process's place, so Ctrl+C or a SIGTERM sent to `movierec app`
+    # reaches the server itself: stopping the command never leaves a server running.
+    os.execve(argv[0], argv, env)
+    return 0  # not reached: execve does not return
