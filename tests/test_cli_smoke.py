@@ -134,19 +134,24 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_app_serves_the_packaged_app(tmp_path) -> None:
-    """`movierec app` starts Streamlit headless; its health check answers (no page is opened,
-    so the model is not loaded)."""
-    port = _free_port()
-    env = {**os.environ, "MOVIEREC_HOME": str(tmp_path)}
-    child = subprocess.Popen(
+def _start_app(port: int, home: Path) -> subprocess.Popen:
+    """`movierec app` on `port` in a session of its own (so a test can always clean it up),
+    stdout and stderr together as text."""
+    return subprocess.Popen(
         [sys.executable, "-m", "movierec.cli", "app", "--port", str(port)],
-        env=env,
+        env={**os.environ, "MOVIEREC_HOME": str(home)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+
+
+def test_app_serves_the_packaged_app(tmp_path) -> None:
+    """`movierec app` starts Streamlit headless; its health check answers (no page is opened,
+    so the model is not loaded)."""
+    port = _free_port()
+    child = _start_app(port, tmp_path)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -176,14 +181,7 @@ def test_stopping_the_app_command_stops_its_server(tmp_path) -> None:
     """A SIGTERM to `movierec app` alone (as a supervisor or a script sends it) stops the
     server too, instead of leaving Streamlit running without its parent."""
     port = _free_port()
-    env = {**os.environ, "MOVIEREC_HOME": str(tmp_path)}
-    child = subprocess.Popen(
-        [sys.executable, "-m", "movierec.cli", "app", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # only for the clean-up below
-    )
+    child = _start_app(port, tmp_path)
     try:
         deadline = time.monotonic() + 60
         while not _answers(port):
