@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,15 @@ def numbers(values: pd.Series, path: str | Path, column: str, kind: str = "whole
     return parsed.astype(np.int64) if kind == "whole" else parsed.astype(float)
 
 
+def read_csv(path: str | Path, what: str, hint: str = "", **options: Any) -> pd.DataFrame:
+    """`pd.read_csv`, with a UsageError saying the file cannot be read as `what` (and `hint`:
+    what to give instead) where pandas cannot parse or decode it."""
+    try:
+        return pd.read_csv(path, **options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path} as {what} ({error}){hint}") from None
+
+
 def _read(path: str | Path, columns: Iterable[str]) -> pd.DataFrame:
     """The `columns` of a MovieLens CSV, each checked as KINDS says; a clear error for a file
     that is missing, unreadable or lacks a column."""
@@ -64,10 +74,7 @@ def _read(path: str | Path, columns: Iterable[str]) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; pass MovieLens ratings.csv and links.csv")
     wanted = set(columns)
-    try:
-        frame = pd.read_csv(path, usecols=lambda column: column in wanted)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path} as a MovieLens CSV ({error})") from None
+    frame = read_csv(path, "a MovieLens CSV", usecols=lambda column: column in wanted)
     missing = sorted(set(columns) - set(frame.columns))
     if missing:
         raise UsageError(f"{path}: missing column(s) {missing}; is it a MovieLens file?")

@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from movierec.community import binary_likes
 from movierec.community_knn import co_likes
 from movierec.errors import UsageError
-from movierec.movielens import numbers, read_links
+from movierec.movielens import numbers, read_csv, read_links
 
 LOG = logging.getLogger(__name__)
 DEFAULT_PAIRS_PER_USER = 300  # 50 before 2026-11-28: 300 is ~2 % better on similar and profiles
@@ -107,20 +106,12 @@ def neighbour_pairs(
     return np.concatenate(chunks).astype(np.int64)
 
 
-def _read_csv(path: str | Path, what: str, expected: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path} as {what} ({error}); give {expected}") from None
-
-
 def read_tags(path: str | Path, links: str | Path | None = None) -> list[tuple[str, int]]:
     """(normalized text, catalog id) pairs from a MovieLens tags.csv (userId, movieId, tag, …)
     with `links` (links.csv, movieId → tmdbId), or from a plain CSV with `text,movie_id`.
     Empty texts are skipped; an id that is not a whole number is refused naming its line."""
-    frame = _read_csv(
-        path, "a tags CSV", "a MovieLens tags.csv or a comma-separated file with text,movie_id"
-    )
+    hint = "; give a MovieLens tags.csv or a comma-separated file with text,movie_id"
+    frame = read_csv(path, "a tags CSV", hint)
     if {"text", "movie_id"} <= set(frame.columns):
         texts = frame["text"]
         ids = numbers(frame["movie_id"], path, "movie_id")
