@@ -1,0 +1,69 @@
+"""Bad text, paths and numbers given to the commands: one clear line (exit 2, or a batch error
+line), never a traceback, and no work done or file written first.
+
+In-process with the fake encoder (tests/cli_support.py), like tests/test_cli_bad_input.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests import cli_support
+from tests.helpers import FIXTURE_CATALOG
+
+cli = cli_support.cli
+built = cli_support.built
+fake_model = cli_support.fake_model
+no_movierec_variables = cli_support.no_movierec_variables
+CATALOG = ("--catalog", FIXTURE_CATALOG, "-q")
+NOT_UTF8 = "heist \udcff"  # how Python hands over the bytes 'heist \xff' given in argv
+
+
+def _fails(result, *fragments: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", NOT_UTF8),
+        ("search", NOT_UTF8, "--no-parse"),
+        ("similar", "Heat", "--but", NOT_UTF8),
+    ],
+)
+def test_text_that_is_not_utf8_is_refused(cli, built, args) -> None:
+    result = cli(*args, *CATALOG)
+    _fails(result, "the text holds bytes that are not valid UTF-8", "re-type it or save it as")
+    assert result.stdout == ""
+
+
+def test_invisible_text_is_refused_like_blank_text(cli, built) -> None:
+    _fails(cli("search", "   ", *CATALOG), "the search text is empty")
+    _fails(cli("search", "\u200b\u200b", *CATALOG), "the search text is empty")
+    _fails(cli("search", "\u200b \ufeff", "--no-parse", *CATALOG), "the search text is empty")
+
+
+def _batch(cli, *lines: str) -> list[dict]:
+    result = cli("batch", *CATALOG, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_batch_answers_text_that_is_not_utf8_with_an_error_line(cli, built) -> None:
+    answers = _batch(
+        cli,
+        '{"mode": "search", "text": "\\ud800"}',
+        '{"mode": "similar", "title": "Heat", "text": "x \\udcff"}',
+        '{"mode": "search", "text": "\\u200b"}',
+        '{"mode": "search", "text": "heist", "k": 2}',
+    )
+    errors = [answer.get("error", "") for answer in answers[:3]]
+    assert "line 1: the text holds bytes that are not valid UTF-8" in errors[0]
+    assert "line 2: the text holds bytes that are not valid UTF-8" in errors[1]
+    assert "line 3: the search text is empty" in errors[2]
+    assert len(answers[3]["results"]) == 2  # the stream goes on
