@@ -67,3 +67,18 @@ def test_batch_answers_text_that_is_not_utf8_with_an_error_line(cli, built) -> N
     assert "line 2: the text holds bytes that are not valid UTF-8" in errors[1]
     assert "line 3: the search text is empty" in errors[2]
     assert len(answers[3]["results"]) == 2  # the stream goes on
+
+
+def test_batch_answers_a_huge_number_with_a_plain_error_line(cli, built) -> None:
+    huge = "9" * 5000
+    answers = _batch(
+        cli,
+        f'{{"mode": "search", "text": "heist", "k": {huge}}}',
+        f'{{"mode": "recommend", "liked": [-{huge}]}}',
+        '{"mode": "search", "text": "heist", "k": 2}',
+    )
+    for number, answer in enumerate(answers[:2], start=1):
+        error = answer.get("error", "")
+        assert f"line {number}: a number of 5,000 digits is too large; give k" in error, error
+        assert "sys.set_int_max_str_digits" not in error
+    assert len(answers[2]["results"]) == 2
