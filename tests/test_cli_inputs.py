@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from tests import cli_support
+from tests.cli_support import subprocess_movierec
 from tests.helpers import FIXTURE_CATALOG
 
 cli = cli_support.cli
@@ -82,3 +84,28 @@ def test_batch_answers_a_huge_number_with_a_plain_error_line(cli, built) -> None
         assert f"line {number}: a number of 5,000 digits is too large; give k" in error, error
         assert "sys.set_int_max_str_digits" not in error
     assert len(answers[2]["results"]) == 2
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_catalog_whose_name_is_not_utf8_is_read(cli, tmp_path, isolated_home, suffix) -> None:
+    """The OS accepts any bytes in a file name; Python hands them over as surrogates."""
+    catalog = tmp_path / f"films-\udcff{suffix}"
+    if suffix == ".csv":
+        catalog.write_bytes(FIXTURE_CATALOG.read_bytes())
+    else:
+        with open(catalog, "wb") as handle:  # pyarrow cannot open such a name itself
+            pd.read_csv(FIXTURE_CATALOG).to_parquet(handle)
+    result = cli("info", "--catalog", catalog, "-q")
+    assert result.returncode == 0, result.stderr
+    assert "movies:" in result.stdout and "films-\ufffd" in result.stdout  # printable
+    (index,) = (isolated_home / "indexes").iterdir()
+    assert index.name.startswith("films-_-")  # a name the index writers can take
+    assert cli("search", "heist", "--catalog", catalog, "-q").returncode == 0
+
+
+def test_a_missing_catalog_whose_name_is_not_utf8_is_reported(tmp_path) -> None:
+    """In a child: the real stderr shows such a name escaped (pytest's capture cannot)."""
+    missing = tmp_path / "\udcff.csv"
+    result = subprocess_movierec("info", "--catalog", str(missing), "-q", home=tmp_path / "home")
+    _fails(result, f"catalog file not found: {tmp_path}/\\udcff.csv")
+    assert list(tmp_path.iterdir()) == []  # no index folder, no home
