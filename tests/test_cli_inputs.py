@@ -7,10 +7,14 @@ In-process with the fake encoder (tests/cli_support.py), like tests/test_cli_bad
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from movierec.config import default_index_dir
+from movierec.tuning import adapter_dir
 from tests import cli_support
 from tests.cli_support import subprocess_movierec
 from tests.helpers import FIXTURE_CATALOG
@@ -109,3 +113,48 @@ def test_a_missing_catalog_whose_name_is_not_utf8_is_reported(tmp_path) -> None:
     result = subprocess_movierec("info", "--catalog", str(missing), "-q", home=tmp_path / "home")
     _fails(result, f"catalog file not found: {tmp_path}/\\udcff.csv")
     assert list(tmp_path.iterdir()) == []  # no index folder, no home
+
+
+def _movielens(tmp_path: Path) -> tuple[Path, Path]:
+    ratings, links = tmp_path / "ratings.csv", tmp_path / "links.csv"
+    links.write_text("movieId,imdbId,tmdbId\n1,0,949\n2,0,862\n")
+    ratings.write_text("userId,movieId,rating,timestamp\n1,1,4.5,0\n1,2,2.0,0\n")
+    return ratings, links
+
+
+def test_a_folder_or_missing_file_for_a_csv_option_names_the_option(cli, built, tmp_path) -> None:
+    folder, missing, tags = tmp_path / "folder", tmp_path / "missing.csv", tmp_path / "tags.csv"
+    folder.mkdir()
+    tags.write_text("userId,movieId,tag,timestamp\n1,1,heist,0\n")
+    tune = ("tune", "--steps", "2", *CATALOG)
+    is_folder = "(it is a folder, not a file)"
+    _fails(cli(*tune, "--tags", folder), f"cannot read {folder} as a tags CSV {is_folder}")
+    _fails(cli(*tune, "--tags", missing), f"{missing} as a tags CSV (no such file); give --tags")
+    _fails(cli(*tune, "--tags", tags / "x.csv"), "(not a directory); give --tags")
+    result = cli(*tune, "--tags", tags, "--links", folder)
+    _fails(result, f"cannot read {folder} as a MovieLens CSV {is_folder}; give --links")
+    assert not adapter_dir(default_index_dir(FIXTURE_CATALOG)).exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_csv_without_read_permission_is_one_clear_line(cli, built, tmp_path) -> None:
+    tags = tmp_path / "tags.csv"
+    tags.write_text("text,movie_id\nheist,949\n")
+    tags.chmod(0)
+    _fails(cli("tune", "--tags", tags, *CATALOG), "(permission denied); give --tags")
+
+
+@pytest.mark.parametrize("option", ["--ratings", "--links", "--tags", "--moods"])
+def test_eval_refuses_a_folder_for_a_file_before_writing_anything(
+    cli, built, tmp_path, option
+) -> None:
+    ratings, links = _movielens(tmp_path)
+    folder, out = tmp_path / "folder", tmp_path / "eval"
+    folder.mkdir()
+    files = {"--ratings": ratings, "--links": links, "--moods": ""}
+    files[option] = folder
+    args = [arg for flag, path in files.items() for arg in (flag, path)]
+    result = cli("eval", *args, "--out", out, *CATALOG)
+    hint = "give MovieLens ratings.csv" if option == "--ratings" else "give " + option
+    _fails(result, f"{folder} ", f"(it is a folder, not a file); {hint}")
+    assert not out.exists()
