@@ -158,3 +158,42 @@ def test_eval_refuses_a_folder_for_a_file_before_writing_anything(
     hint = "give MovieLens ratings.csv" if option == "--ratings" else "give " + option
     _fails(result, f"{folder} ", f"(it is a folder, not a file); {hint}")
     assert not out.exists()
+
+
+def _eval(cli, tmp_path: Path, *args: object):
+    ratings, links = _movielens(tmp_path)
+    return cli("eval", "--ratings", ratings, "--links", links, "--moods", "", *args, *CATALOG)
+
+
+def test_eval_refuses_an_out_it_cannot_write_before_any_work(cli, tmp_path, isolated_home) -> None:
+    afile = tmp_path / "results"
+    afile.write_text("keep me")
+    folder = "give --out a folder you can write in"
+    _fails(_eval(cli, tmp_path, "--out", afile), f"--out {afile} is a file, not a folder", folder)
+    _fails(_eval(cli, tmp_path, "--out", afile / "sub"), f"{afile} is a file, not a folder")
+    if Path("/proc/self").is_dir():  # Linux: nobody, not even root, makes folders in /proc
+        _fails(_eval(cli, tmp_path, "--out", "/proc/movierec-eval"), "cannot write in /proc")
+    assert afile.read_text() == "keep me"
+    assert not (isolated_home / "indexes").exists()  # refused before the index was even built
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in any folder")
+def test_eval_refuses_an_out_in_a_read_only_folder(cli, tmp_path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = _eval(cli, tmp_path, "--out", locked / "eval")
+    _fails(result, f"cannot write in {locked} (permission denied)")
+
+
+@pytest.mark.parametrize("k", ["0", "-5"])
+def test_eval_refuses_k_below_1_before_any_work(cli, tmp_path, isolated_home, k) -> None:
+    out = tmp_path / "eval"
+    _fails(_eval(cli, tmp_path, "--k", k, "--out", out), f"k must be at least 1, got {k}")
+    assert not out.exists() and not (isolated_home / "indexes").exists()
+
+
+def test_eval_table_headers_show_the_k_measured(cli, built, tmp_path) -> None:
+    result = _eval(cli, tmp_path, "--k", "5", "--out", tmp_path / "eval")
+    assert result.returncode == 0, result.stderr
+    header = result.stdout.splitlines()[1]
+    assert "profile_recall@5" in header and "similar_ndcg@5" in header and "@10" not in header
