@@ -197,3 +197,37 @@ def test_eval_table_headers_show_the_k_measured(cli, built, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     header = result.stdout.splitlines()[1]
     assert "profile_recall@5" in header and "similar_ndcg@5" in header and "@10" not in header
+
+
+@pytest.fixture
+def execs(monkeypatch) -> list[list[str]]:
+    """The command lines `movierec app` would replace itself with (nothing is started)."""
+    calls: list[list[str]] = []
+    monkeypatch.setattr("os.execve", lambda path, argv, env: calls.append(argv))
+    return calls
+
+
+def test_app_refuses_what_other_commands_refuse_before_starting_streamlit(
+    cli, execs, tmp_path, isolated_home
+) -> None:
+    afile, folder = tmp_path / "afile", tmp_path / "folder"
+    afile.write_text("")
+    folder.mkdir()
+    cases = [
+        (("--backend", "bogus"), ("info", *CATALOG), "unknown encoder backend 'bogus'"),
+        (("--catalog", tmp_path / "none.csv"), ("info", "-q"), "catalog file not found"),
+        (("--store", "ftp://x/y"), ("profile", "ana", *CATALOG), "ftp:// is not a profile"),
+        (("--store", folder), ("profile", "ana", *CATALOG), "is a directory, not a profile"),
+    ]
+    for bad, other, message in cases:
+        refused = cli("app", *bad)
+        _fails(refused, message)
+        assert refused.stderr == cli(*other, *bad).stderr  # the very same message
+        assert refused.stdout == ""
+    _fails(cli("app", "--index", afile, *CATALOG), f"index {afile} is a file, not a folder")
+    assert execs == []
+    assert list(folder.iterdir()) == [] and afile.read_text() == ""
+    assert not (isolated_home / "profiles.db").exists()
+    started = cli("app", "--port", "8765", *CATALOG, "--store", tmp_path / "p.db")
+    assert started.returncode == 0, started.stderr
+    assert len(execs) == 1 and execs[0][2:4] == ["streamlit", "run"]
