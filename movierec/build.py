@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -178,7 +179,8 @@ def build_index(
         show_progress=show_progress,
         progress=progress,
     )
-    bundle.manifest["catalog"]["source"] = str(Path(catalog_path).resolve())
+    source = os.fsencode(Path(catalog_path).resolve()).decode("utf-8", "replace")  # printable
+    bundle.manifest["catalog"]["source"] = source
     try:
         save_index(directory, bundle)
     except OSError as error:

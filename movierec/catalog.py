@@ -62,8 +62,9 @@ def _read(path: Path) -> pd.DataFrame:
     try:
         if suffix == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_parquet(path)
+        else:  # opened here: pyarrow cannot open a name that is not UTF-8
+            with open(path, "rb") as handle:
+                frame = pd.read_parquet(handle)
     except pd.errors.ParserError as error:
         raise CatalogError(csv_problem(path, error)) from None
     except Exception as error:  # any reader failure means an unreadable file

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from numbers import Integral
 
 from movierec.errors import UsageError
 from movierec.filters import Filters
 from movierec.settings import check_number
+
+# a lone surrogate: a byte the OS could not decode as UTF-8 (surrogateescape, U+DC80-U+DCFF in
+# argv) or a "\ud800" escape in JSON; the encoder's tokenizer cannot take either
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def film_ids(name: str, values: Iterable[int]) -> list[int]:
@@ -30,10 +36,23 @@ def check_k(k: object) -> None:
 
 
 def check_text(name: str, value: object) -> str | None:
-    """`value` (text or None); UsageError naming `name` otherwise."""
+    """`value` (text or None); UsageError naming `name` otherwise, or when the text holds
+    bytes that are not valid UTF-8 (lone surrogates)."""
     if value is not None and not isinstance(value, str):
         raise UsageError(f"{name} must be text, got {value!r}")
+    bad = None if value is None else _SURROGATE.search(value)
+    if bad is not None:
+        raise UsageError(
+            f"the {name} holds bytes that are not valid UTF-8 (at character {bad.start() + 1}); "
+            "re-type it or save it as UTF-8"
+        )
     return value
+
+
+def is_blank(text: str) -> bool:
+    """True when `text` shows nothing: only whitespace and invisible format characters such
+    as zero-width spaces."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
 def check_filters(filters: object) -> Filters | None:

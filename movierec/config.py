@@ -156,14 +156,15 @@ def catalog_digest(catalog_path: Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     except OSError:  # a missing file is reported by the catalog loader, with what to do
-        digest.update(str(Path(catalog_path).expanduser().resolve()).encode())
+        digest.update(os.fsencode(Path(catalog_path).expanduser().resolve()))  # any OS name
     return digest.hexdigest()
 
 
 def default_index_dir(catalog_path: Path, root: Path | None = None) -> Path:
-    """One index folder per catalog content, named after the file: `indexes/<stem>-<digest>`."""
+    """One index folder per catalog content, named after the file: `indexes/<stem>-<digest>`
+    (a byte of the name that is not UTF-8 becomes "_": the index writers need UTF-8 paths)."""
     root = home() if root is None else root
-    name = Path(catalog_path).stem
+    name = re.sub("[\ud800-\udfff]", "_", Path(catalog_path).stem)  # bytes not UTF-8: "_"
     return root / "indexes" / f"{name}-{catalog_digest(Path(catalog_path))[:12]}"
 
 

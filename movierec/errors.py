@@ -14,6 +14,15 @@ class UsageError(ValueError):
     """A mistake in the user's request; the message says what to do instead."""
 
 
+def os_reason(error: OSError) -> str:
+    """Why the OS could not open a file, in words for a message (no errno, no repeated path)."""
+    if isinstance(error, IsADirectoryError):
+        return "it is a folder, not a file"
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    return (error.strerror or type(error).__name__).lower()
+
+
 @cache
 def user_errors() -> tuple[type[Exception], ...]:
     """Every exception class that is the user's to fix."""

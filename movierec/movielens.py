@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from movierec.errors import UsageError
+from movierec.errors import UsageError, os_reason
 
 LIKE_AT = 4.0
 DISLIKE_BELOW = 2.5
@@ -36,6 +36,8 @@ class Interactions:
 
 # how each MovieLens column must read: "whole" numbers, "real" numbers, or whole or "empty"
 KINDS = {"userId": "whole", "movieId": "whole", "rating": "real", "tmdbId": "empty"}
+RATINGS_HINT = "; give MovieLens ratings.csv (columns userId,movieId,rating)"
+LINKS_HINT = "; give --links MovieLens links.csv (columns movieId,tmdbId)"
 
 
 def numbers(values: pd.Series, path: str | Path, column: str, kind: str = "whole") -> pd.Series:
@@ -60,21 +62,24 @@ def numbers(values: pd.Series, path: str | Path, column: str, kind: str = "whole
 
 def read_csv(path: str | Path, what: str, hint: str = "", **options: Any) -> pd.DataFrame:
     """`pd.read_csv`, with a UsageError saying the file cannot be read as `what` (and `hint`:
-    what to give instead) where pandas cannot parse or decode it."""
+    what to give instead) where it is missing, a folder or unreadable, or pandas cannot parse
+    or decode it."""
     try:
         return pd.read_csv(path, **options)
+    except OSError as error:  # missing, a folder, no permission, a failing disk
+        raise UsageError(f"cannot read {path} as {what} ({os_reason(error)}){hint}") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read {path} as {what} ({error}){hint}") from None
 
 
-def _read(path: str | Path, columns: Iterable[str]) -> pd.DataFrame:
-    """The `columns` of a MovieLens CSV, each checked as KINDS says; a clear error for a file
-    that is missing, unreadable or lacks a column."""
+def _read(path: str | Path, columns: Iterable[str], hint: str) -> pd.DataFrame:
+    """The `columns` of a MovieLens CSV, each checked as KINDS says; a clear error (ending in
+    `hint`, what to give) for a file that is missing, unreadable or lacks a column."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; pass MovieLens ratings.csv and links.csv")
     wanted = set(columns)
-    frame = read_csv(path, "a MovieLens CSV", usecols=lambda column: column in wanted)
+    frame = read_csv(path, "a MovieLens CSV", hint, usecols=lambda column: column in wanted)
     missing = sorted(set(columns) - set(frame.columns))
     if missing:
         raise UsageError(f"{path}: missing column(s) {missing}; is it a MovieLens file?")
@@ -84,7 +89,7 @@ def _read(path: str | Path, columns: Iterable[str]) -> pd.DataFrame:
 def read_links(path: str | Path) -> pd.DataFrame:
     """links.csv's movieId → tmdbId (int64), without the movies MovieLens links to no TMDB
     entry."""
-    linked = _read(path, ("movieId", "tmdbId")).dropna(subset=["tmdbId"])
+    linked = _read(path, ("movieId", "tmdbId"), LINKS_HINT).dropna(subset=["tmdbId"])
     return linked.astype({"tmdbId": "int64"})
 
 
@@ -97,7 +102,7 @@ def load_movielens(
 ) -> Interactions:
     """Ratings ≥ `like_at` are likes, below `dislike_below` dislikes; movies outside the catalog
     (or without a TMDB link) are counted in `unknown_movies` and left out."""
-    rated = _read(ratings, ("userId", "movieId", "rating"))
+    rated = _read(ratings, ("userId", "movieId", "rating"), RATINGS_HINT)
     linked = read_links(links)
     merged = rated.merge(linked[["movieId", "tmdbId"]], on="movieId", how="left")
     known = merged["tmdbId"].isin(set(int(i) for i in catalog_ids))
@@ -141,7 +146,8 @@ def rating_actions(
     """`load_movielens` as arrays, for millions of ratings: per (user, film) a like, a dislike,
     or for a film rated only in between a removal; a film both liked and disliked by one user
     (two MovieLens films linked to one TMDB id) is a conflict and left out."""
-    rated = _read(ratings, ("userId", "movieId", "rating"))[["userId", "movieId", "rating"]]
+    columns = ("userId", "movieId", "rating")
+    rated = _read(ratings, columns, RATINGS_HINT)[list(columns)]
     linked = read_links(links)
     tmdb = rated["movieId"].map(linked.drop_duplicates("movieId").set_index("movieId")["tmdbId"])
     known = tmdb.isin(set(int(i) for i in catalog_ids)).to_numpy()

@@ -13,7 +13,7 @@ import pandas as pd
 from movierec import config
 from movierec.build import build_index
 from movierec.catalog import catalog_fingerprint, load_catalog
-from movierec.checks import check_filters, check_k, check_text, film_ids
+from movierec.checks import check_filters, check_k, check_text, film_ids, is_blank
 from movierec.community import CommunityModel
 from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.config import community_dir
@@ -159,13 +159,13 @@ class Recommender:
         is searched; `Results.understood` says what was read.
         """
         text = (check_text("text", text) or "").strip()
-        if not text:
+        if is_blank(text):
             raise UsageError("the search text is empty; describe the film you feel like watching")
         filters = check_filters(filters)
         understood = self.understand(text, filters, skip) if parse else None
         if understood is not None:
             text, filters = understood.residual, understood.merged(filters)
-        if not text:  # nothing but constraints: the best films within them
+        if is_blank(text):  # nothing but constraints: the best films within them
             self.settings.with_overrides(**overrides)  # still refuse a bad setting
             return Results(self.popular(k, filters, exclude), understood)
         query = Query(vector=self._encode(text), tokens=self.bundle.tokenizer(text))
@@ -201,7 +201,7 @@ class Recommender:
         row = self.movies.find(title=title, id=id, year=year)
         tokens: list[str] = []
         steer = None
-        if text and text.strip():
+        if text and not is_blank(text):
             steer = self._encode(text.strip())
             tokens = self.bundle.tokenizer(text)
         # steering text lives in the query-aligned space of `bundle`, so only plain "films

@@ -90,7 +90,7 @@ def test_lines_that_used_to_kill_the_stream_get_an_error_each(cli, built) -> Non
         ({"text": "x"}, "missing 'mode'; use one of search, similar, recommend"),
         ([1, 2], "each line must be a JSON object"),
         ('"' + "9" * 5000 + '"', "each line must be a JSON object"),
-        ("9" * 5000, "not valid JSON"),
+        ("9" * 5000, "a number of 5,000 digits is too large"),
         ("[" * 50_000, "nested too deeply"),
     ],
 )

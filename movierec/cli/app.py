@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from movierec.cli.common import add_locations
+from movierec.cli.common import add_locations, locations
 from movierec.errors import UsageError
 
 APP_MODULE = "movierec.app.main"
@@ -47,9 +47,26 @@ def command(port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", script, *headless]
 
 
+def check_locations(args: argparse.Namespace) -> None:
+    """Refuse what every other command refuses (a backend, store, catalog or index that cannot
+    be used), with their messages: once Streamlit runs, an error shows only in the browser."""
+    from movierec.catalog import load_catalog
+    from movierec.store import ProfileStore
+
+    where = locations(args)  # an unknown backend, a store URL of another scheme
+    load_catalog(where.catalog)  # missing, unreadable or not a catalog
+    if where.index_dir.exists() and not where.index_dir.is_dir():
+        raise UsageError(
+            f"index {where.index_dir} is a file, not a folder; give --index a folder (the index "
+            "is built there if missing)"
+        )
+    ProfileStore(where.store).close()  # a folder, not a file; a folder it cannot create
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve the app until stopped; flags reach it as MOVIEREC_* variables."""
     argv = command(args.port)
+    check_locations(args)
     env = dict(os.environ)
     for flag, variable in FLAG_VARIABLES.items():
         value = getattr(args, flag)

@@ -104,14 +104,30 @@ def run_batch(
         yield _answer_line(recommender, line, number)
 
 
+class _HugeNumber(ValueError):
+    """A JSON integer of more digits than Python converts (`sys.get_int_max_str_digits()`)."""
+
+
+def _whole_number(digits: str) -> int:
+    """`int(digits)`; _HugeNumber (holding the number of digits) where Python refuses it."""
+    try:
+        return int(digits)
+    except ValueError:
+        raise _HugeNumber(len(digits.lstrip("-"))) from None
+
+
 def _answer_line(recommender: Recommender, line: str | bytes, number: int) -> dict[str, Any]:
     try:
-        request = json.loads(line)
+        request = json.loads(line, parse_int=_whole_number)
+    except _HugeNumber as error:
+        return {"error": f"line {number}: a number of {error.args[0]:,} digits is too large; "
+                "give k as a whole number from 1 up (such as 10) and film ids as in the "
+                "catalog (such as 862)"}  # fmt: skip
     except UnicodeDecodeError:
         return {"error": f"line {number}: not UTF-8 text; send JSON encoded as UTF-8"}
     except json.JSONDecodeError as error:
         return {"error": f"line {number}: not valid JSON ({error.msg} at column {error.colno})"}
-    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+    except ValueError as error:  # any other number JSON cannot read
         return {"error": f"line {number}: not valid JSON ({error})"}
     except RecursionError:
         return {"error": f"line {number}: JSON nested too deeply; send flat requests"}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from movierec.checks import check_k
 from movierec.cli.common import add_locations, locations, open_recommender
-from movierec.errors import UsageError
+from movierec.errors import UsageError, os_reason
 from movierec.settings import Settings
 
 if TYPE_CHECKING:
@@ -154,7 +156,8 @@ def community_models(
 
 
 def check_protocol(args: argparse.Namespace) -> None:
-    """UsageError for option combinations the protocols cannot honour."""
+    """UsageError for option values and combinations the protocols cannot honour."""
+    check_k(args.k)
     if not 1 <= args.folds <= 10:
         raise UsageError(
             f"--folds must be between 1 and 10, got {args.folds}: profiles are users with at "
@@ -170,6 +173,23 @@ def check_protocol(args: argparse.Namespace) -> None:
                 f"{flag} needs --community-split (e.g. 0.5): the evaluated users' likes must "
                 "stay out of what is trained"
             )
+
+
+def check_out(out: Path) -> None:
+    """UsageError unless `out` is a folder, or can be made one, that this user can write in:
+    checked before the evaluation runs, not after."""
+    what = "give --out a folder you can write in, for results.json and chart.png (made if missing)"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder; {what}")
+    existing = next(p for p in (out.absolute(), *out.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise UsageError(f"--out {out}: {existing} is a file, not a folder; {what}")
+    try:  # a real write (a nameless file, gone when closed): os.access cannot tell for root
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        reason = os_reason(error)
+        raise UsageError(f"--out {out}: cannot write in {existing} ({reason}); {what}") from None
 
 
 def tuned_systems(
@@ -217,6 +237,8 @@ def run_eval(args: argparse.Namespace) -> int:
     from movierec.tuning.shipped import is_shipped
 
     check_protocol(args)
+    out = Path(args.out)
+    check_out(out)
     # with --tune the base vectors: an installed adapter may have seen the evaluated users
     base = recommender = open_recommender(args, tuned=False)
     if not args.tune:
@@ -230,6 +252,8 @@ def run_eval(args: argparse.Namespace) -> int:
             )
         else:
             recommender = served
+    path = MOOD_BENCHMARK if args.moods is None else args.moods
+    moods = load_mood_benchmark(path, set(recommender.movies.row_of)) if path else []
     data = load_movielens(args.ratings, args.links, recommender.movies.ids)
     catalog = recommender.bundle.catalog
     tags = split_tags(read_tags(args.tags, args.links), catalog, args.seed) if args.tags else None
@@ -255,9 +279,6 @@ def run_eval(args: argparse.Namespace) -> int:
         systems.append(Community(plain, "ease"))
     if args.tune:
         systems.extend(tuned_systems(recommender, train_likes, tags, models, args))
-    ids = set(recommender.movies.row_of)
-    path = MOOD_BENCHMARK if args.moods is None else args.moods
-    moods = load_mood_benchmark(path, ids) if path else []
     result = evaluate(
         systems,
         data,
@@ -270,7 +291,6 @@ def run_eval(args: argparse.Namespace) -> int:
         folds=args.folds,
     )
     result.settings = {**recommender.settings.__dict__, "unknown_movies": data.unknown_movies}
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_json(result, out / "results.json")
     bar_chart(result, out / "chart.png")

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from movierec.errors import UsageError
+from movierec.errors import UsageError, os_reason
 
 MOOD_BENCHMARK = Path(__file__).resolve().parent.parent / "data" / "mood_benchmark.json"
 
@@ -35,8 +35,11 @@ def load_mood_benchmark(
             )
             for q in data["queries"]
         ]
-    except FileNotFoundError:
-        raise FileNotFoundError(f"mood benchmark not found: {path}") from None
+    except OSError as error:  # missing, a folder, no permission
+        raise UsageError(
+            f"cannot read the mood benchmark {path} ({os_reason(error)}); give --moods a mood "
+            "benchmark JSON file, or --moods '' to skip the mood queries"
+        ) from None
     except (KeyError, TypeError, ValueError) as error:
         raise UsageError(
             f"{path}: not a mood benchmark ({error}); expected "

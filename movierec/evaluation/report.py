@@ -14,7 +14,7 @@ def table(result: EvalResult, baseline: str = "popularity") -> str:
     """A text table of every system on every metric, with the ratio to the baseline."""
     metrics = result.metrics()
     width = max(len(name) for name in result.scores) + 2
-    header = f"{'system':{width}s}" + "".join(f"{m:>20s}" for m in metrics)
+    header = f"{'system':{width}s}" + "".join(f"{result.label(m):>20s}" for m in metrics)
     tags = f"tags: {result.tag_queries} queries, " if result.tag_queries else ""
     cold = f"cold films only ({result.cold_films} withheld), " if result.cold_films else ""
     folds = f" ({result.folds} folds of their likes)" if result.folds > 1 else ""
@@ -80,7 +80,7 @@ def bar_chart(result: EvalResult, path: Path) -> None:
         values = [result.scores[name][m] for m in metrics]
         bars = ax.bar(x + (i - (len(names) - 1) / 2) * width, values, width, label=name)
         ax.bar_label(bars, fmt="%.3f", fontsize=7, rotation=90, padding=2)
-    ax.set_xticks(x, metrics)
+    ax.set_xticks(x, [result.label(m) for m in metrics])
     ax.set_ylabel("mean over cases")
     ax.set_title(
         f"MovieLens: {result.profile_users} users, {result.similar_films} films (k={result.k})"

@@ -57,6 +57,10 @@ class EvalResult:
         """The metrics measured: the tags ones only when there were tag queries."""
         return METRICS if self.tag_queries else tuple(m for m in METRICS if m not in TAG_METRICS)
 
+    def label(self, metric: str) -> str:
+        """`metric` as shown to people, at the k measured (the keys always say @10)."""
+        return f"{metric.rsplit('@', 1)[0]}@{self.k}"
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

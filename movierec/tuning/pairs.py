@@ -110,7 +110,10 @@ def read_tags(path: str | Path, links: str | Path | None = None) -> list[tuple[s
     """(normalized text, catalog id) pairs from a MovieLens tags.csv (userId, movieId, tag, …)
     with `links` (links.csv, movieId → tmdbId), or from a plain CSV with `text,movie_id`.
     Empty texts are skipped; an id that is not a whole number is refused naming its line."""
-    hint = "; give a MovieLens tags.csv or a comma-separated file with text,movie_id"
+    hint = (
+        "; give --tags a MovieLens tags.csv (with --links links.csv) or a comma-separated file "
+        "with text,movie_id"
+    )
     frame = read_csv(path, "a tags CSV", hint)
     if {"text", "movie_id"} <= set(frame.columns):
         texts = frame["text"]
