@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -53,8 +54,16 @@ def atomic_write(path: Path, data: str | bytes | Callable[[Path], None]) -> Path
 
 @contextmanager
 def atomic_directory(directory: Path) -> Iterator[Path]:
-    """Yield a temporary sibling directory that replaces `directory` only if the block succeeds."""
+    """Yield a temporary sibling directory that replaces `directory` only if the block succeeds.
+
+    NotADirectoryError, before anything is written, when something other than a folder is at
+    `directory`: a user's file is never replaced.
+    """
     directory = Path(directory)
+    if (directory.exists() or directory.is_symlink()) and not directory.is_dir():
+        raise NotADirectoryError(
+            errno.ENOTDIR, "a file is there, not a folder; it is left as it is", str(directory)
+        )
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = _hidden_sibling(directory, "tmp")
     tmp.mkdir()
