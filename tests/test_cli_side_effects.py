@@ -6,9 +6,12 @@ In-process with the fake encoder (tests/cli_support.py), like tests/test_cli_bad
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from movierec.files import atomic_directory
+from movierec.store import ProfileStore
 from tests import cli_support
 from tests.helpers import FIXTURE_CATALOG
 
@@ -17,6 +20,7 @@ built = cli_support.built
 fake_model = cli_support.fake_model
 no_movierec_variables = cli_support.no_movierec_variables
 CATALOG = ("--catalog", FIXTURE_CATALOG, "-q")
+HEAT = 949
 
 
 def _fails(result, *fragments: str) -> None:
@@ -56,3 +60,54 @@ def test_atomic_directory_never_replaces_a_file(tmp_path) -> None:
         (tmp / "x").write_text("x")
     assert mine.read_text() == "my notes\n"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+# -- commands that fail, or only read, create no profile store -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("profile", "zed", "--like", "Zzqxv Nope"), 2, "no film titled 'Zzqxv Nope'"),
+        (("profile", " ", "--like", "Heat"), 2, "user name '' is empty"),
+        (("recommend", "--user", "nobody"), 2, ""),
+        (("together", "ann", "bob"), 2, "no saved profile named 'ann' or 'bob'"),
+        (("retrain",), 2, "no liked films of this catalog"),
+        (("profile", "zed"), 0, ""),
+        (("profile", "zed", "--json"), 0, ""),
+    ],
+)
+def test_failed_or_read_only_commands_create_no_store(
+    cli, built, isolated_home, args, code, message
+) -> None:
+    result = cli(*args, *CATALOG)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (isolated_home / "profiles.db").exists()
+    assert [p.name for p in isolated_home.iterdir()] == ["indexes"]
+
+
+def test_a_bad_import_file_creates_no_store(cli, built, isolated_home, tmp_path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    _fails(cli("profile", "zed", "--import", bad, *CATALOG), "is not a JSON profile")
+    assert not (isolated_home / "profiles.db").exists()
+
+
+def test_exporting_a_profile_never_saved_writes_it_empty_and_creates_no_store(
+    cli, built, isolated_home, tmp_path
+) -> None:
+    out = tmp_path / "zed.json"
+    result = cli("profile", "zed", "--export", out, *CATALOG)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text())["liked"] == []
+    assert not (isolated_home / "profiles.db").exists()
+
+
+def test_reading_a_store_in_a_new_folder_creates_no_folder(cli, built, tmp_path) -> None:
+    store = tmp_path / "new" / "dir" / "p.db"
+    _fails(cli("recommend", "--user", "ann", "--store", store, *CATALOG))
+    _fails(cli("together", "ann", "bob", "--store", store, *CATALOG), "no saved profile")
+    assert not (tmp_path / "new").exists()
+    liked = cli("profile", "ann", "--like", "Heat", "--store", store, *CATALOG)  # a write creates
+    assert liked.returncode == 0 and ProfileStore(store).profile("ann").liked == [HEAT]

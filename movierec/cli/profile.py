@@ -32,26 +32,33 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    """Apply the requested edits in order (import, like, dislike, remove, export), then show."""
-    from movierec.files import atomic_write
-    from movierec.store import open_store
+    """Apply the requested edits in order (import, like, dislike, remove, export), then show.
 
+    Every title, the import file and the name are checked before the store is opened; a store
+    that is only read (no edits) is never created."""
+    from movierec.files import atomic_write
+    from movierec.store import check_user, open_store
+
+    check_user(args.user)
     recommender = open_recommender(args)
-    store = open_store(locations(args).store)
     edits = {
         "like": ids_of(recommender, args.like, "--like"),
         "dislike": ids_of(recommender, args.dislike, "--dislike"),
         "remove": ids_of(recommender, args.remove, "--remove"),
-    }  # every title is resolved, and the import file checked, before anything is written
-    if args.import_file or any(edits.values()):
-        store.check_writable(args.user)
+    }
     if args.export_file and Path(args.export_file).is_dir():
         raise UsageError(f"--export {args.export_file} is a folder; give a file name to write")
     recommender.check_not_both(edits["like"], edits["dislike"])
+    data, skipped = None, []
     if args.import_file:
         data, skipped = catalog_import(
             _read_json(Path(args.import_file)), args.user, recommender.movies.row_of
         )
+    writes = data is not None or any(edits.values())
+    store = open_store(locations(args).store, create=writes)
+    if writes:
+        store.check_writable(args.user)
+    if data is not None:
         if skipped:
             print(f"warning: {args.import_file}: {skipped_note(skipped)}", file=sys.stderr)
         store.import_profile(data, user=args.user, replace=args.replace)

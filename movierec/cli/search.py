@@ -97,7 +97,7 @@ def run_query(args: argparse.Namespace) -> int:
         if args.user:
             from movierec.store import open_store
 
-            saved = open_store(locations(args).store).profile(args.user)
+            saved = open_store(locations(args).store, create=False).profile(args.user)
             known = recommender.movies.row_of
             liked += [i for i in saved.liked if i in known and i not in disliked]
             disliked += [i for i in saved.disliked if i in known and i not in liked]
