@@ -6,6 +6,7 @@ In-process with the fake encoder (tests/cli_support.py), like tests/test_cli_bad
 
 from __future__ import annotations
 
+import errno
 import json
 
 import pytest
@@ -14,6 +15,7 @@ from movierec.files import atomic_directory
 from movierec.store import ProfileStore
 from tests import cli_support
 from tests.helpers import FIXTURE_CATALOG
+from tests.test_store_guards import read_only
 
 cli = cli_support.cli
 built = cli_support.built
@@ -111,3 +113,43 @@ def test_reading_a_store_in_a_new_folder_creates_no_folder(cli, built, tmp_path)
     assert not (tmp_path / "new").exists()
     liked = cli("profile", "ann", "--like", "Heat", "--store", store, *CATALOG)  # a write creates
     assert liked.returncode == 0 and ProfileStore(store).profile("ann").liked == [HEAT]
+
+
+# -- profile --export that cannot be written -----------------------------------------------------
+
+
+def test_an_export_that_cannot_be_written_leaves_the_profile_unedited(cli, built, tmp_path) -> None:
+    store = tmp_path / "p.db"
+    ProfileStore(store).like("ann", HEAT)
+    before = ProfileStore(store).events()
+    mine = tmp_path / "notes.txt"
+    mine.write_text("my notes\n")
+    args = ("--store", store, *CATALOG)
+    for out in (mine / "ann.json", mine / "sub" / "ann.json"):
+        result = cli("profile", "ann", "--like", "Alien", "--export", out, *args)
+        _fails(result, f"cannot write --export {out}: not a folder ({mine})", "nothing was changed")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    with read_only(folder):
+        result = cli("profile", "ann", "--dislike", "Heat", "--export", folder / "a.json", *args)
+        _fails(result, f"cannot write --export {folder / 'a.json'}", "nothing was changed")
+    assert ProfileStore(store).events() == before
+    assert mine.read_text() == "my notes\n"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no probe left
+    assert list(folder.iterdir()) == []
+
+
+def test_an_export_failing_after_the_edits_says_they_were_saved(
+    cli, built, tmp_path, monkeypatch
+) -> None:
+    store = tmp_path / "p.db"
+    out = tmp_path / "ann.json"
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("movierec.files.atomic_write", full)
+    result = cli("profile", "ann", "--like", "Heat", "--export", out, "--store", store, *CATALOG)
+    _fails(result, "No space left on device", "the edits were saved, only the export failed")
+    assert ProfileStore(store).profile("ann").liked == [HEAT]
+    assert not out.exists()

@@ -34,9 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_profile(args: argparse.Namespace) -> int:
     """Apply the requested edits in order (import, like, dislike, remove, export), then show.
 
-    Every title, the import file and the name are checked before the store is opened; a store
-    that is only read (no edits) is never created."""
-    from movierec.files import atomic_write
+    The name, every title, the import file and the export's folder are checked before the
+    store is opened; a store that is only read (no edits) is never created."""
+    from movierec.files import atomic_write, check_writable_file
     from movierec.store import check_user, open_store
 
     check_user(args.user)
@@ -54,6 +54,11 @@ def run_profile(args: argparse.Namespace) -> int:
         data, skipped = catalog_import(
             _read_json(Path(args.import_file)), args.user, recommender.movies.row_of
         )
+    if args.export_file:
+        try:
+            check_writable_file(Path(args.export_file))
+        except OSError as error:
+            raise UsageError(_cannot_export(args, error, "nothing was changed")) from None
     writes = data is not None or any(edits.values())
     store = open_store(locations(args).store, create=writes)
     if writes:
@@ -73,9 +78,8 @@ def run_profile(args: argparse.Namespace) -> int:
         try:
             atomic_write(Path(args.export_file), text)
         except OSError as error:
-            raise UsageError(
-                f"cannot write {args.export_file} ({error}); give a file path"
-            ) from None
+            saved = "the edits were saved, only the export failed" if writes else ""
+            raise UsageError(_cannot_export(args, error, saved)) from None
     if args.json:
         print(json.dumps(store.export_profile(args.user), indent=2))
         return 0
@@ -85,6 +89,16 @@ def run_profile(args: argparse.Namespace) -> int:
         names = [movies.label(movies.row_of[i]) if i in movies.row_of else f"id {i}" for i in ids]
         print(f"{heading} ({len(ids)}): {'; '.join(names) if names else '-'}")
     return 0
+
+
+def _cannot_export(args: argparse.Namespace, error: OSError, note: str) -> str:
+    """Why --export failed, `note` (what became of the edits), and what to do."""
+    reason = error.strerror or str(error)
+    where = f" ({error.filename})" if error.filename else ""
+    return (
+        f"cannot write --export {args.export_file}: {reason}{where}{'; ' + note if note else ''}"
+        "; give a file path in a folder you can write"
+    )
 
 
 def _read_json(path: Path) -> Any:
