@@ -12,6 +12,7 @@ import json
 import pytest
 
 from movierec.files import atomic_directory
+from movierec.json_input import JSONInputError, parse_json
 from movierec.store import ProfileStore
 from tests import cli_support
 from tests.helpers import FIXTURE_CATALOG
@@ -153,3 +154,40 @@ def test_an_export_failing_after_the_edits_says_they_were_saved(
     _fails(result, "No space left on device", "the edits were saved, only the export failed")
     assert ProfileStore(store).profile("ann").liked == [HEAT]
     assert not out.exists()
+
+
+# -- JSON that the parser refuses ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "is not a JSON profile: JSON nested too deeply"),
+        ('{"liked": [' + "9" * 5000 + "]}", "not valid JSON (a number of more than 4,300 digits)"),
+        ('{\n  "liked": [862,]\n}', "not valid JSON (Expecting value at line 2 column 17)"),
+    ],
+)
+def test_a_profile_import_the_parser_refuses_is_one_line(
+    cli, built, isolated_home, tmp_path, text, message
+) -> None:
+    path = tmp_path / "profile.json"
+    path.write_text(text)
+    result = cli("profile", "ann", "--import", path, *CATALOG)
+    _fails(result, message, "export one with `movierec profile USER --export FILE`")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (isolated_home / "profiles.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "hint"),
+    [
+        (b'{"a": "\xff"}', "not UTF-8 text", "send JSON encoded as UTF-8"),
+        ("[" * 100_000, "JSON nested too deeply", "send flat requests"),
+        ("9" * 5000, "not valid JSON (a number of more than 4,300 digits)", "at most 4,300"),
+        ("[1,]", "not valid JSON (Expecting value at column 4)", ""),
+    ],
+)
+def test_parse_json_turns_every_refusal_into_one_error(text, reason, hint) -> None:
+    with pytest.raises(JSONInputError) as caught:
+        parse_json(text)
+    assert str(caught.value) == reason and hint in caught.value.hint

@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from movierec.cli.common import TUNABLES, add_locations, open_recommender
 from movierec.cli.requests import MODES, check_request
 from movierec.errors import user_errors
+from movierec.json_input import JSONInputError, parse_json
 
 if TYPE_CHECKING:
     from movierec.recommender import Recommender
@@ -106,15 +107,10 @@ def run_batch(
 
 def _answer_line(recommender: Recommender, line: str | bytes, number: int) -> dict[str, Any]:
     try:
-        request = json.loads(line)
-    except UnicodeDecodeError:
-        return {"error": f"line {number}: not UTF-8 text; send JSON encoded as UTF-8"}
-    except json.JSONDecodeError as error:
-        return {"error": f"line {number}: not valid JSON ({error.msg} at column {error.colno})"}
-    except ValueError as error:  # e.g. an integer of more than 4,300 digits
-        return {"error": f"line {number}: not valid JSON ({error})"}
-    except RecursionError:
-        return {"error": f"line {number}: JSON nested too deeply; send flat requests"}
+        request = parse_json(line.rstrip())  # one line: the position is a column
+    except JSONInputError as error:
+        hint = f"; {error.hint}" if error.hint else ""
+        return {"error": f"line {number}: {error}{hint}"}
     try:
         return answer(recommender, request)
     except user_errors() as error:

@@ -104,6 +104,7 @@ def _cannot_export(args: argparse.Namespace, error: OSError, note: str) -> str:
 def _read_json(path: Path) -> Any:
     """The JSON in `path`; UsageError for a folder, a missing or unreadable file, or one over
     MAX_PROFILE_BYTES; StoreError for text that is not JSON."""
+    from movierec.json_input import JSONInputError, parse_json
     from movierec.store import StoreError
 
     try:
@@ -121,9 +122,9 @@ def _read_json(path: Path) -> Any:
             "give a profile JSON file"
         )
     try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return parse_json(raw)
+    except JSONInputError as error:
         raise StoreError(
-            f"{path} is not a JSON profile ({error}); export one with `movierec profile USER "
+            f"{path} is not a JSON profile: {error}; export one with `movierec profile USER "
             "--export FILE` or from the app"
         ) from None
