@@ -11,9 +11,12 @@ import json
 
 import pytest
 
+from movierec.config import default_index_dir
 from movierec.files import atomic_directory
 from movierec.json_input import JSONInputError, parse_json
 from movierec.store import ProfileStore
+from movierec.tuning import adapter_dir
+from movierec.versions import current_name, version_names
 from tests import cli_support
 from tests.helpers import FIXTURE_CATALOG
 from tests.test_store_guards import read_only
@@ -191,3 +194,19 @@ def test_parse_json_turns_every_refusal_into_one_error(text, reason, hint) -> No
     with pytest.raises(JSONInputError) as caught:
         parse_json(text)
     assert str(caught.value) == reason and hint in caught.value.hint
+
+
+# -- tune on a read-only home --------------------------------------------------------------------
+
+
+def test_tune_base_on_a_read_only_home_is_one_line_and_keeps_the_adapter(
+    cli, built, isolated_home
+) -> None:
+    assert cli("tune", "--base", *CATALOG).returncode == 0
+    root = adapter_dir(default_index_dir(FIXTURE_CATALOG, isolated_home))
+    served = current_name(root)
+    with read_only(isolated_home / "indexes"):
+        result = cli("tune", "--base", *CATALOG)
+    _fails(result, f"cannot save the adapter under {root}", "the version served before stays")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert current_name(root) == served and len(version_names(root)) == 1
