@@ -76,7 +76,7 @@ def test_atomic_directory_never_replaces_a_file(tmp_path) -> None:
     [
         (("profile", "zed", "--like", "Zzqxv Nope"), 2, "no film titled 'Zzqxv Nope'"),
         (("profile", " ", "--like", "Heat"), 2, "user name '' is empty"),
-        (("recommend", "--user", "nobody"), 2, ""),
+        (("recommend", "--user", "nobody"), 2, "no saved profile has that name"),
         (("together", "ann", "bob"), 2, "no saved profile named 'ann' or 'bob'"),
         (("retrain",), 2, "no liked films of this catalog"),
         (("profile", "zed"), 0, ""),
@@ -210,3 +210,20 @@ def test_tune_base_on_a_read_only_home_is_one_line_and_keeps_the_adapter(
     _fails(result, f"cannot save the adapter under {root}", "the version served before stays")
     assert len(result.stderr.strip().splitlines()) == 1
     assert current_name(root) == served and len(version_names(root)) == 1
+
+
+# -- recommend --user with a name no profile has ------------------------------------------------
+
+
+def test_recommend_for_a_user_with_no_saved_profile_says_so(cli, built, tmp_path) -> None:
+    store = tmp_path / "p.db"
+    ProfileStore(store).like("ann", HEAT)
+    args = ("--store", store, *CATALOG)
+    result = cli("recommend", "--user", "anne", *args)
+    _fails(result, "--user 'anne': no saved profile has that name")
+    assert "`movierec profile anne --like TITLE`" in result.stderr
+    _fails(cli("recommend", "--user", "", *args), "user name '' is empty")
+    _fails(cli("recommend", "--user", "anne", "--like", "Alien", *args), "no saved profile")
+    assert cli("recommend", "--user", "ann", *args).returncode == 0
+    ProfileStore(store).remove("ann", HEAT)  # saved, but emptied since: that is what it says
+    _fails(cli("recommend", "--user", "ann", *args), "the profile is empty")

@@ -216,3 +216,11 @@ def test_a_store_opened_to_read_sees_what_was_written(new_location: Locations) -
     assert ProfileStore(location, create=False).users() == []
     ProfileStore(location).like("ann", 1)
     assert ProfileStore(location, create=False).profile("ann") == Profile("ann", [1], [])
+
+
+def test_has_user_is_any_event_of_that_name(new_location: Locations) -> None:
+    store = ProfileStore(new_location())
+    assert not store.has_user("ann")
+    store.like("ann", 1)
+    store.remove("ann", 1)
+    assert store.has_user(" ann ") and not store.has_user("bob")

@@ -298,6 +298,13 @@ class ProfileStore:
         name = check_user(user)
         return self._run.read(lambda conn: self._profile(conn, name))
 
+    def has_user(self, user: str) -> bool:
+        """Whether `user` has at least one event: a saved profile (perhaps emptied since)."""
+        name = check_user(user)
+        query = 'SELECT 1 FROM events WHERE "user" = ? LIMIT 1'
+        found = self._run.read(lambda conn: self._execute(conn, query, (name,)).fetchone())
+        return found is not None
+
     def users(self) -> list[str]:
         """Every user with at least one event, sorted."""
         query = 'SELECT DISTINCT "user" FROM events'
