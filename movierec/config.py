@@ -85,10 +85,7 @@ def resolve(
     root = home(env)
     catalog_value = _setting(catalog, "MOVIEREC_CATALOG", env)
     catalog_path = Path(catalog_value).expanduser() if catalog_value else DEFAULT_CATALOG
-    index_value = _setting(index_dir, "MOVIEREC_INDEX", env)
-    directory = (
-        Path(index_value).expanduser() if index_value else default_index_dir(catalog_path, root)
-    )
+    directory = _index_dir(index_dir, env, catalog_path, root)
     store_value = _setting(store, "MOVIEREC_STORE", env)
     return Config(
         home=root,
@@ -98,6 +95,23 @@ def resolve(
         model=_setting(model, "MOVIEREC_MODEL", env),
         backend=_backend(_setting(backend, "MOVIEREC_BACKEND", env)),
     )
+
+
+def _index_dir(flag: object, env: Mapping[str, str], catalog: Path, root: Path) -> Path:
+    """The index folder from the flag, else MOVIEREC_INDEX, else the catalog's default; a
+    UsageError when a file is there (never replaced by a build)."""
+    value = _setting(flag, "MOVIEREC_INDEX", env)
+    directory = Path(value).expanduser() if value else default_index_dir(catalog, root)
+    if directory.exists() and not directory.is_dir():
+        from movierec.errors import UsageError
+
+        from_flag = flag is not None and str(flag).strip()
+        given = "--index" if from_flag else "MOVIEREC_INDEX" if value else "the index"
+        raise UsageError(
+            f"{given} {directory} is a file, not an index folder (it is left as it is); pass "
+            "the path of a folder, which is created if missing"
+        )
+    return directory
 
 
 def _backend(value: str | None) -> str | None:

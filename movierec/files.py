@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -51,10 +52,36 @@ def atomic_write(path: Path, data: str | bytes | Callable[[Path], None]) -> Path
     return path
 
 
+def check_writable_file(path: Path) -> None:
+    """Raise the OSError that writing `path` with `atomic_write` would meet (a parent that is a
+    file, a missing or read-only location, no permission), without writing anything: a file is
+    created and removed in the nearest existing folder."""
+    path = Path(path)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+    probe = _hidden_sibling(folder / path.name, "probe")
+    try:
+        probe.open("x").close()
+    except OSError as error:  # named after the folder: the probe is no name the user gave
+        raise OSError(error.errno, error.strerror or str(error), str(folder)) from None
+    probe.unlink()
+
+
 @contextmanager
 def atomic_directory(directory: Path) -> Iterator[Path]:
-    """Yield a temporary sibling directory that replaces `directory` only if the block succeeds."""
+    """Yield a temporary sibling directory that replaces `directory` only if the block succeeds.
+
+    NotADirectoryError, before anything is written, when something other than a folder is at
+    `directory`: a user's file is never replaced.
+    """
     directory = Path(directory)
+    if (directory.exists() or directory.is_symlink()) and not directory.is_dir():
+        raise NotADirectoryError(
+            errno.ENOTDIR, "a file is there, not a folder; it is left as it is", str(directory)
+        )
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = _hidden_sibling(directory, "tmp")
     tmp.mkdir()

@@ -191,3 +191,36 @@ def test_an_unparseable_url_says_how_to_write_one() -> None:
     message = str(caught.value)
     assert "s3cret" not in message and "\n" not in message
     assert "postgresql://user:password@host:5432/database" in message
+
+
+# -- opening only to read -----------------------------------------------------------------------
+
+
+def test_a_store_opened_to_read_is_never_created(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "profiles.db"
+    store = open_store(path, create=False)
+    assert store.profile("ann") == Profile("ann", [], [])
+    assert (store.users(), store.all_profiles(), store.events()) == ([], {}, [])
+    assert store.export_profile("ann")["liked"] == []
+    with pytest.raises(StoreError, match="read-only"):
+        store.like("ann", 1)
+    assert not (tmp_path / "new").exists()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert ProfileStore(empty, create=False).users() == []
+    assert empty.stat().st_size == 0  # no schema written into it
+
+
+def test_a_store_opened_to_read_sees_what_was_written(new_location: Locations) -> None:
+    location = new_location()
+    assert ProfileStore(location, create=False).users() == []
+    ProfileStore(location).like("ann", 1)
+    assert ProfileStore(location, create=False).profile("ann") == Profile("ann", [1], [])
+
+
+def test_has_user_is_any_event_of_that_name(new_location: Locations) -> None:
+    store = ProfileStore(new_location())
+    assert not store.has_user("ann")
+    store.like("ann", 1)
+    store.remove("ann", 1)
+    assert store.has_user(" ann ") and not store.has_user("bob")

@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from movierec.cli.common import TUNABLES, add_locations, open_recommender
 from movierec.cli.requests import MODES, check_request
 from movierec.errors import user_errors
+from movierec.json_input import JSONInputError, parse_json
 
 if TYPE_CHECKING:
     from movierec.recommender import Recommender
@@ -104,33 +105,12 @@ def run_batch(
         yield _answer_line(recommender, line, number)
 
 
-class _HugeNumber(ValueError):
-    """A JSON integer of more digits than Python converts (`sys.get_int_max_str_digits()`)."""
-
-
-def _whole_number(digits: str) -> int:
-    """`int(digits)`; _HugeNumber (holding the number of digits) where Python refuses it."""
-    try:
-        return int(digits)
-    except ValueError:
-        raise _HugeNumber(len(digits.lstrip("-"))) from None
-
-
 def _answer_line(recommender: Recommender, line: str | bytes, number: int) -> dict[str, Any]:
     try:
-        request = json.loads(line, parse_int=_whole_number)
-    except _HugeNumber as error:
-        return {"error": f"line {number}: a number of {error.args[0]:,} digits is too large; "
-                "give k as a whole number from 1 up (such as 10) and film ids as in the "
-                "catalog (such as 862)"}  # fmt: skip
-    except UnicodeDecodeError:
-        return {"error": f"line {number}: not UTF-8 text; send JSON encoded as UTF-8"}
-    except json.JSONDecodeError as error:
-        return {"error": f"line {number}: not valid JSON ({error.msg} at column {error.colno})"}
-    except ValueError as error:  # any other number JSON cannot read
-        return {"error": f"line {number}: not valid JSON ({error})"}
-    except RecursionError:
-        return {"error": f"line {number}: JSON nested too deeply; send flat requests"}
+        request = parse_json(line.rstrip())  # one line: the position is a column
+    except JSONInputError as error:
+        hint = f"; {error.hint}" if error.hint else ""
+        return {"error": f"line {number}: {error}{hint}"}
     try:
         return answer(recommender, request)
     except user_errors() as error:

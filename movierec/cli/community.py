@@ -167,7 +167,7 @@ def run_retrain(args: argparse.Namespace) -> int:
     where = locations(args)
     catalog = load_catalog(where.catalog)
     ids = [int(i) for i in catalog["id"]]
-    store = open_store(where.store)
+    store = open_store(where.store, create=False)  # only read: a missing store is not created
     start = time.perf_counter()
     likes = like_matrix(store, ids, args.min_likes)
     LOG.info(

@@ -32,26 +32,38 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    """Apply the requested edits in order (import, like, dislike, remove, export), then show."""
-    from movierec.files import atomic_write
-    from movierec.store import open_store
+    """Apply the requested edits in order (import, like, dislike, remove, export), then show.
 
+    The name, every title, the import file and the export's folder are checked before the
+    store is opened; a store that is only read (no edits) is never created."""
+    from movierec.files import atomic_write, check_writable_file
+    from movierec.store import check_user, open_store
+
+    check_user(args.user)
     recommender = open_recommender(args)
-    store = open_store(locations(args).store)
     edits = {
         "like": ids_of(recommender, args.like, "--like"),
         "dislike": ids_of(recommender, args.dislike, "--dislike"),
         "remove": ids_of(recommender, args.remove, "--remove"),
-    }  # every title is resolved, and the import file checked, before anything is written
-    if args.import_file or any(edits.values()):
-        store.check_writable(args.user)
+    }
     if args.export_file and Path(args.export_file).is_dir():
         raise UsageError(f"--export {args.export_file} is a folder; give a file name to write")
     recommender.check_not_both(edits["like"], edits["dislike"])
+    data, skipped = None, []
     if args.import_file:
         data, skipped = catalog_import(
             _read_json(Path(args.import_file)), args.user, recommender.movies.row_of
         )
+    if args.export_file:
+        try:
+            check_writable_file(Path(args.export_file))
+        except OSError as error:
+            raise UsageError(_cannot_export(args, error, "nothing was changed")) from None
+    writes = data is not None or any(edits.values())
+    store = open_store(locations(args).store, create=writes)
+    if writes:
+        store.check_writable(args.user)
+    if data is not None:
         if skipped:
             print(f"warning: {args.import_file}: {skipped_note(skipped)}", file=sys.stderr)
         store.import_profile(data, user=args.user, replace=args.replace)
@@ -66,9 +78,8 @@ def run_profile(args: argparse.Namespace) -> int:
         try:
             atomic_write(Path(args.export_file), text)
         except OSError as error:
-            raise UsageError(
-                f"cannot write {args.export_file} ({error}); give a file path"
-            ) from None
+            saved = "the edits were saved, only the export failed" if writes else ""
+            raise UsageError(_cannot_export(args, error, saved)) from None
     if args.json:
         print(json.dumps(store.export_profile(args.user), indent=2))
         return 0
@@ -80,9 +91,20 @@ def run_profile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cannot_export(args: argparse.Namespace, error: OSError, note: str) -> str:
+    """Why --export failed, `note` (what became of the edits), and what to do."""
+    reason = error.strerror or str(error)
+    where = f" ({error.filename})" if error.filename else ""
+    return (
+        f"cannot write --export {args.export_file}: {reason}{where}{'; ' + note if note else ''}"
+        "; give a file path in a folder you can write"
+    )
+
+
 def _read_json(path: Path) -> Any:
     """The JSON in `path`; UsageError for a folder, a missing or unreadable file, or one over
     MAX_PROFILE_BYTES; StoreError for text that is not JSON."""
+    from movierec.json_input import JSONInputError, parse_json
     from movierec.store import StoreError
 
     try:
@@ -100,9 +122,9 @@ def _read_json(path: Path) -> Any:
             "give a profile JSON file"
         )
     try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return parse_json(raw)
+    except JSONInputError as error:
         raise StoreError(
-            f"{path} is not a JSON profile ({error}); export one with `movierec profile USER "
+            f"{path} is not a JSON profile: {error}; export one with `movierec profile USER "
             "--export FILE` or from the app"
         ) from None

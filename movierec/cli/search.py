@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from movierec.cli.common import (
     add_list_options,
@@ -17,6 +17,10 @@ from movierec.cli.common import (
     print_hits,
     tuning,
 )
+from movierec.errors import UsageError
+
+if TYPE_CHECKING:
+    from movierec.store import Profile
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,16 +98,28 @@ def run_query(args: argparse.Namespace) -> int:
         liked = ids_of(recommender, args.like, "--like")
         disliked = ids_of(recommender, args.dislike, "--dislike")
         recommender.check_not_both(liked, disliked)
-        if args.user:
-            from movierec.store import open_store
-
-            saved = open_store(locations(args).store).profile(args.user)
+        if args.user is not None:
+            saved = _saved_profile(args)
             known = recommender.movies.row_of
             liked += [i for i in saved.liked if i in known and i not in disliked]
             disliked += [i for i in saved.disliked if i in known and i not in liked]
         hits = recommender.recommend(liked, disliked, **common)
     print_hits(hits, args.json)
     return 0
+
+
+def _saved_profile(args: argparse.Namespace) -> Profile:
+    """The saved profile `--user` names; UsageError when no profile has that name."""
+    from movierec.store import check_user, open_store
+
+    name = check_user(args.user)
+    store = open_store(locations(args).store, create=False)
+    if not store.has_user(name):
+        raise UsageError(
+            f"--user {name!r}: no saved profile has that name; create one with "
+            f"`movierec profile {name} --like TITLE`"
+        )
+    return store.profile(name)
 
 
 def run_info(args: argparse.Namespace) -> int:

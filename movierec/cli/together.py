@@ -34,7 +34,7 @@ def run_together(args: argparse.Namespace) -> int:
 
     if len(args.names) < 2:
         raise UsageError("name at least two profiles, e.g. `movierec together alex sam`")
-    store = open_store(locations(args).store)
+    store = open_store(locations(args).store, create=False)
     recommender = open_recommender(args)
     members = members_from_store(store, recommender.movies, args.names)
     hits = recommender.together(members, k=args.k, filters=filters_of(args), **tuning(args))

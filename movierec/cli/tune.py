@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         **({"kind": args.kind} if args.kind else {}),
         views=args.views,
     )
-    profiles = open_store(where.store).all_profiles()
+    profiles = open_store(where.store, create=False).all_profiles()
     report = tune(base.bundle, base.encoder, profiles, root, tags, config)
     similar = (
         f", a similar map on {plural(report.neighbour_pairs, 'neighbour pair')}"

@@ -81,9 +81,10 @@ def default_store_path() -> Path | str:
     return config.resolve().store
 
 
-def open_store(location: str | Path | None = None) -> ProfileStore:
+def open_store(location: str | Path | None = None, create: bool = True) -> ProfileStore:
     """The store at `location` (a path, a `sqlite:`/`file:` URL or a PostgreSQL URL), else the
-    default store."""
+    default store. `create=False` for commands that only read: a missing SQLite file reads as
+    an empty store and is not created."""
     if location is None or (isinstance(location, str) and not location.strip()):
-        return ProfileStore(default_store_path())
-    return ProfileStore(config.store_location(location, config.home()))
+        return ProfileStore(default_store_path(), create)
+    return ProfileStore(config.store_location(location, config.home()), create)

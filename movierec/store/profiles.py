@@ -41,14 +41,17 @@ class ProfileStore:
     are read-only to the user-facing writes: like, dislike, remove, undo, clear, import_profile.
     """
 
-    def __init__(self, location: str | Path) -> None:
+    def __init__(self, location: str | Path, create: bool = True) -> None:
+        """The store at `location`. Without `create` (for commands that only read), a missing
+        or empty SQLite file reads as an empty store and is not created; a PostgreSQL database
+        exists already and gets the schema either way."""
         self._backend: Backend
         if isinstance(location, str):
             location = config.store_location(location, config.home())
         if is_url(location):
             self._backend = PostgresBackend(str(location))
         else:
-            self._backend = SQLiteBackend(location)
+            self._backend = SQLiteBackend(location, create)
         self._run = Runner(self._backend)
         # SQLite: the file's Path. PostgreSQL: the URL with its password masked, for messages.
         self.path: Path | str = self._backend.path
@@ -294,6 +297,13 @@ class ProfileStore:
         """`user`'s current profile (empty for a user with no events)."""
         name = check_user(user)
         return self._run.read(lambda conn: self._profile(conn, name))
+
+    def has_user(self, user: str) -> bool:
+        """Whether `user` has at least one event: a saved profile (perhaps emptied since)."""
+        name = check_user(user)
+        query = 'SELECT 1 FROM events WHERE "user" = ? LIMIT 1'
+        found = self._run.read(lambda conn: self._execute(conn, query, (name,)).fetchone())
+        return found is not None
 
     def users(self) -> list[str]:
         """Every user with at least one event, sorted."""

@@ -44,13 +44,22 @@ class SQLiteBackend:
 
     errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        """Without `create`, a missing (or empty) file reads as an empty store and nothing is
+        created: no file, no folder, no schema."""
         self.path = Path(path).expanduser()
         if self.path.is_dir():
             raise StoreError(
                 f"{self.path} is a directory, not a profile database; "
                 "pass a file path such as profiles.db"
             )
+        self.create = create
+        self._local = threading.local()
+        self.read_only: str | None = None
+        self.empty = False  # read as an empty store, in memory: the file is not there
+        if not create and not self.path.exists():
+            self._read_as_empty()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -64,7 +73,10 @@ class SQLiteBackend:
                 f"cannot create the profile database {self.path}: the location is read-only "
                 f"({self.read_only}); pass another --store path"
             )
-        self._local = threading.local()
+
+    def _read_as_empty(self) -> None:
+        self.empty = True
+        self.read_only = f"{self.path} holds no profiles yet and was opened only to read"
 
     # -- connections -------------------------------------------------------------------------
 
@@ -110,6 +122,11 @@ class SQLiteBackend:
     def connect(self) -> sqlite3.Connection:
         """An autocommit connection that waits up to BUSY_TIMEOUT_S for locks; a read-only one
         (`mode=ro`, or `immutable` on a read-only filesystem) if the file cannot be written."""
+        if self.empty:
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            for statement in SCHEMA:
+                conn.execute(statement)
+            return conn
         target: str | Path = self.path
         if self.read_only:
             target = f"file:{quote(str(self.path.absolute()))}?mode=ro"
@@ -215,8 +232,14 @@ class SQLiteBackend:
     # -- opening and validation --------------------------------------------------------------
 
     def initialise(self) -> None:
-        """Check the file is a movierec profile database, creating the schema if it is empty."""
+        """Check the file is a movierec profile database, creating the schema if it is empty
+        (unless opened without `create`: then it reads as an empty store)."""
+        if self.empty:
+            return
         with closing(self.connect()) as conn:
+            if not self.create and self._inspect(conn) == "empty":
+                self._read_as_empty()
+                return
             if self.read_only:
                 if self._inspect(conn) == "empty":
                     raise StoreError(

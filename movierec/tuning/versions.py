@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from movierec import versions
 from movierec.files import atomic_directory
@@ -22,7 +25,7 @@ def save_adapter_version(
     adapter: Adapter, root: str | Path, keep: int = versions.KEEP_VERSIONS
 ) -> Path:
     """Write a new version and atomically make it current; keeps the newest `keep`."""
-    return versions.publish(root, adapter.save, adapter.digest()[:8], keep)
+    return _publish(root, adapter.save, adapter.digest()[:8], keep)
 
 
 def save_base_version(root: str | Path, keep: int = versions.KEEP_VERSIONS) -> Path:
@@ -34,7 +37,22 @@ def save_base_version(root: str | Path, keep: int = versions.KEEP_VERSIONS) -> P
             manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": BASE_KIND}
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
-    return versions.publish(root, write, "base", keep)
+    return _publish(root, write, "base", keep)
+
+
+def _publish(root: str | Path, write: Callable[[Path], Any], digest: str, keep: int) -> Path:
+    """`versions.publish`; AdapterError when the version cannot be written (a read-only or
+    full disk): the version served before stays current."""
+    try:
+        return versions.publish(root, write, digest, keep)
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+        raise AdapterError(
+            f"cannot save the adapter under {root}: {error.strerror or error}{where}; "
+            f"{'free some space' if full else 'make that folder writable'} and tune again; "
+            "the version served before stays current"
+        ) from None
 
 
 def current_choice(
