@@ -219,13 +219,17 @@ def test_app_refuses_what_other_commands_refuse_before_starting_streamlit(
         (("--catalog", tmp_path / "none.csv"), ("info", "-q"), "catalog file not found"),
         (("--store", "ftp://x/y"), ("profile", "ana", *CATALOG), "ftp:// is not a profile"),
         (("--store", folder), ("profile", "ana", *CATALOG), "is a directory, not a profile"),
+        (
+            ("--index", afile, *CATALOG),
+            ("info",),
+            f"--index {afile} is a file, not an index folder",
+        ),
     ]
     for bad, other, message in cases:
         refused = cli("app", *bad)
         _fails(refused, message)
         assert refused.stderr == cli(*other, *bad).stderr  # the very same message
         assert refused.stdout == ""
-    _fails(cli("app", "--index", afile, *CATALOG), f"index {afile} is a file, not a folder")
     assert execs == []
     assert list(folder.iterdir()) == [] and afile.read_text() == ""
     assert not (isolated_home / "profiles.db").exists()

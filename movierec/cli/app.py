@@ -53,13 +53,8 @@ def check_locations(args: argparse.Namespace) -> None:
     from movierec.catalog import load_catalog
     from movierec.store import ProfileStore
 
-    where = locations(args)  # an unknown backend, a store URL of another scheme
+    where = locations(args)  # an unknown backend, a store URL of another scheme, an index file
     load_catalog(where.catalog)  # missing, unreadable or not a catalog
-    if where.index_dir.exists() and not where.index_dir.is_dir():
-        raise UsageError(
-            f"index {where.index_dir} is a file, not a folder; give --index a folder (the index "
-            "is built there if missing)"
-        )
     ProfileStore(where.store).close()  # a folder, not a file; a folder it cannot create
 
 
