@@ -12,7 +12,7 @@ from movierec.catalog import COLUMNS
 from movierec.catalog_text import LongText
 from movierec.errors import UsageError
 from movierec.hits import Because, Hit, Scored
-from movierec.titles import TitleResolver
+from movierec.titles import TitleResolver, normalize_title, split_year
 
 
 class UnknownMovieError(LookupError):
@@ -64,12 +64,31 @@ class MovieTable:
         return np.array(sorted(rows), dtype=np.int64)
 
     def find(self, title: str | None = None, id: int | None = None, year: int | None = None) -> int:
-        """The row of a film given by id or by title (fuzzy suggestions when unknown)."""
+        """The row of a film given by id or by title (fuzzy suggestions when unknown); a title
+        or year given beside an id must name the same film (UsageError otherwise)."""
         if id is not None:
-            return self.row(id)
+            row = self.row(id)
+            self._check_same_film(row, id, title if title and title.strip() else None, year)
+            return row
         if title and title.strip():
             return self.titles.resolve(title, year)
         raise UsageError("give a title or an id")
+
+    def _check_same_film(self, row: int, id: int, title: str | None, year: int | None) -> None:
+        name, parsed_year = split_year(title.strip()) if title else (None, None)
+        year = year if year is not None else parsed_year
+        film_year = self.titles.years[row]
+        title_differs = name is not None and normalize_title(name) != normalize_title(
+            self.titles.titles[row].as_py()
+        )
+        year_differs = year is not None and not (np.isfinite(film_year) and int(film_year) == year)
+        if title_differs or year_differs:
+            given = " ".join(
+                part for part in (title, None if year is None else f"year {year}") if part
+            )
+            raise UsageError(
+                f"id {id} is {self.label(row)}, not {given}; give the title or the id, not both"
+            )
 
     def label(self, row: int) -> str:
         return self.titles.label(row)

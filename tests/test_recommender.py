@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from movierec.errors import UsageError
 from movierec.filters import Filters
 from movierec.movies import UnknownMovieError
 from movierec.titles import TitleNotFoundError
@@ -40,6 +41,15 @@ def test_similar_title_year_and_suggestions(rec) -> None:
         rec.similar("Incepton")
     with pytest.raises(TitleNotFoundError, match=r"Total Recall \(1990\)"):
         rec.similar("Total Recall", year=1999)
+
+
+def test_a_title_or_year_beside_an_id_must_name_the_same_film(rec) -> None:
+    assert rec.movies.ids[rec.movies.find("Total Recall (2012)", id=64635)] == 64635
+    assert rec.movies.ids[rec.movies.find("total recall", id=861, year=1990)] == 861
+    with pytest.raises(UsageError, match=r"id 861 is Total Recall \(1990\), not Heat; give the"):
+        rec.similar("Heat", id=861)
+    with pytest.raises(UsageError, match=r"not Total Recall year 2012; give the title or the id"):
+        rec.similar("Total Recall", id=861, year=2012)
 
 
 def test_recommend_excludes_every_rated_film(rec) -> None:
