@@ -100,6 +100,22 @@ def test_a_bad_import_file_creates_no_store(cli, built, isolated_home, tmp_path)
     assert not (isolated_home / "profiles.db").exists()
 
 
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--replace",), "--replace only goes with --import FILE"),
+        (("--like", "Heat", "--replace"), "--replace only goes with --import FILE"),
+        (("--like", "Heat", "--export", ""), "--export needs a file name, got an empty one"),
+        (("--import", " "), "--import needs a file name, got an empty one"),
+    ],
+)
+def test_profile_flags_that_would_do_nothing_are_refused(
+    cli, built, isolated_home, flags, message
+) -> None:
+    _fails(cli("profile", "zed", *flags, *CATALOG), message)
+    assert not (isolated_home / "profiles.db").exists()
+
+
 def test_exporting_a_profile_never_saved_writes_it_empty_and_creates_no_store(
     cli, built, isolated_home, tmp_path
 ) -> None:

@@ -40,6 +40,11 @@ def run_profile(args: argparse.Namespace) -> int:
     from movierec.store import check_user, open_store
 
     check_user(args.user)
+    for flag, value in (("--export", args.export_file), ("--import", args.import_file)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{flag} needs a file name, got an empty one")
+    if args.replace and not args.import_file:
+        raise UsageError("--replace only goes with --import FILE (replace the profile by it)")
     recommender = open_recommender(args)
     edits = {
         "like": ids_of(recommender, args.like, "--like"),
