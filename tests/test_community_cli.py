@@ -86,6 +86,27 @@ def test_import_ratings_twice_is_idempotent(cli, tmp_path, movielens) -> None:
     assert saved.profile("strict-2") == Profile("strict-2", [HEAT], [ALIEN])
 
 
+def test_import_ratings_never_takes_over_a_persons_profile(cli, tmp_path, movielens) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    args = ("import-ratings", str(ratings), "--links", str(links), "--prefix", "x")
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    saved = ProfileStore(store)
+    saved.like("x1", UP)  # people's profiles whose names the prefix would give imported users
+    saved.like("x10", NEMO)
+    before = saved.events()
+    result = cli(*args, *common)
+    assert result.returncode == 2, result.stderr
+    assert "--prefix 'x'" in result.stderr and "2 people's profiles ('x1', 'x10')" in result.stderr
+    assert "pass another --prefix" in result.stderr and "nothing was imported" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert saved.events() == before  # not even the other users' ratings
+    saved.like("x1", HEAT)  # still the person's own
+    assert saved.profile("x1") == Profile("x1", [UP, HEAT], [])
+    assert cli(*args[:-1], "ml:", *common).returncode == 0  # another prefix is fine
+    assert saved.profile("x1") == Profile("x1", [UP, HEAT], [])
+
+
 def test_a_stricter_reimport_takes_out_what_no_longer_counts(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"

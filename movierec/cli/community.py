@@ -113,7 +113,8 @@ def run_import(args: argparse.Namespace) -> int:
     import numpy as np
 
     from movierec.movielens import rating_actions
-    from movierec.store import COMMUNITY_SOURCE, open_store
+    from movierec.store import COMMUNITY_SOURCE, PeopleProfilesError, open_store
+    from movierec.store.base import people_text
 
     if args.dislike_below > args.min_rating:
         raise UsageError(
@@ -136,9 +137,16 @@ def run_import(args: argparse.Namespace) -> int:
         ) from None
     user_ids, users = np.unique(data.users, return_inverse=True)
     names = [f"{args.prefix}{user}" for user in user_ids.tolist()]
-    written, unchanged = store.import_arrays(
-        names, users, data.movies, data.actions, source=COMMUNITY_SOURCE
-    )
+    try:
+        written, unchanged = store.import_arrays(
+            names, users, data.movies, data.actions, source=COMMUNITY_SOURCE
+        )
+    except PeopleProfilesError as error:
+        raise UsageError(
+            f"--prefix {args.prefix!r} would import ratings into {people_text(error.users)}, "
+            "not into community profiles; an import would make such a profile read-only; pass "
+            "another --prefix; nothing was imported"
+        ) from None
     print(_import_line(written, unchanged, data.n_users, data.unknown_movies, data.conflicts))
     return 0
 
