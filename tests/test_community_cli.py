@@ -289,6 +289,35 @@ def test_a_failed_retrain_leaves_the_previous_version_current(
     assert model is not None and model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
 
 
+def test_retrain_refuses_nan_and_infinite_options_and_publishes_nothing(
+    cli, tmp_path, movielens
+) -> None:
+    ratings, links = movielens
+    index = tmp_path / "idx"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
+    common += ("--index", str(index))
+    cli("import-ratings", str(ratings), "--links", str(links), *common)
+    assert cli("retrain", *common, "--content-weight", "0").returncode == 0
+    roots = [community_dir(index) / kind for kind in ("item_knn", "ease")]
+    before = [(current_name(root), version_names(root)) for root in roots]
+    cases = [
+        ("--l2", "nan", "--l2 must be > 0, got nan"),
+        ("--l2", "inf", "--l2 must be a finite number, got inf"),
+        ("--shrink", "nan", "--shrink must be >= 0, got nan"),
+        ("--shrink", "inf", "--shrink must be a finite number, got inf"),
+        ("--content-weight", "inf", "--content-weight must be a finite number, got inf"),
+        ("--feature-weight", "inf", "--feature-weight must be a finite number, got inf"),
+    ]
+    for option, value, message in cases:
+        result = cli("retrain", *common, option, value)
+        assert result.returncode == 2, (option, value, result.stdout)
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert result.stdout == ""  # nothing trained
+    assert [(current_name(root), version_names(root)) for root in roots] == before
+    ease = load_current(roots[1])
+    assert ease is not None and np.isfinite(ease.score([HEAT])).all()
+
+
 def test_bad_files_exit_2_and_import_nothing(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from movierec.cli.common import add_locations, locations, plural
 from movierec.errors import UsageError
+from movierec.settings import check_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -172,6 +173,7 @@ def run_retrain(args: argparse.Namespace) -> int:
 
     if args.min_likes < 1:
         raise UsageError(f"--min-likes must be at least 1, got {args.min_likes}")
+    _check_tuning(args)
     where = locations(args)
     catalog = load_catalog(where.catalog)
     ids = [int(i) for i in catalog["id"]]
@@ -192,11 +194,6 @@ def run_retrain(args: argparse.Namespace) -> int:
             f"{community.EASE_MAX_ITEMS:,} (a dense films × films matrix); low_rank scores "
             "profiles instead"
         )
-    for option in ("content_weight", "feature_weight"):
-        value = getattr(args, option)
-        if value is not None and not value >= 0:
-            flag = "--" + option.replace("_", "-")
-            raise UsageError(f"{flag} must be >= 0 (0: likes only), got {value}")
     extra: dict[str, dict] = {"ease": {}}
     # what EASE reads beside the likes, read only for a catalog EASE can take (fit_ease says
     # what to do above its limit)
@@ -214,6 +211,21 @@ def run_retrain(args: argparse.Namespace) -> int:
     if "low_rank" in kinds and args.kind == "both":
         _retire(where.community_dir / "ease")
     return 0
+
+
+def _check_tuning(args: argparse.Namespace) -> None:
+    """UsageError for a tuning option out of its range or not finite (NaN, inf), before
+    anything is read or fitted."""
+    ranges = {"shrink": ">= 0", "l2": "> 0", "content_weight": ">= 0", "feature_weight": ">= 0"}
+    for option, limit in ranges.items():
+        value = getattr(args, option)
+        if value is None:
+            continue
+        flag = "--" + option.replace("_", "-")
+        if not (value > 0 if limit == "> 0" else value >= 0):  # NaN is neither
+            note = " (0: likes only)" if option.endswith("_weight") else ""
+            raise UsageError(f"{flag} must be {limit}{note}, got {value}")
+        check_number(flag, value, float)  # inf
 
 
 def _retire(root: Path) -> None:
