@@ -348,6 +348,28 @@ def test_bad_files_exit_2_and_import_nothing(cli, tmp_path, movielens) -> None:
     assert ProfileStore(store).events() == []
 
 
+def test_import_ratings_refuses_nan_and_infinite_thresholds(cli, tmp_path, movielens) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    args = ("import-ratings", str(ratings), "--links", str(links), *common)
+    assert cli(*args).returncode == 0
+    before = ProfileStore(store).events()
+    for option, value in [
+        ("--min-rating", "nan"),
+        ("--min-rating", "inf"),
+        ("--dislike-below", "nan"),
+        ("--dislike-below=-inf", None),
+    ]:
+        given = (option,) if value is None else (option, value)
+        result = cli(*args, *given, "--prefix", "new:")
+        flag, shown = option.split("=")[0], value or "-inf"
+        assert result.returncode == 2, (given, result.stdout)
+        assert f"{flag} must be a finite number, got {shown}" in result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
+    assert ProfileStore(store).events() == before
+
+
 def test_import_ratings_through_a_subprocess(tmp_path, movielens) -> None:
     """The one smoke test of the command as a user runs it: `python -m movierec.cli`."""
     ratings, links = movielens

@@ -117,6 +117,8 @@ def run_import(args: argparse.Namespace) -> int:
     from movierec.store import COMMUNITY_SOURCE, PeopleProfilesError, open_store
     from movierec.store.base import people_text
 
+    check_number("--min-rating", args.min_rating, float)
+    check_number("--dislike-below", args.dislike_below, float)
     if args.dislike_below > args.min_rating:
         raise UsageError(
             f"--dislike-below {args.dislike_below} is above --min-rating {args.min_rating}; "
