@@ -24,6 +24,7 @@ from movierec.community_knn import co_likes, knn_blocks
 from movierec.community_lowrank import Factors, low_rank_factors
 from movierec.errors import UsageError
 from movierec.files import UNREADABLE_NPZ, file_sha256, save_arrays
+from movierec.settings import check_number
 
 FORMAT = "movierec-community"
 FORMAT_VERSION = 1
@@ -119,6 +120,13 @@ class CommunityModel:
             arrays |= {"data": csr.data, "indices": csr.indices, "indptr": csr.indptr}
         else:
             arrays["weights"] = np.asarray(self.weights, dtype=np.float32)
+        weights = [arrays[name] for name in ("left", "right", "data", "weights") if name in arrays]
+        # float32 summed in float64 cannot overflow: the sum is finite iff every weight is
+        if not all(np.isfinite(np.sum(part, dtype=np.float64)) for part in weights):
+            raise CommunityModelError(
+                f"the fitted {self.kind} model has weights that are not finite numbers (NaN or "
+                "infinity); nothing was saved; retrain with finite options"
+            )
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -268,8 +276,9 @@ def fit_item_knn(
     `workers` processes (default: the usable cores) share; never an n × n matrix."""
     if neighbours < 1:
         raise UsageError(f"neighbours must be at least 1, got {neighbours}")
-    if shrink < 0:
+    if not shrink >= 0:  # NaN too
         raise UsageError(f"shrink must be ≥ 0, got {shrink}")
+    check_number("shrink", shrink, float)  # inf
     ids, matrix = binary_likes(likes, ids)
     n = len(ids)
     counts = np.asarray(matrix.sum(axis=0)).ravel()
@@ -317,11 +326,13 @@ def fit_ease(
             f"EASE needs a dense n × n matrix and {len(ids):,} items is more than "
             f"{EASE_MAX_ITEMS:,}; use item_knn (fit_item_knn) instead"
         )
-    if l2 <= 0:
+    if not l2 > 0:  # NaN too
         raise UsageError(f"l2 must be > 0, got {l2}")
+    check_number("l2", l2, float)  # inf
     for name, weight in (("content_weight", content_weight), ("feature_weight", feature_weight)):
         if not weight >= 0:
             raise UsageError(f"{name} must be >= 0 (0: likes only), got {weight}")
+        check_number(name, weight, float)
     ids, matrix = binary_likes(likes, ids)
     n = len(ids)
     gram = np.zeros((n, n))
@@ -400,8 +411,10 @@ def fit_low_rank(
     EASE's limit, n × `rank` floats twice instead of n × n."""
     if rank < 1:
         raise UsageError(f"rank must be at least 1, got {rank}")
-    if damping < 0 or l2 < 0:
+    if not (damping >= 0 and l2 >= 0):  # NaN too
         raise UsageError(f"damping and l2 must be ≥ 0, got {damping} and {l2}")
+    check_number("damping", damping, float)  # inf
+    check_number("l2", l2, float)
     ids, matrix = binary_likes(likes, ids)
     if matrix.shape[0] < 2 or len(ids) < 2:
         raise UsageError("a low-rank model needs at least 2 users and 2 films with likes")

@@ -22,6 +22,7 @@ from movierec.community import (
     save_version,
     version_names,
 )
+from movierec.errors import UsageError
 from movierec.evaluation.community import Community, split_users
 from movierec.movielens import Interactions
 
@@ -209,6 +210,40 @@ def test_ease_refuses_large_catalogs() -> None:
         fit_ease({}, range(20_001))
     with pytest.raises(ValueError, match="l2"):
         fit_ease(LIKES, IDS, l2=0.0)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize(
+    ("kind", "option"),
+    [
+        ("item_knn", "shrink"),
+        ("ease", "l2"),
+        ("ease", "content_weight"),
+        ("ease", "feature_weight"),
+        ("low_rank", "damping"),
+        ("low_rank", "l2"),
+    ],
+)
+def test_fits_refuse_nan_and_infinite_settings(kind, option, value) -> None:
+    with pytest.raises(UsageError) as caught:
+        fit(kind, LIKES, IDS, **{option: value})
+    message = str(caught.value)
+    assert option in message and "must be" in message and repr(value) in message
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_model_with_non_finite_weights_is_never_published(tmp_path, kind, bad) -> None:
+    first = save_version(fit_item_knn(LIKES, IDS), tmp_path)
+    broken = fit(kind, LIKES, IDS, **KINDS[kind])
+    if kind == "ease":
+        broken.weights[1, 2] = bad
+    else:
+        broken.weights.data[0] = bad
+    listing = sorted(tmp_path.rglob("*"))
+    with pytest.raises(CommunityModelError, match=r"not finite numbers .* nothing was saved"):
+        save_version(broken, tmp_path)
+    assert current_name(tmp_path) == first.name and sorted(tmp_path.rglob("*")) == listing
 
 
 @pytest.mark.parametrize("kind", KINDS)

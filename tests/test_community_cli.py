@@ -86,6 +86,27 @@ def test_import_ratings_twice_is_idempotent(cli, tmp_path, movielens) -> None:
     assert saved.profile("strict-2") == Profile("strict-2", [HEAT], [ALIEN])
 
 
+def test_import_ratings_never_takes_over_a_persons_profile(cli, tmp_path, movielens) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    args = ("import-ratings", str(ratings), "--links", str(links), "--prefix", "x")
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    saved = ProfileStore(store)
+    saved.like("x1", UP)  # people's profiles whose names the prefix would give imported users
+    saved.like("x10", NEMO)
+    before = saved.events()
+    result = cli(*args, *common)
+    assert result.returncode == 2, result.stderr
+    assert "--prefix 'x'" in result.stderr and "2 people's profiles ('x1', 'x10')" in result.stderr
+    assert "pass another --prefix" in result.stderr and "nothing was imported" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert saved.events() == before  # not even the other users' ratings
+    saved.like("x1", HEAT)  # still the person's own
+    assert saved.profile("x1") == Profile("x1", [UP, HEAT], [])
+    assert cli(*args[:-1], "ml:", *common).returncode == 0  # another prefix is fine
+    assert saved.profile("x1") == Profile("x1", [UP, HEAT], [])
+
+
 def test_a_stricter_reimport_takes_out_what_no_longer_counts(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"
@@ -268,6 +289,35 @@ def test_a_failed_retrain_leaves_the_previous_version_current(
     assert model is not None and model.ids[int(np.argmax(model.score([HEAT])))] == COLLATERAL
 
 
+def test_retrain_refuses_nan_and_infinite_options_and_publishes_nothing(
+    cli, tmp_path, movielens
+) -> None:
+    ratings, links = movielens
+    index = tmp_path / "idx"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
+    common += ("--index", str(index))
+    cli("import-ratings", str(ratings), "--links", str(links), *common)
+    assert cli("retrain", *common, "--content-weight", "0").returncode == 0
+    roots = [community_dir(index) / kind for kind in ("item_knn", "ease")]
+    before = [(current_name(root), version_names(root)) for root in roots]
+    cases = [
+        ("--l2", "nan", "--l2 must be > 0, got nan"),
+        ("--l2", "inf", "--l2 must be a finite number, got inf"),
+        ("--shrink", "nan", "--shrink must be >= 0, got nan"),
+        ("--shrink", "inf", "--shrink must be a finite number, got inf"),
+        ("--content-weight", "inf", "--content-weight must be a finite number, got inf"),
+        ("--feature-weight", "inf", "--feature-weight must be a finite number, got inf"),
+    ]
+    for option, value, message in cases:
+        result = cli("retrain", *common, option, value)
+        assert result.returncode == 2, (option, value, result.stdout)
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert result.stdout == ""  # nothing trained
+    assert [(current_name(root), version_names(root)) for root in roots] == before
+    ease = load_current(roots[1])
+    assert ease is not None and np.isfinite(ease.score([HEAT])).all()
+
+
 def test_bad_files_exit_2_and_import_nothing(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"
@@ -296,6 +346,28 @@ def test_bad_files_exit_2_and_import_nothing(cli, tmp_path, movielens) -> None:
     result = cli("import-ratings", str(ratings), *common)
     assert result.returncode == 2 and "--links" in result.stderr
     assert ProfileStore(store).events() == []
+
+
+def test_import_ratings_refuses_nan_and_infinite_thresholds(cli, tmp_path, movielens) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    args = ("import-ratings", str(ratings), "--links", str(links), *common)
+    assert cli(*args).returncode == 0
+    before = ProfileStore(store).events()
+    for option, value in [
+        ("--min-rating", "nan"),
+        ("--min-rating", "inf"),
+        ("--dislike-below", "nan"),
+        ("--dislike-below=-inf", None),
+    ]:
+        given = (option,) if value is None else (option, value)
+        result = cli(*args, *given, "--prefix", "new:")
+        flag, shown = option.split("=")[0], value or "-inf"
+        assert result.returncode == 2, (given, result.stdout)
+        assert f"{flag} must be a finite number, got {shown}" in result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
+    assert ProfileStore(store).events() == before
 
 
 def test_import_ratings_through_a_subprocess(tmp_path, movielens) -> None:

@@ -16,7 +16,14 @@ from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.errors import UsageError
 from movierec.evaluation.synthetic_community import generate, write_movielens
 from movierec.movielens import load_movielens, rating_actions
-from movierec.store import ACTIONS, ProfileStore, StoreError
+from movierec.store import (
+    ACTIONS,
+    COMMUNITY_SOURCE,
+    PeopleProfilesError,
+    Profile,
+    ProfileStore,
+    StoreError,
+)
 from tests import cli_support
 from tests.postgres import Locations
 from tests.store_helpers import event_count
@@ -109,6 +116,39 @@ def test_bad_bulk_rows_are_refused_and_nothing_is_written(
     with pytest.raises(StoreError, match=message):
         store.import_arrays(*change(*arrays(ROWS)))
     assert event_count(store) == 0
+
+
+def test_a_ratings_import_never_takes_over_peoples_profiles(
+    new_location: Locations, monkeypatch
+) -> None:
+    monkeypatch.setattr("movierec.store.bulk.USERS_PER_QUERY", 2)  # the check spans queries
+    store = ProfileStore(new_location())
+    store.like("ann", 1)
+    store.import_events([("cy", 2, "like")], source="import")  # a person's profile too
+    store.import_events([("ml:1", 3, "like")], source=COMMUNITY_SOURCE)
+    before = store.events()
+    rows = [("ml:1", 4, "like"), ("ann", 5, "like"), ("new", 6, "like"), (" cy ", 7, "dislike")]
+    for attempt in (
+        lambda: store.import_arrays(*arrays(rows), source=COMMUNITY_SOURCE),
+        lambda: store.import_events(rows, source=COMMUNITY_SOURCE),
+    ):
+        with pytest.raises(PeopleProfilesError) as caught:
+            attempt()
+        assert caught.value.users == ["ann", "cy"]
+        assert "2 people's profiles ('ann', 'cy')" in str(caught.value)
+        assert "nothing was imported" in str(caught.value)
+        assert store.events() == before  # all or nothing: not even ml:1 or new changed
+        assert not store.is_community_user("ann") and not store.is_community_user("new")
+    store.like("ann", 8)  # still the person's to change
+    # a re-import over community profiles (and new names) works as before, on both paths
+    again = [("ml:1", 4, "like"), ("new", 6, "like")]
+    assert store.import_arrays(*arrays(again), source=COMMUNITY_SOURCE) == (2, 0)
+    assert store.import_events(again, source=COMMUNITY_SOURCE) == (0, 2)
+    assert store.profile("ml:1") == Profile("ml:1", [3, 4], [])
+    assert store.is_community_user("new")
+    # other bulk imports may still write to people's profiles
+    assert store.import_arrays(*arrays([("ann", 9, "like")]), source="import") == (1, 0)
+    assert store.profile("ann") == Profile("ann", [1, 8, 9], [])
 
 
 def test_import_ratings_refuses_a_bad_file_and_writes_nothing(cli, tmp_path: Path) -> None:

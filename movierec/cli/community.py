@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from movierec.cli.common import add_locations, locations, plural
 from movierec.errors import UsageError
+from movierec.settings import check_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -113,8 +114,11 @@ def run_import(args: argparse.Namespace) -> int:
     import numpy as np
 
     from movierec.movielens import rating_actions
-    from movierec.store import COMMUNITY_SOURCE, open_store
+    from movierec.store import COMMUNITY_SOURCE, PeopleProfilesError, open_store
+    from movierec.store.base import people_text
 
+    check_number("--min-rating", args.min_rating, float)
+    check_number("--dislike-below", args.dislike_below, float)
     if args.dislike_below > args.min_rating:
         raise UsageError(
             f"--dislike-below {args.dislike_below} is above --min-rating {args.min_rating}; "
@@ -136,9 +140,16 @@ def run_import(args: argparse.Namespace) -> int:
         ) from None
     user_ids, users = np.unique(data.users, return_inverse=True)
     names = [f"{args.prefix}{user}" for user in user_ids.tolist()]
-    written, unchanged = store.import_arrays(
-        names, users, data.movies, data.actions, source=COMMUNITY_SOURCE
-    )
+    try:
+        written, unchanged = store.import_arrays(
+            names, users, data.movies, data.actions, source=COMMUNITY_SOURCE
+        )
+    except PeopleProfilesError as error:
+        raise UsageError(
+            f"--prefix {args.prefix!r} would import ratings into {people_text(error.users)}, "
+            "not into community profiles; an import would make such a profile read-only; pass "
+            "another --prefix; nothing was imported"
+        ) from None
     print(_import_line(written, unchanged, data.n_users, data.unknown_movies, data.conflicts))
     return 0
 
@@ -164,6 +175,7 @@ def run_retrain(args: argparse.Namespace) -> int:
 
     if args.min_likes < 1:
         raise UsageError(f"--min-likes must be at least 1, got {args.min_likes}")
+    _check_tuning(args)
     where = locations(args)
     catalog = load_catalog(where.catalog)
     ids = [int(i) for i in catalog["id"]]
@@ -184,11 +196,6 @@ def run_retrain(args: argparse.Namespace) -> int:
             f"{community.EASE_MAX_ITEMS:,} (a dense films × films matrix); low_rank scores "
             "profiles instead"
         )
-    for option in ("content_weight", "feature_weight"):
-        value = getattr(args, option)
-        if value is not None and not value >= 0:
-            flag = "--" + option.replace("_", "-")
-            raise UsageError(f"{flag} must be >= 0 (0: likes only), got {value}")
     extra: dict[str, dict] = {"ease": {}}
     # what EASE reads beside the likes, read only for a catalog EASE can take (fit_ease says
     # what to do above its limit)
@@ -206,6 +213,21 @@ def run_retrain(args: argparse.Namespace) -> int:
     if "low_rank" in kinds and args.kind == "both":
         _retire(where.community_dir / "ease")
     return 0
+
+
+def _check_tuning(args: argparse.Namespace) -> None:
+    """UsageError for a tuning option out of its range or not finite (NaN, inf), before
+    anything is read or fitted."""
+    ranges = {"shrink": ">= 0", "l2": "> 0", "content_weight": ">= 0", "feature_weight": ">= 0"}
+    for option, limit in ranges.items():
+        value = getattr(args, option)
+        if value is None:
+            continue
+        flag = "--" + option.replace("_", "-")
+        if not (value > 0 if limit == "> 0" else value >= 0):  # NaN is neither
+            note = " (0: likes only)" if option.endswith("_weight") else ""
+            raise UsageError(f"{flag} must be {limit}{note}, got {value}")
+        check_number(flag, value, float)  # inf
 
 
 def _retire(root: Path) -> None:

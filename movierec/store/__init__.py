@@ -31,7 +31,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from movierec import config
-from movierec.store.base import APPLICATION, BUSY_TIMEOUT_S, SCHEMA_VERSION, StoreError
+from movierec.store.base import (
+    APPLICATION,
+    BUSY_TIMEOUT_S,
+    SCHEMA_VERSION,
+    PeopleProfilesError,
+    StoreError,
+)
 from movierec.store.events import (
     ACTIONS,
     COMMUNITY_SOURCE,
@@ -62,6 +68,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Action",
     "Event",
+    "PeopleProfilesError",
     "Profile",
     "ProfileStore",
     "StoreError",

@@ -36,6 +36,26 @@ class StoreError(ValueError):
     """A profile store problem the user can fix: a bad file, name, id or import."""
 
 
+class PeopleProfilesError(StoreError):
+    """A ratings import names users whose profiles are people's, not community profiles."""
+
+    def __init__(self, users: Sequence[str]) -> None:
+        self.users = list(users)
+        super().__init__(
+            f"a ratings import would take over {people_text(self.users)}, which no ratings "
+            "import made (imported users are read-only); import under names no profile uses; "
+            "nothing was imported"
+        )
+
+
+def people_text(users: Sequence[str], shown: int = 5) -> str:
+    """`2 people's profiles ('ann', 'bob')`, naming at most `shown` of them."""
+    names = ", ".join(repr(user) for user in users[:shown])
+    more = f" and {len(users) - shown:,} more" if len(users) > shown else ""
+    count = f"{len(users):,} people's profiles" if len(users) != 1 else "1 person's profile"
+    return f"{count} ({names}{more})"
+
+
 class Backend(Protocol):
     """What differs between SQLite and PostgreSQL: connecting, the schema, transactions,
     placeholders and error messages. The SQL `ProfileStore` runs uses `?` placeholders."""
@@ -65,6 +85,7 @@ class Backend(Protocol):
     def lost(self, conn: Any, error: BaseException) -> bool: ...
     def latest_actions_sql(self) -> str: ...
     def users_param(self, users: Sequence[str]) -> Any: ...
+    def user_in_sql(self) -> str: ...
     def latest_per_film_sql(self, where: str) -> str: ...
     def describe(self, error: BaseException) -> str: ...
 

@@ -12,7 +12,13 @@ import numpy as np
 
 from movierec import config
 from movierec.store import bulk
-from movierec.store.base import EVENT_COLUMNS, Backend, BulkRows, StoreError
+from movierec.store.base import (
+    EVENT_COLUMNS,
+    Backend,
+    BulkRows,
+    PeopleProfilesError,
+    StoreError,
+)
 from movierec.store.events import (
     COMMUNITY_SOURCE,
     Action,
@@ -103,6 +109,23 @@ class ProfileStore:
         """StoreError unless the app and the profile command may change `user`'s profile."""
         name = check_user(user)
         self._run.read(lambda conn: self._check_writable(conn, name))
+
+    def _check_no_people(self, conn: Any, users: Sequence[str], source: str) -> None:
+        """PeopleProfilesError when a ratings import (`source` COMMUNITY_SOURCE) names users who
+        have events but none from ratings: it would make people's profiles read-only. One query
+        per USERS_PER_QUERY users."""
+        if source != COMMUNITY_SOURCE:
+            return
+        query = (
+            f'SELECT "user" FROM events WHERE {self._backend.user_in_sql()} GROUP BY "user" '
+            "HAVING MAX(CASE WHEN source = ? THEN 1 ELSE 0 END) = 0"
+        )
+        people: list[str] = []
+        for start in range(0, len(users), bulk.USERS_PER_QUERY):
+            group = self._backend.users_param(users[start : start + bulk.USERS_PER_QUERY])
+            people += [user for (user,) in self._execute(conn, query, (group, COMMUNITY_SOURCE))]
+        if people:
+            raise PeopleProfilesError(sorted(people))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -198,7 +221,9 @@ class ProfileStore:
         writes nothing, and "remove" takes a film out only where it is in. Every row is validated
         before anything is written. Returns (written, unchanged): the events appended, and the
         other rows (already in effect, or overridden by a later row for the same film). The bulk
-        import of ratings: with `source=COMMUNITY_SOURCE` its users become community profiles.
+        import of ratings: with `source=COMMUNITY_SOURCE` its users become community profiles,
+        and PeopleProfilesError refuses it (nothing written) if one of them is a person's
+        profile (events, none from ratings).
         """
         origin = check_source(source)
         wanted: dict[tuple[str, int], str] = {}
@@ -211,6 +236,7 @@ class ProfileStore:
         users = sorted(set(names.values()))
 
         def work(conn: Any) -> int:
+            self._check_no_people(conn, users, origin)
             current = {
                 (user, movie): action
                 for user, movie, action, _ in self._execute(
@@ -250,6 +276,7 @@ class ProfileStore:
             def query(group: list[str]) -> list[tuple[Any, ...]]:
                 return self._execute(conn, sql, (self._backend.users_param(group),)).fetchall()
 
+            self._check_no_people(conn, names, origin)
             now = bulk.current_actions(query, names)
             mask = bulk.changed(now, names, users, movies, actions)
             rows = BulkRows(names, users[mask], movies[mask], actions[mask], origin, time.time())

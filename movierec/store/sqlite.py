@@ -205,6 +205,10 @@ class SQLiteBackend:
     def users_param(self, users: Sequence[str]) -> Any:
         return json.dumps(list(users))
 
+    def user_in_sql(self) -> str:
+        """A condition: the event's user is one of `users_param`'s users."""
+        return '"user" IN (SELECT value FROM json_each(?))'
+
     def latest_per_film_sql(self, where: str) -> str:
         """Each (user, film)'s latest event as (user, movie id, action), oldest first."""
         return (
