@@ -79,6 +79,12 @@ def test_atomic_directory_never_replaces_a_file(tmp_path) -> None:
         (("recommend", "--user", "nobody"), 2, "no saved profile has that name"),
         (("together", "ann", "bob"), 2, "no saved profile named 'ann' or 'bob'"),
         (("retrain",), 2, "no liked films of this catalog"),
+        (("import-ratings", "/nonexistent/r.csv", "--links", "/nonexistent/l.csv"), 2, "r.csv"),
+        (
+            ("import-ratings", "/", "--links", "/"),
+            2,
+            "cannot read / as a MovieLens CSV (it is a folder",
+        ),
         (("profile", "zed"), 0, ""),
         (("profile", "zed", "--json"), 0, ""),
     ],

@@ -331,7 +331,7 @@ def test_bad_files_exit_2_and_import_nothing(cli, tmp_path, movielens) -> None:
         ((str(ratings), "--links", str(tmp_path / "missing-links.csv")), "missing-links.csv"),
         ((str(wrong), "--links", str(links)), "missing column"),
         ((str(garbled), "--links", str(links)), "garbled.csv"),
-        ((str(tmp_path), "--links", str(links)), "cannot read the MovieLens files"),
+        ((str(tmp_path), "--links", str(links)), f"cannot read {tmp_path} as a MovieLens CSV (it"),
     ]
     for args, message in cases:
         result = cli("import-ratings", *args, *common)

@@ -126,12 +126,11 @@ def run_import(args: argparse.Namespace) -> int:
         )
     where = locations(args)
     ids = _catalog_ids(where.catalog)
-    store = open_store(where.store)
-    try:
+    try:  # before the store is opened: unreadable files must not leave a new, empty store
         data = rating_actions(
             args.ratings, args.links, ids, like_at=args.min_rating, dislike_below=args.dislike_below
         )
-    except FileNotFoundError:
+    except (FileNotFoundError, UsageError):  # already say what to pass
         raise
     except (OSError, TypeError, ValueError) as error:
         raise UsageError(
@@ -140,6 +139,7 @@ def run_import(args: argparse.Namespace) -> int:
         ) from None
     user_ids, users = np.unique(data.users, return_inverse=True)
     names = [f"{args.prefix}{user}" for user in user_ids.tolist()]
+    store = open_store(where.store)
     try:
         written, unchanged = store.import_arrays(
             names, users, data.movies, data.actions, source=COMMUNITY_SOURCE
