@@ -161,8 +161,10 @@ def test_import_ratings_refuses_a_bad_file_and_writes_nothing(cli, tmp_path: Pat
         "import-ratings", str(tmp_path / "ratings.csv"), "--links", str(tmp_path / "links.csv"),
         "--catalog", str(FIXTURE_CATALOG), "--store", str(store),
     )  # fmt: skip
-    assert result.returncode == 2 and "cannot read the MovieLens files" in result.stderr
-    assert event_count(ProfileStore(store)) == 0
+    assert (
+        result.returncode == 2 and "line 4: userId 'three' is not a whole number" in result.stderr
+    )
+    assert not store.exists()  # read before the store is opened: nothing written, nothing made
 
 
 def test_rating_actions_agree_with_load_movielens(tmp_path: Path) -> None:
