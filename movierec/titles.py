@@ -131,6 +131,12 @@ class TitleResolver:
             rows = dated
         return int(rows[np.argmax(self.votes[rows])])
 
+    def namesakes(self, title: str) -> list[int]:
+        """Rows of every film with this title (a year in it ignored), most voted first."""
+        lo, hi = self.keys.equal(normalize_title(split_year(title.strip())[0]))
+        rows = self.key_rows[lo:hi]
+        return rows[np.argsort(-self.votes[rows], kind="stable")].tolist()
+
     def complete(self, text: str, limit: int = 10) -> list[int]:
         """Rows for a type-ahead: titles starting with the typed text, then titles with a later
         word starting with it; each group most voted first."""

@@ -55,6 +55,24 @@ def test_similar_with_filters_and_recommend(cli, built) -> None:
     assert len(recs) == 5 and not {862, 12, 348} & {r["id"] for r in recs}
 
 
+def test_a_title_several_films_share_says_which_was_taken(cli, built) -> None:
+    note = (
+        "note: 2 films are titled 'Total Recall'; Total Recall (1990) was taken, the most voted; "
+        "for another add its year, e.g. Total Recall (2012)"
+    )
+    for args in (("similar", "Total Recall"), ("recommend", "--like", "Total Recall", "Heat")):
+        result = cli(*args, "--k", "2", "--catalog", FIXTURE_CATALOG, "--json", "-q")
+        assert result.returncode == 0 and note in result.stderr, result.stderr
+        assert len(json.loads(result.stdout)["results"]) == 2  # stdout stays pure JSON
+    for args in (
+        ("similar", "Total Recall (2012)"),
+        ("similar", "--id", "861"),
+        ("similar", "Heat"),
+    ):
+        result = cli(*args, "--k", "2", "--catalog", FIXTURE_CATALOG, "-q")
+        assert result.returncode == 0 and "note:" not in result.stderr, result.stderr
+
+
 def test_every_ranking_setting_is_an_option_of_every_query(cli, built) -> None:
     names = [name for name, _ in Settings.tunables()]
     assert tuple(names) == common.TUNABLES and "steer_weight" in names

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -146,7 +147,28 @@ def ids_of(recommender: Recommender, values: Sequence[str], option: str = "") ->
         except TitleNotFoundError as error:
             error.args = (f"{option} {value!r}: {error}" if option else str(error),)
             raise
+        note_namesakes(recommender, value)
     return ids
+
+
+def note_namesakes(recommender: Recommender, title: str, shown: int = 3) -> None:
+    """On stderr, when `title` (given without a year) names several films: which one was taken
+    (the most voted) and how to pick another."""
+    from movierec.titles import split_year
+
+    if split_year(title.strip())[1] is not None:
+        return
+    titles = recommender.movies.titles
+    rows = titles.namesakes(title)
+    if len(rows) < 2:
+        return
+    others = ", ".join(titles.label(r) for r in rows[1 : 1 + shown])
+    more = f" and {len(rows) - 1 - shown:,} more" if len(rows) - 1 > shown else ""
+    print(
+        f"note: {len(rows)} films are titled {title.strip()!r}; {titles.label(rows[0])} was "
+        f"taken, the most voted; for another add its year, e.g. {others}{more}",
+        file=sys.stderr,
+    )
 
 
 def filters_of(args: argparse.Namespace) -> Filters:

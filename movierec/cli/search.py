@@ -13,6 +13,7 @@ from movierec.cli.common import (
     ids_of,
     locations,
     make_encoder,
+    note_namesakes,
     open_recommender,
     print_hits,
     tuning,
@@ -94,6 +95,8 @@ def run_query(args: argparse.Namespace) -> int:
     elif args.command == "similar":
         title = " ".join(args.title) or None
         hits = recommender.similar(title, args.id, args.year, args.steer, **common)
+        if title and args.id is None and args.year is None:
+            note_namesakes(recommender, title)
     else:
         liked = ids_of(recommender, args.like, "--like")
         disliked = ids_of(recommender, args.dislike, "--dislike")
