@@ -36,14 +36,17 @@ class TitleNotFoundError(LookupError):
 
 def normalize_title(title: str) -> str:
     """Lowercase, accent-free, punctuation-free form used for matching."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    text = "".join(
+        c for c in unicodedata.normalize("NFKD", title) if unicodedata.category(c) != "Mn"
+    )
+    text = re.sub(r"[^\x00-\x7f]", " ", text)  # accents are off; other non-ASCII separates words
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
 def normalize_titles(titles: pa.Array) -> pa.Array:
     """`normalize_title` of every title, computed by Arrow (about a second per million)."""
-    text = pc.utf8_normalize(titles, "NFKD")
-    text = pc.replace_substring_regex(text, r"[^\x00-\x7f]", "")
+    text = pc.replace_substring_regex(pc.utf8_normalize(titles, "NFKD"), r"\p{Mn}", "")
+    text = pc.replace_substring_regex(text, r"[^\x00-\x7f]", " ")
     text = pc.replace_substring_regex(pc.ascii_lower(text), r"[^a-z0-9]+", " ")
     return pc.ascii_trim(text, " ")
 

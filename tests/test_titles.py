@@ -27,8 +27,11 @@ FILMS = [  # title, year, votes
 ]
 
 
+FILM_COLUMNS = ["title", "year", "vote_count"]
+
+
 def make_resolver() -> TitleResolver:
-    return TitleResolver(pd.DataFrame(FILMS, columns=["title", "year", "vote_count"]))
+    return TitleResolver(pd.DataFrame(FILMS, columns=FILM_COLUMNS))
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,16 @@ def test_arrow_normalization_equals_normalize_title() -> None:
     names = [t for t, _, _ in FILMS] + ["  Ça   va?! ", "Ærø straße", "ΑΒΓ", "", "WALL·E"]
     names += load_catalog(FIXTURE_CATALOG)["title"].tolist()
     assert normalize_titles(pa.array(names)).to_pylist() == [normalize_title(t) for t in names]
+
+
+def test_punctuation_outside_ascii_separates_words_as_ascii_punctuation_does() -> None:
+    resolver = TitleResolver(
+        pd.DataFrame([("WALL·E", 2008, 9000), ("Léon", 1994, 650)], columns=FILM_COLUMNS)
+    )
+    for typed in ("WALL-E", "wall e", "WALL·E", "Wall•E (2008)"):
+        assert resolver.resolve(typed) == 0, typed
+    assert resolver.resolve("leon") == resolver.resolve("LÉON") == 1  # accents still drop
+    assert normalize_title("Ærø straße") == normalize_title("Ærø  straße") == "r stra e"
 
 
 def test_prefix_completion_is_most_voted_first(resolver) -> None:
