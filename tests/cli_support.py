@@ -69,6 +69,14 @@ def cli(capsys, monkeypatch, fake_model) -> Cli:
     return run
 
 
+def fails(result, *fragments: str) -> None:
+    """A refused command: exit 2, no traceback, and each fragment in its stderr."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
 @pytest.fixture
 def built(cli) -> Path:
     """The fixture catalog indexed with the fake encoder, where the CLI looks for it."""

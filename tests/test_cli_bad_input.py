@@ -20,14 +20,8 @@ cli = cli_support.cli
 built = cli_support.built
 fake_model = cli_support.fake_model
 no_movierec_variables = cli_support.no_movierec_variables
+fails = cli_support.fails
 CATALOG = ("--catalog", FIXTURE_CATALOG, "-q")
-
-
-def _fails(result, *fragments: str) -> None:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize(
@@ -41,23 +35,23 @@ def _fails(result, *fragments: str) -> None:
     ],
 )
 def test_non_finite_numbers_are_refused(cli, built, args, message) -> None:
-    _fails(cli(*args, *CATALOG), message)
+    fails(cli(*args, *CATALOG), message)
 
 
 def test_a_film_liked_and_disliked_is_refused_by_recommend_and_profile(
     cli, built, tmp_path
 ) -> None:
     result = cli("recommend", "--like", "862", "--dislike", "Toy Story", *CATALOG)
-    _fails(result, "Toy Story (1995) (id 862) is both liked and disliked")
+    fails(result, "Toy Story (1995) (id 862) is both liked and disliked")
     store = tmp_path / "p.db"
     result = cli("profile", "ana", "--like", "862", "--dislike", "862", "--store", store, *CATALOG)
-    _fails(result, "Toy Story (1995) (id 862) is both liked and disliked")
+    fails(result, "Toy Story (1995) (id 862) is both liked and disliked")
     assert ProfileStore(store).events() == []
 
 
 def test_a_non_ascii_digit_is_a_title_not_an_int_error(cli, built) -> None:
     result = cli("recommend", "--like", "²", *CATALOG)
-    _fails(result, "--like '²': no film titled '²'")
+    fails(result, "--like '²': no film titled '²'")
     assert "invalid literal" not in result.stderr
 
 
@@ -68,9 +62,9 @@ def test_profile_import_or_export_of_a_folder_is_refused_and_leaves_nothing(
     folder = tmp_path / "folder"
     folder.mkdir()
     args = ("--store", store, *CATALOG)
-    _fails(cli("profile", "ana", "--import", folder, *args), f"cannot read {folder}", "JSON file")
-    _fails(cli("profile", "ana", "--like", "Heat", "--export", folder, *args), "is a folder")
-    _fails(cli("profile", "ana", "--import", tmp_path / "none.json", *args), "cannot read")
+    fails(cli("profile", "ana", "--import", folder, *args), f"cannot read {folder}", "JSON file")
+    fails(cli("profile", "ana", "--like", "Heat", "--export", folder, *args), "is a folder")
+    fails(cli("profile", "ana", "--import", tmp_path / "none.json", *args), "cannot read")
     assert list(folder.iterdir()) == []
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert ProfileStore(store).events() == []  # not even the --like before the bad --export
@@ -97,11 +91,11 @@ def test_profile_import_over_the_cap_is_refused(cli, built, tmp_path) -> None:
     store = tmp_path / "p.db"
     path = _profile_file(tmp_path, list(range(1, 200_001)))
     result = cli("profile", "ana", "--import", path, "--store", store, *CATALOG)
-    _fails(result, "200,000 films", f"at most {MAX_PROFILE_FILMS:,}")
+    fails(result, "200,000 films", f"at most {MAX_PROFILE_FILMS:,}")
     assert ProfileStore(store).events() == []
     big = tmp_path / "big.json"
     big.write_text(" " * (9 << 20) + "{}")
-    _fails(cli("profile", "ana", "--import", big, "--store", store, *CATALOG), "MiB")
+    fails(cli("profile", "ana", "--import", big, "--store", store, *CATALOG), "MiB")
 
 
 def test_community_profiles_are_read_only_from_the_profile_command(cli, built, tmp_path) -> None:
@@ -109,10 +103,10 @@ def test_community_profiles_are_read_only_from_the_profile_command(cli, built, t
     ProfileStore(store).like("ml:1", 949, source=COMMUNITY_SOURCE)
     args = ("--store", store, *CATALOG)
     for edit in (("--like", "Heat"), ("--dislike", "Alien"), ("--remove", "Heat")):
-        _fails(cli("profile", "ml:1", *edit, *args), "'ml:1' is a community profile", "read-only")
+        fails(cli("profile", "ml:1", *edit, *args), "'ml:1' is a community profile", "read-only")
     path = _profile_file(tmp_path, [862])
-    _fails(cli("profile", "ml:1", "--import", path, *args), "read-only")
-    _fails(cli("profile", "ana", "--import", path.parent / "nope", *args), "cannot read")
+    fails(cli("profile", "ml:1", "--import", path, *args), "read-only")
+    fails(cli("profile", "ana", "--import", path.parent / "nope", *args), "cannot read")
     shown = cli("profile", "ml:1", *args)  # looking is fine
     assert shown.returncode == 0 and "liked (1): Heat (1995)" in shown.stdout
     assert [e.movie_id for e in ProfileStore(store).events()] == [949]
@@ -130,7 +124,7 @@ def test_a_full_disk_during_build_is_one_line_and_keeps_the_old_index(
 
     monkeypatch.setattr("numpy.save", full)
     result = cli("build", "--index", index, "--kind", "hnsw", *CATALOG)
-    _fails(result, "the disk is full", str(index), "any previous index is unchanged")
+    fails(result, "the disk is full", str(index), "any previous index is unchanged")
     assert len(result.stderr.strip().splitlines()) == 1
     assert {p.name: p.read_bytes() for p in index.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["index"]  # no temporary folder left

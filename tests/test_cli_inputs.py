@@ -23,15 +23,9 @@ cli = cli_support.cli
 built = cli_support.built
 fake_model = cli_support.fake_model
 no_movierec_variables = cli_support.no_movierec_variables
+fails = cli_support.fails
 CATALOG = ("--catalog", FIXTURE_CATALOG, "-q")
 NOT_UTF8 = "heist \udcff"  # how Python hands over the bytes 'heist \xff' given in argv
-
-
-def _fails(result, *fragments: str) -> None:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize(
@@ -44,14 +38,14 @@ def _fails(result, *fragments: str) -> None:
 )
 def test_text_that_is_not_utf8_is_refused(cli, built, args) -> None:
     result = cli(*args, *CATALOG)
-    _fails(result, "the text holds bytes that are not valid UTF-8", "re-type it or save it as")
+    fails(result, "the text holds bytes that are not valid UTF-8", "re-type it or save it as")
     assert result.stdout == ""
 
 
 def test_invisible_text_is_refused_like_blank_text(cli, built) -> None:
-    _fails(cli("search", "   ", *CATALOG), "the search text is empty")
-    _fails(cli("search", "\u200b\u200b", *CATALOG), "the search text is empty")
-    _fails(cli("search", "\u200b \ufeff", "--no-parse", *CATALOG), "the search text is empty")
+    fails(cli("search", "   ", *CATALOG), "the search text is empty")
+    fails(cli("search", "\u200b\u200b", *CATALOG), "the search text is empty")
+    fails(cli("search", "\u200b \ufeff", "--no-parse", *CATALOG), "the search text is empty")
 
 
 def _batch(cli, *lines: str) -> list[dict]:
@@ -112,7 +106,7 @@ def test_a_missing_catalog_whose_name_is_not_utf8_is_reported(tmp_path) -> None:
     """In a child: the real stderr shows such a name escaped (pytest's capture cannot)."""
     missing = tmp_path / "\udcff.csv"
     result = subprocess_movierec("info", "--catalog", str(missing), "-q", home=tmp_path / "home")
-    _fails(result, f"catalog file not found: {tmp_path}/\\udcff.csv")
+    fails(result, f"catalog file not found: {tmp_path}/\\udcff.csv")
     assert list(tmp_path.iterdir()) == []  # no index folder, no home
 
 
@@ -129,11 +123,11 @@ def test_a_folder_or_missing_file_for_a_csv_option_names_the_option(cli, built, 
     tags.write_text("userId,movieId,tag,timestamp\n1,1,heist,0\n")
     tune = ("tune", "--steps", "2", *CATALOG)
     is_folder = "(it is a folder, not a file)"
-    _fails(cli(*tune, "--tags", folder), f"cannot read {folder} as a tags CSV {is_folder}")
-    _fails(cli(*tune, "--tags", missing), f"{missing} as a tags CSV (no such file); give --tags")
-    _fails(cli(*tune, "--tags", tags / "x.csv"), "(not a directory); give --tags")
+    fails(cli(*tune, "--tags", folder), f"cannot read {folder} as a tags CSV {is_folder}")
+    fails(cli(*tune, "--tags", missing), f"{missing} as a tags CSV (no such file); give --tags")
+    fails(cli(*tune, "--tags", tags / "x.csv"), "(not a directory); give --tags")
     result = cli(*tune, "--tags", tags, "--links", folder)
-    _fails(result, f"cannot read {folder} as a MovieLens CSV {is_folder}; give --links")
+    fails(result, f"cannot read {folder} as a MovieLens CSV {is_folder}; give --links")
     assert not adapter_dir(default_index_dir(FIXTURE_CATALOG)).exists()
 
 
@@ -142,7 +136,7 @@ def test_a_csv_without_read_permission_is_one_clear_line(cli, built, tmp_path) -
     tags = tmp_path / "tags.csv"
     tags.write_text("text,movie_id\nheist,949\n")
     tags.chmod(0)
-    _fails(cli("tune", "--tags", tags, *CATALOG), "(permission denied); give --tags")
+    fails(cli("tune", "--tags", tags, *CATALOG), "(permission denied); give --tags")
 
 
 @pytest.mark.parametrize("option", ["--ratings", "--links", "--tags", "--moods"])
@@ -157,7 +151,7 @@ def test_eval_refuses_a_folder_for_a_file_before_writing_anything(
     args = [arg for flag, path in files.items() for arg in (flag, path)]
     result = cli("eval", *args, "--out", out, *CATALOG)
     hint = "give MovieLens ratings.csv" if option == "--ratings" else "give " + option
-    _fails(result, f"{folder} ", f"(it is a folder, not a file); {hint}")
+    fails(result, f"{folder} ", f"(it is a folder, not a file); {hint}")
     assert not out.exists()
 
 
@@ -170,10 +164,10 @@ def test_eval_refuses_an_out_it_cannot_write_before_any_work(cli, tmp_path, isol
     afile = tmp_path / "results"
     afile.write_text("keep me")
     folder = "give --out a folder you can write in"
-    _fails(_eval(cli, tmp_path, "--out", afile), f"--out {afile} is a file, not a folder", folder)
-    _fails(_eval(cli, tmp_path, "--out", afile / "sub"), f"{afile} is a file, not a folder")
+    fails(_eval(cli, tmp_path, "--out", afile), f"--out {afile} is a file, not a folder", folder)
+    fails(_eval(cli, tmp_path, "--out", afile / "sub"), f"{afile} is a file, not a folder")
     if Path("/proc/self").is_dir():  # Linux: nobody, not even root, makes folders in /proc
-        _fails(_eval(cli, tmp_path, "--out", "/proc/movierec-eval"), "cannot write in /proc")
+        fails(_eval(cli, tmp_path, "--out", "/proc/movierec-eval"), "cannot write in /proc")
     assert afile.read_text() == "keep me"
     assert not (isolated_home / "indexes").exists()  # refused before the index was even built
 
@@ -183,13 +177,13 @@ def test_eval_refuses_an_out_in_a_read_only_folder(cli, tmp_path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     result = _eval(cli, tmp_path, "--out", locked / "eval")
-    _fails(result, f"cannot write in {locked} (permission denied)")
+    fails(result, f"cannot write in {locked} (permission denied)")
 
 
 @pytest.mark.parametrize("k", ["0", "-5"])
 def test_eval_refuses_k_below_1_before_any_work(cli, tmp_path, isolated_home, k) -> None:
     out = tmp_path / "eval"
-    _fails(_eval(cli, tmp_path, "--k", k, "--out", out), f"k must be at least 1, got {k}")
+    fails(_eval(cli, tmp_path, "--k", k, "--out", out), f"k must be at least 1, got {k}")
     assert not out.exists() and not (isolated_home / "indexes").exists()
 
 
@@ -227,7 +221,7 @@ def test_app_refuses_what_other_commands_refuse_before_starting_streamlit(
     ]
     for bad, other, message in cases:
         refused = cli("app", *bad)
-        _fails(refused, message)
+        fails(refused, message)
         assert refused.stderr == cli(*other, *bad).stderr  # the very same message
         assert refused.stdout == ""
     assert execs == []

@@ -25,15 +25,9 @@ cli = cli_support.cli
 built = cli_support.built
 fake_model = cli_support.fake_model
 no_movierec_variables = cli_support.no_movierec_variables
+fails = cli_support.fails
 CATALOG = ("--catalog", FIXTURE_CATALOG, "-q")
 HEAT = 949
-
-
-def _fails(result, *fragments: str) -> None:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
 
 
 # -- a file where the index folder should be -----------------------------------------------------
@@ -44,7 +38,7 @@ def test_a_file_given_as_the_index_is_refused_and_kept(cli, tmp_path, command) -
     mine = tmp_path / "notes.txt"
     mine.write_text("my notes\n")
     result = cli(*command, "--index", mine, *CATALOG)
-    _fails(result, f"--index {mine} is a file, not an index folder", "pass the path of a folder")
+    fails(result, f"--index {mine} is a file, not an index folder", "pass the path of a folder")
     assert mine.read_text() == "my notes\n"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]  # no hidden .old/.tmp sibling
 
@@ -53,8 +47,8 @@ def test_a_file_in_movierec_index_is_refused_and_kept(cli, tmp_path, monkeypatch
     mine = tmp_path / "notes.txt"
     mine.write_text("my notes\n")
     monkeypatch.setenv("MOVIEREC_INDEX", str(mine))
-    _fails(cli("build", *CATALOG), f"MOVIEREC_INDEX {mine} is a file")
-    _fails(cli("recommend", "--like", "Heat", *CATALOG), f"MOVIEREC_INDEX {mine} is a file")
+    fails(cli("build", *CATALOG), f"MOVIEREC_INDEX {mine} is a file")
+    fails(cli("recommend", "--like", "Heat", *CATALOG), f"MOVIEREC_INDEX {mine} is a file")
     assert mine.read_text() == "my notes\n"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
@@ -102,7 +96,7 @@ def test_failed_or_read_only_commands_create_no_store(
 def test_a_bad_import_file_creates_no_store(cli, built, isolated_home, tmp_path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    _fails(cli("profile", "zed", "--import", bad, *CATALOG), "is not a JSON profile")
+    fails(cli("profile", "zed", "--import", bad, *CATALOG), "is not a JSON profile")
     assert not (isolated_home / "profiles.db").exists()
 
 
@@ -118,7 +112,7 @@ def test_a_bad_import_file_creates_no_store(cli, built, isolated_home, tmp_path)
 def test_profile_flags_that_would_do_nothing_are_refused(
     cli, built, isolated_home, flags, message
 ) -> None:
-    _fails(cli("profile", "zed", *flags, *CATALOG), message)
+    fails(cli("profile", "zed", *flags, *CATALOG), message)
     assert not (isolated_home / "profiles.db").exists()
 
 
@@ -134,8 +128,8 @@ def test_exporting_a_profile_never_saved_writes_it_empty_and_creates_no_store(
 
 def test_reading_a_store_in_a_new_folder_creates_no_folder(cli, built, tmp_path) -> None:
     store = tmp_path / "new" / "dir" / "p.db"
-    _fails(cli("recommend", "--user", "ann", "--store", store, *CATALOG))
-    _fails(cli("together", "ann", "bob", "--store", store, *CATALOG), "no saved profile")
+    fails(cli("recommend", "--user", "ann", "--store", store, *CATALOG))
+    fails(cli("together", "ann", "bob", "--store", store, *CATALOG), "no saved profile")
     assert not (tmp_path / "new").exists()
     liked = cli("profile", "ann", "--like", "Heat", "--store", store, *CATALOG)  # a write creates
     assert liked.returncode == 0 and ProfileStore(store).profile("ann").liked == [HEAT]
@@ -153,12 +147,12 @@ def test_an_export_that_cannot_be_written_leaves_the_profile_unedited(cli, built
     args = ("--store", store, *CATALOG)
     for out in (mine / "ann.json", mine / "sub" / "ann.json"):
         result = cli("profile", "ann", "--like", "Alien", "--export", out, *args)
-        _fails(result, f"cannot write --export {out}: not a folder ({mine})", "nothing was changed")
+        fails(result, f"cannot write --export {out}: not a folder ({mine})", "nothing was changed")
     folder = tmp_path / "ro"
     folder.mkdir()
     with read_only(folder):
         result = cli("profile", "ann", "--dislike", "Heat", "--export", folder / "a.json", *args)
-        _fails(result, f"cannot write --export {folder / 'a.json'}", "nothing was changed")
+        fails(result, f"cannot write --export {folder / 'a.json'}", "nothing was changed")
     assert ProfileStore(store).events() == before
     assert mine.read_text() == "my notes\n"
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no probe left
@@ -176,7 +170,7 @@ def test_an_export_failing_after_the_edits_says_they_were_saved(
 
     monkeypatch.setattr("movierec.files.atomic_write", full)
     result = cli("profile", "ann", "--like", "Heat", "--export", out, "--store", store, *CATALOG)
-    _fails(result, "No space left on device", "the edits were saved, only the export failed")
+    fails(result, "No space left on device", "the edits were saved, only the export failed")
     assert ProfileStore(store).profile("ann").liked == [HEAT]
     assert not out.exists()
 
@@ -198,7 +192,7 @@ def test_a_profile_import_the_parser_refuses_is_one_line(
     path = tmp_path / "profile.json"
     path.write_text(text)
     result = cli("profile", "ann", "--import", path, *CATALOG)
-    _fails(result, message, "export one with `movierec profile USER --export FILE`")
+    fails(result, message, "export one with `movierec profile USER --export FILE`")
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (isolated_home / "profiles.db").exists()
 
@@ -229,7 +223,7 @@ def test_tune_base_on_a_read_only_home_is_one_line_and_keeps_the_adapter(
     served = current_name(root)
     with read_only(isolated_home / "indexes"):
         result = cli("tune", "--base", *CATALOG)
-    _fails(result, f"cannot save the adapter under {root}", "the version served before stays")
+    fails(result, f"cannot save the adapter under {root}", "the version served before stays")
     assert len(result.stderr.strip().splitlines()) == 1
     assert current_name(root) == served and len(version_names(root)) == 1
 
@@ -242,10 +236,10 @@ def test_recommend_for_a_user_with_no_saved_profile_says_so(cli, built, tmp_path
     ProfileStore(store).like("ann", HEAT)
     args = ("--store", store, *CATALOG)
     result = cli("recommend", "--user", "anne", *args)
-    _fails(result, "--user 'anne': no saved profile has that name")
+    fails(result, "--user 'anne': no saved profile has that name")
     assert "`movierec profile anne --like TITLE`" in result.stderr
-    _fails(cli("recommend", "--user", "", *args), "user name '' is empty")
-    _fails(cli("recommend", "--user", "anne", "--like", "Alien", *args), "no saved profile")
+    fails(cli("recommend", "--user", "", *args), "user name '' is empty")
+    fails(cli("recommend", "--user", "anne", "--like", "Alien", *args), "no saved profile")
     assert cli("recommend", "--user", "ann", *args).returncode == 0
     ProfileStore(store).remove("ann", HEAT)  # saved, but emptied since: that is what it says
-    _fails(cli("recommend", "--user", "ann", *args), "the profile is empty")
+    fails(cli("recommend", "--user", "ann", *args), "the profile is empty")

@@ -258,14 +258,21 @@ def test_retrain_with_no_likes_exits_2_and_writes_nothing(cli, tmp_path) -> None
     assert not community_dir(index).exists()
 
 
-def test_a_failed_retrain_leaves_the_previous_version_current(
-    cli, tmp_path, movielens, monkeypatch
-) -> None:
+def _imported(cli, tmp_path, movielens) -> tuple[Path, tuple[str, ...]]:
+    """The MovieLens fixture imported into a store in `tmp_path`: the index folder to retrain
+    into and the options naming catalog, store and index."""
     ratings, links = movielens
     index = tmp_path / "idx"
     common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
     common += ("--index", str(index))
-    cli("import-ratings", str(ratings), "--links", str(links), *common)
+    assert cli("import-ratings", str(ratings), "--links", str(links), *common).returncode == 0
+    return index, common
+
+
+def test_a_failed_retrain_leaves_the_previous_version_current(
+    cli, tmp_path, movielens, monkeypatch
+) -> None:
+    index, common = _imported(cli, tmp_path, movielens)
     assert cli("retrain", *common, "--kind", "item_knn").returncode == 0
     root = community_dir(index) / "item_knn"
     before = (current_name(root), version_names(root), sorted(p.name for p in root.rglob("*")))
@@ -292,11 +299,7 @@ def test_a_failed_retrain_leaves_the_previous_version_current(
 def test_retrain_refuses_nan_and_infinite_options_and_publishes_nothing(
     cli, tmp_path, movielens
 ) -> None:
-    ratings, links = movielens
-    index = tmp_path / "idx"
-    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
-    common += ("--index", str(index))
-    cli("import-ratings", str(ratings), "--links", str(links), *common)
+    index, common = _imported(cli, tmp_path, movielens)
     assert cli("retrain", *common, "--content-weight", "0").returncode == 0
     roots = [community_dir(index) / kind for kind in ("item_knn", "ease")]
     before = [(current_name(root), version_names(root)) for root in roots]
