@@ -373,6 +373,21 @@ def test_import_ratings_refuses_nan_and_infinite_thresholds(cli, tmp_path, movie
     assert ProfileStore(store).events() == before
 
 
+def test_import_ratings_warns_when_no_rating_reaches_min_rating(cli, tmp_path, movielens) -> None:
+    ratings, links = movielens
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(tmp_path / "p.db"))
+    args = ("import-ratings", str(ratings), "--links", str(links), *common)
+    high = cli(*args, "--min-rating", "9")
+    assert high.returncode == 0, high.stderr
+    assert (
+        "warning: no rating in" in high.stderr
+        and "reaches --min-rating 9, so no likes" in high.stderr
+    )
+    assert not any(p.liked for p in ProfileStore(tmp_path / "p.db").all_profiles().values())
+    usual = cli(*args, "--prefix", "b:")
+    assert usual.returncode == 0 and "warning" not in usual.stderr, usual.stderr
+
+
 def test_import_ratings_through_a_subprocess(tmp_path, movielens) -> None:
     """The one smoke test of the command as a user runs it: `python -m movierec.cli`."""
     ratings, links = movielens

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,7 +115,7 @@ def run_import(args: argparse.Namespace) -> int:
     import numpy as np
 
     from movierec.movielens import rating_actions
-    from movierec.store import COMMUNITY_SOURCE, PeopleProfilesError, open_store
+    from movierec.store import ACTIONS, COMMUNITY_SOURCE, PeopleProfilesError, open_store
     from movierec.store.base import people_text
 
     check_number("--min-rating", args.min_rating, float)
@@ -137,6 +138,13 @@ def run_import(args: argparse.Namespace) -> int:
             f"cannot read the MovieLens files {args.ratings} and {args.links} ({error}); pass "
             "ratings.csv with userId,movieId,rating columns and links.csv with movieId,tmdbId"
         ) from None
+    if len(data.actions) and not (data.actions == ACTIONS.index("like")).any():
+        print(
+            f"warning: no rating in {args.ratings} reaches --min-rating {args.min_rating:g}, so no "
+            "likes are imported (MovieLens ratings run from 0.5 to 5); lower --min-rating to "
+            "import likes",
+            file=sys.stderr,
+        )
     user_ids, users = np.unique(data.users, return_inverse=True)
     names = [f"{args.prefix}{user}" for user in user_ids.tolist()]
     store = open_store(where.store)
