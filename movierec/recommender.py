@@ -287,7 +287,7 @@ class Recommender:
         so that the least happy member is as happy as possible, with one part per member."""
         from movierec.together import recommend_together
 
-        excluded = list(exclude)
+        excluded = film_ids("exclude", exclude)
         return recommend_together(self, members, k, filters, excluded, how, scale, **overrides)
 
     def popular(
