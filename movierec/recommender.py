@@ -13,7 +13,7 @@ import pandas as pd
 from movierec import config
 from movierec.build import build_index
 from movierec.catalog import catalog_fingerprint, load_catalog
-from movierec.checks import check_filters, check_k, check_text, film_ids, is_blank
+from movierec.checks import check_filters, check_k, check_text, film_ids, is_blank, texts
 from movierec.community import CommunityModel
 from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.config import community_dir
@@ -162,6 +162,8 @@ class Recommender:
         if is_blank(text):
             raise UsageError("the search text is empty; describe the film you feel like watching")
         filters = check_filters(filters)
+        if not isinstance(parse, (bool, np.bool_)):
+            raise UsageError(f"parse must be True or False, got {parse!r}")
         understood = self.understand(text, filters, skip) if parse else None
         if understood is not None:
             text, filters = understood.residual, understood.merged(filters)
@@ -178,6 +180,11 @@ class Recommender:
         self, text: str, filters: Filters | None = None, skip: Iterable[str] = ()
     ) -> Understood:
         """The constraints in `text` (those contradicting `filters` moved to `overridden`)."""
+        if text is None:
+            raise UsageError("text must be text, got None")
+        text = check_text("text", text)
+        filters = check_filters(filters)
+        skip = texts("skip", skip, "['1990–1999', 'French']")
         if self._vocabulary is None:
             self._vocabulary = Vocabulary.from_catalog(self.bundle.catalog)
         return understand(text, self._vocabulary, skip).against(filters)

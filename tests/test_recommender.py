@@ -232,3 +232,28 @@ def test_steered_scores_mix_min_max_scaled_similarities() -> None:
     )
     assert rows.tolist() == [0, 1]  # pooled from the seed's and the text's neighbours
     assert scores.tolist() == [0.5, 0.5]  # each side scaled to [0, 1], then averaged
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda rec: rec.understand(None), "text must be text, got None"),
+        (lambda rec: rec.understand(5), "text must be text, got 5"),
+        (lambda rec: rec.understand("\ud800"), "not valid UTF-8"),
+        (lambda rec: rec.understand("90s", {"year_min": 1}), "filters must be a Filters"),
+        (lambda rec: rec.understand("90s", None, None), "skip must be a list of texts"),
+        (lambda rec: rec.search("90s heist", skip=None), "skip must be a list of texts"),
+        (lambda rec: rec.search("90s heist", skip=[1]), "skip must be a list of texts"),
+        (lambda rec: rec.search("heist", parse="no"), "parse must be True or False"),
+    ],
+)
+def test_bad_understand_and_search_arguments_name_what_to_give(rec, call, message) -> None:
+    with pytest.raises(UsageError, match=message):
+        call(rec)
+
+
+def test_one_skipped_label_may_be_given_as_text(rec) -> None:
+    understood = rec.understand("90s comedies", skip="1990–1999")  # not its characters
+    assert understood.labels == ["Comedy"] and understood.residual == "90s"
+    assert rec.understand("90s comedies", skip=("1990–1999",)) == understood
+    assert rec.search("heist", parse=np.bool_(False)).understood is None
