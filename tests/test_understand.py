@@ -143,6 +143,35 @@ def test_negation(vocabulary, text, expected) -> None:
     assert sorted(found(text, vocabulary)) == sorted(expected)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not 90s",
+        "a comedy, not 90s",
+        "no 90s films",
+        "nothing from the 90s",
+        "anything but the 1990s",
+        "heist films, not from 1994",
+        "not before 1980",
+        "no earlier than 2000",
+        "not between 1980 and 1990",
+    ],
+)
+def test_a_negated_period_sets_no_year_filter(vocabulary, text) -> None:
+    """Filters cannot leave a span of years out: the period is not read (never as the very
+    years the user did not want) and its words stay in the text."""
+    understood = understand(text, vocabulary)
+    assert found(text, vocabulary, "year") == []
+    assert understood.filters.year_min is None and understood.filters.year_max is None
+    assert any(ch.isdigit() for ch in understood.residual)
+
+
+def test_a_negation_elsewhere_leaves_the_period(vocabulary) -> None:
+    assert found("90s but no horror", vocabulary) == [("year", (1990, 1999)),
+                                                      ("not_genre", "Horror")]  # fmt: skip
+    assert found("nothing newer than 1990", vocabulary, "year") == [(None, 1990)]
+
+
 def test_rating_and_hidden_gems(vocabulary) -> None:
     assert found("critically acclaimed", vocabulary) == [("rating", 7.0)]
     assert found("rated above 8", vocabulary) == [("rating", 8.0)]
