@@ -257,3 +257,13 @@ def test_one_skipped_label_may_be_given_as_text(rec) -> None:
     assert understood.labels == ["Comedy"] and understood.residual == "90s"
     assert rec.understand("90s comedies", skip=("1990–1999",)) == understood
     assert rec.search("heist", parse=np.bool_(False)).understood is None
+
+
+def test_a_query_that_contradicts_itself_keeps_both_constraints_to_remove(rec) -> None:
+    from movierec.constraints import ConflictingConstraints
+
+    with pytest.raises(ConflictingConstraints, match="'2000s' and 'before 1990'") as error:
+        rec.search("heist 2000s before 1990")
+    assert error.value.understood.labels == ["2000–2009", "≤ 1989"]  # the app's chips
+    kept = rec.search("heist 2000s before 1990", skip=["≤ 1989"])  # one chip removed
+    assert kept and all(2000 <= h.year <= 2009 for h in kept)

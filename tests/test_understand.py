@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from movierec.catalog import DEFAULT_CATALOG, load_catalog
-from movierec.constraints import Understood, combine
+from movierec.constraints import ConflictingConstraints, Understood, combine
+from movierec.errors import UsageError
 from movierec.evaluation.constraints import load_queries
 from movierec.filters import Filters
 from movierec.understand import understand
@@ -214,6 +215,30 @@ def test_the_callers_filters_win_on_conflict(vocabulary) -> None:
     assert against.labels == ["Comedy"]
     merged = understood.merged(caller)
     assert merged == Filters(genres=("Horror",), year_min=2000, all_genres=("Comedy",))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2000s before 1990", "'2000s' and 'before 1990' cannot both hold; remove one"),
+        ("a heist film after 2010 from the 90s", "'after 2010' and '90s' cannot both hold"),
+        ("under 90 minutes, over two hours", "'under 90 minutes' and 'over two hours'"),
+    ],
+)
+def test_constraints_that_cannot_both_hold_are_named_in_the_users_words(
+    vocabulary, text, message
+) -> None:
+    understood = understand(text, vocabulary)
+    with pytest.raises(ConflictingConstraints, match=message) as error:
+        understood.merged(None)
+    assert "year_min" not in str(error.value) and "runtime_m" not in str(error.value)
+    assert isinstance(error.value, UsageError)
+    assert error.value.understood.labels == understood.labels and len(understood.labels) == 2
+
+
+def test_the_callers_filter_settles_a_conflict(vocabulary) -> None:
+    understood = understand("2000s before 1990", vocabulary)
+    assert understood.merged(Filters(year_min=1950)) == Filters(year_min=1950, year_max=1989)
 
 
 def test_combine_keeps_the_tightest_bounds() -> None:
