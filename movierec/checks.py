@@ -42,11 +42,11 @@ def texts(name: str, values: object, example: str) -> list[str]:
     return values
 
 
-def check_k(k: object) -> None:
-    """UsageError unless `k` is a whole number of at least 1."""
-    check_number("k", k, int)
+def check_k(k: object, name: str = "k") -> None:
+    """UsageError unless `k` (a count called `name`) is a whole number of at least 1."""
+    check_number(name, k, int)
     if k < 1:
-        raise UsageError(f"k must be at least 1, got {k}")
+        raise UsageError(f"{name} must be at least 1, got {k}")
 
 
 def check_text(name: str, value: object) -> str | None:

@@ -267,3 +267,35 @@ def test_a_query_that_contradicts_itself_keeps_both_constraints_to_remove(rec) -
     assert error.value.understood.labels == ["2000–2009", "≤ 1989"]  # the app's chips
     kept = rec.search("heist 2000s before 1990", skip=["≤ 1989"])  # one chip removed
     assert kept and all(2000 <= h.year <= 2009 for h in kept)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda rec: rec.movie("862"), "id must be a whole number, got '862'"),
+        (lambda rec: rec.movie(862.7), "id must be a whole number, got 862.7"),
+        (lambda rec: rec.movie(True), "id must be a whole number"),
+        (lambda rec: rec.title_options("5"), "limit must be a whole number"),
+        (lambda rec: rec.title_options(2.5), "limit must be a whole number"),
+        (lambda rec: rec.title_options(-1), "limit must be at least 1, got -1"),
+        (lambda rec: rec.title_options(0), "limit must be at least 1, got 0"),
+        (lambda rec: rec.title_suggestions("He", 0), "limit must be at least 1"),
+        (lambda rec: rec.with_community("x"), "model must be a CommunityModel"),
+        (lambda rec: rec.with_community(["x"]), "model must be a CommunityModel"),
+    ],
+)
+def test_bad_catalog_access_arguments_name_what_to_give(rec, call, message) -> None:
+    with pytest.raises(UsageError, match=message):
+        call(rec)
+
+
+def test_movie_takes_numpy_ids_and_title_options_a_limit(rec) -> None:
+    assert rec.movie(np.int64(862))["title"] == rec.movie(862)["title"] == "Toy Story"
+    top = rec.title_options(3)
+    assert top == rec.title_options()[:3] and len(rec.title_options(10**9)) == len(rec.movies.ids)
+
+
+def test_filters_that_match_nothing_are_refused_before_a_search(rec) -> None:
+    with pytest.raises(UsageError, match="no film in the catalog is in language 'zz'"):
+        rec.search("heist", filters=Filters(languages=("zz",)))
+    assert rec.search("heist", k=3, filters=Filters(exclude_title_words=("the",)))
