@@ -28,11 +28,25 @@ def film_ids(name: str, values: Iterable[int]) -> list[int]:
     return [int(v) for v in values]
 
 
-def check_k(k: object) -> None:
-    """UsageError unless `k` is a whole number of at least 1."""
-    check_number("k", k, int)
+def texts(name: str, values: object, example: str) -> list[str]:
+    """`values` (one text or a list of them) as a list; UsageError naming `name` otherwise."""
+    if isinstance(values, str):
+        values = [values]
+    if isinstance(values, (bytes, dict)) or not isinstance(values, Iterable):
+        raise UsageError(f"{name} must be a list of texts such as {example}, got {values!r}")
+    values = list(values)
+    for value in values:
+        if not isinstance(value, str):
+            raise UsageError(f"{name} must be a list of texts such as {example}, got {value!r}")
+        check_text(name, value)
+    return values
+
+
+def check_k(k: object, name: str = "k") -> None:
+    """UsageError unless `k` (a count called `name`) is a whole number of at least 1."""
+    check_number(name, k, int)
     if k < 1:
-        raise UsageError(f"k must be at least 1, got {k}")
+        raise UsageError(f"{name} must be at least 1, got {k}")
 
 
 def check_text(name: str, value: object) -> str | None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from functools import reduce
+from itertools import combinations
 from typing import Any
 
+from movierec.errors import UsageError
 from movierec.filters import NAME_LISTS, Filters
 from movierec.vocabulary import LANGUAGE_ALIASES, LANGUAGE_NAMES
 
@@ -15,6 +17,16 @@ LOWER_BOUNDS = ("year_min", "runtime_min", "min_rating", "min_votes")
 UPPER_BOUNDS = ("year_max", "runtime_max", "max_votes")
 HIDDEN_GEM = Filters(min_rating=7.0, min_votes=30, max_votes=500)
 HIGHLY_RATED = 7.0
+BOUNDS = (("year_min", "year_max"), ("runtime_min", "runtime_max"), ("min_votes", "max_votes"))
+
+
+class ConflictingConstraints(UsageError):
+    """Two constraints of one query that cannot both hold ("2000s before 1990"); `understood`
+    still holds both, so a caller can show them (the app's chips) for the user to drop one."""
+
+    def __init__(self, message: str, understood: Understood) -> None:
+        super().__init__(message)
+        self.understood = understood
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,21 @@ class Understood:
 
     @property
     def filters(self) -> Filters:
+        """All the constraints as one Filters; ConflictingConstraints when two cannot both hold."""
+        pair = self.conflict()
+        if pair is not None:
+            first, second = (repr(self.text[c.span[0] : c.span[1]] or c.label) for c in pair)
+            raise ConflictingConstraints(f"{first} and {second} cannot both hold; remove one", self)
         return combine(*(c.filters for c in self.constraints))
+
+    def conflict(self) -> tuple[Constraint, Constraint] | None:
+        """The first two constraints whose bounds leave nothing between them, if any."""
+        for a, b in combinations(self.constraints, 2):
+            for low, high in BOUNDS:
+                lows, highs = _set(a, b, low), _set(a, b, high)
+                if lows and highs and max(lows) > min(highs):
+                    return a, b
+        return None
 
     @property
     def labels(self) -> list[str]:
@@ -82,6 +108,11 @@ class Understood:
         if not self.constraints:
             return caller or Filters()
         return combine(caller or Filters(), self.against(caller).filters)
+
+
+def _set(a: Constraint, b: Constraint, name: str) -> list[Any]:
+    """The values of filter `name` that `a` and `b` set."""
+    return [v for v in (getattr(a.filters, name), getattr(b.filters, name)) if v is not None]
 
 
 def combine(*parts: Filters) -> Filters:

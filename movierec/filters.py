@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any
@@ -13,6 +13,7 @@ import pandas as pd
 
 from movierec.errors import UsageError
 from movierec.settings import check_number
+from movierec.vocabulary import LANGUAGE_ALIASES
 
 NAME_LISTS = (  # every filter that is a list of names
     "genres",
@@ -65,16 +66,30 @@ class Filters:
             check_number("min_rating", self.min_rating, float)
             if not 0.0 <= self.min_rating <= MAX_RATING:
                 raise UsageError(f"min_rating must be between 0 and 10, got {self.min_rating}")
-        if self.min_votes is not None and self.min_votes < 0:
-            raise UsageError(f"min_votes must be >= 0, got {self.min_votes}")
+        for key in ("min_votes", "max_votes"):
+            if getattr(self, key) is not None and getattr(self, key) < 0:
+                raise UsageError(f"{key} must be >= 0, got {getattr(self, key)}")
         if None not in (self.year_min, self.year_max) and self.year_min > self.year_max:
             raise UsageError(
                 f"year_min {self.year_min} is after year_max {self.year_max}; nothing can match"
+            )
+        if None not in (self.runtime_min, self.runtime_max) and self.runtime_min > self.runtime_max:
+            raise UsageError(
+                f"runtime_min {self.runtime_min:g} is above runtime_max {self.runtime_max:g}; "
+                "nothing can match"
+            )
+        if None not in (self.min_votes, self.max_votes) and self.min_votes > self.max_votes:
+            raise UsageError(
+                f"min_votes {self.min_votes} is above max_votes {self.max_votes}; nothing can match"
             )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Filters:
         """Build from a JSON-style dict; unknown keys raise UsageError listing the valid ones."""
+        if data is not None and not isinstance(data, Mapping):
+            raise UsageError(
+                f"filters must be a dict such as {{'genres': ['Drama']}}, got {data!r}"
+            )
         data = dict(data or {})
         valid = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - valid)
@@ -131,7 +146,8 @@ class FilterIndex:
         if f.min_votes is not None:
             mask &= self.votes >= f.min_votes
         if f.languages:
-            wanted = {lang.lower() for lang in f.languages}
+            wanted = {lang.strip().lower() for lang in f.languages}
+            self._check_languages(wanted)
             codes = [i for i, name in enumerate(self.language_names) if name in wanted]
             mask &= np.isin(self.language_codes, codes)
         if f.genres:
@@ -179,6 +195,16 @@ class FilterIndex:
         key = name.strip().lower()
         return np.fromiter((key in names for names in self.cast_lists), bool, self.size)
 
+    def _check_languages(self, wanted: set[str]) -> None:
+        """UsageError for a language code no film of the catalog has (as for an unknown
+        genre), unless it is another code of a language that is there ("no" and "nb")."""
+        known = set(self.language_names)
+        for code in sorted(wanted - known):
+            same = next((set(g) for g in LANGUAGE_ALIASES.values() if code in g), set())
+            if not same & wanted & known:
+                codes = ", ".join(sorted(name for name in known if name and name != "nan"))
+                raise UsageError(f"no film in the catalog is in language {code!r}; known: {codes}")
+
     def _any_genre(self, names: Iterable[str]) -> np.ndarray:
         hit = np.zeros(self.size, dtype=bool)
         for name in names:
@@ -196,9 +222,13 @@ def _names(key: str, values: object) -> tuple[str, ...]:
         return (values,)
     if not isinstance(values, (list, tuple)):
         raise UsageError(f"{key} must be a list of names such as ['Drama'], got {values!r}")
+    from movierec.checks import is_blank  # checks imports this module
+
     for value in values:
         if not isinstance(value, str):
             raise UsageError(f"{key} must be a list of names such as ['Drama'], got {value!r}")
+        if is_blank(value):
+            raise UsageError(f"{key} holds an empty name {value!r}; give a name or leave it out")
     return tuple(values)
 
 

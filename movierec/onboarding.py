@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from movierec.checks import check_filters, film_ids
+from movierec.errors import UsageError
 from movierec.filters import Filters
 from movierec.scoring import min_max
+from movierec.settings import check_number
 
 if TYPE_CHECKING:
     from movierec.recommender import Recommender
@@ -38,10 +41,12 @@ class PickerOptions:
     recognition: float = 1.0
 
     def __post_init__(self) -> None:
+        check_number("pool", self.pool, int)
         if self.pool < 1:
-            raise ValueError(f"pool must be at least 1 film per grid film, got {self.pool}")
+            raise UsageError(f"pool must be at least 1 film per grid film, got {self.pool}")
+        check_number("recognition", self.recognition, float)
         if not 0.0 <= self.recognition <= 1.0:
-            raise ValueError(f"recognition must be between 0 and 1, got {self.recognition}")
+            raise UsageError(f"recognition must be between 0 and 1, got {self.recognition}")
 
 
 def picker_grid(
@@ -53,10 +58,20 @@ def picker_grid(
     options: PickerOptions | None = None,
 ) -> list[int]:
     """Ids of `n` recognisable films spread over the catalog, none of them in `shown`
-    (unknown ids there are ignored), most voted first; fewer when the catalog runs out."""
+    (unknown ids there are ignored), most voted first; fewer when the catalog runs out.
+    A bad argument is a UsageError naming it."""
+    shown = film_ids("shown", shown)
+    _check_size(n)
+    check_number("seed", seed, int)
+    if seed < 0:
+        raise UsageError(f"seed must be a whole number of at least 0, got {seed}")
+    if options is not None and not isinstance(options, PickerOptions):
+        raise UsageError(
+            f"options must be a PickerOptions such as PickerOptions(pool=10), got {options!r}"
+        )
     movies = recommender.movies
-    excluded = [movies.row_of[int(i)] for i in shown if int(i) in movies.row_of]
-    allowed = recommender.filter_index.mask(filters, excluded)
+    excluded = [movies.row_of[i] for i in shown if i in movies.row_of]
+    allowed = recommender.filter_index.mask(check_filters(filters), excluded)
     rows = pick_rows(
         np.asarray(recommender.bundle.embeddings, dtype=np.float32),
         recommender.filter_index.votes,
@@ -84,8 +99,7 @@ def pick_rows(
     options: PickerOptions | None = None,
 ) -> list[int]:
     """The grid as catalog rows: one film per cluster of the candidate pool, most voted first."""
-    if n < 1:
-        raise ValueError(f"a grid needs at least one film, got n={n}")
+    _check_size(n)
     options = options or PickerOptions()
     pool = candidate_pool(votes, n * options.pool, allowed)
     if len(pool) <= n:
@@ -103,6 +117,12 @@ def pick_rows(
         score += (1.0 - options.recognition) * min_max(central)
         picked.append(members[int(np.argmax(score))])  # ties: the more voted (pool order)
     return pool[sorted(picked)].tolist()
+
+
+def _check_size(n: object) -> None:
+    check_number("n", n, int)
+    if n < 1:
+        raise UsageError(f"a grid needs at least one film, got n={n}")
 
 
 def spherical_kmeans(

@@ -13,7 +13,7 @@ import pandas as pd
 from movierec import config
 from movierec.build import build_index
 from movierec.catalog import catalog_fingerprint, load_catalog
-from movierec.checks import check_filters, check_k, check_text, film_ids, is_blank
+from movierec.checks import check_filters, check_k, check_text, film_ids, is_blank, texts
 from movierec.community import CommunityModel
 from movierec.community_signal import CommunitySignal, CommunitySource
 from movierec.config import community_dir
@@ -121,7 +121,9 @@ class Recommender:
         fallback = default_adapter(self.bundle.manifest, int(self.bundle.embeddings.shape[1]))
         return TunedSource(self, adapter_dir(index_dir), fallback)
 
-    def with_community(self, model: CommunityModel | None, **signal: Any) -> Recommender:
+    def with_community(
+        self, model: CommunityModel | Sequence[CommunityModel] | None, **signal: Any
+    ) -> Recommender:
         """This recommender (same indexes and settings) blending an in-memory community model;
         `signal` goes to CommunitySignal (e.g. `half_confidence`)."""
         other = Recommender(self.bundle, self.encoder, self.settings)
@@ -131,6 +133,15 @@ class Recommender:
         other.similar_bundle = self.similar_bundle
         other._priors = self._priors
         other._vocabulary = self._vocabulary
+        models = [model] if isinstance(model, CommunityModel) else model
+        if model is not None and (
+            not isinstance(models, (list, tuple))
+            or not all(isinstance(m, CommunityModel) for m in models)
+        ):
+            raise UsageError(
+                "model must be a CommunityModel (movierec.community), a list of them, or None, "
+                f"got {model!r}"
+            )
         other.community = None if model is None else CommunitySignal(model, self.movies, **signal)
         return other
 
@@ -162,6 +173,8 @@ class Recommender:
         if is_blank(text):
             raise UsageError("the search text is empty; describe the film you feel like watching")
         filters = check_filters(filters)
+        if not isinstance(parse, (bool, np.bool_)):
+            raise UsageError(f"parse must be True or False, got {parse!r}")
         understood = self.understand(text, filters, skip) if parse else None
         if understood is not None:
             text, filters = understood.residual, understood.merged(filters)
@@ -178,6 +191,11 @@ class Recommender:
         self, text: str, filters: Filters | None = None, skip: Iterable[str] = ()
     ) -> Understood:
         """The constraints in `text` (those contradicting `filters` moved to `overridden`)."""
+        if text is None:
+            raise UsageError("text must be text, got None")
+        text = check_text("text", text)
+        filters = check_filters(filters)
+        skip = texts("skip", skip, "['1990–1999', 'French']")
         if self._vocabulary is None:
             self._vocabulary = Vocabulary.from_catalog(self.bundle.catalog)
         return understand(text, self._vocabulary, skip).against(filters)
@@ -287,7 +305,7 @@ class Recommender:
         so that the least happy member is as happy as possible, with one part per member."""
         from movierec.together import recommend_together
 
-        excluded = list(exclude)
+        excluded = film_ids("exclude", exclude)
         return recommend_together(self, members, k, filters, excluded, how, scale, **overrides)
 
     def popular(
@@ -410,19 +428,22 @@ class Recommender:
     # -- catalog access ------------------------------------------------------------------------
 
     def movie(self, id: int) -> dict[str, Any]:
-        """All catalog fields of one film, JSON-ready."""
+        """All catalog fields of one film, JSON-ready (`id` a whole number, as for `similar`)."""
+        check_number("id", id, int)
         return self.movies.record(self.movies.row(id))
 
     def title_options(self, limit: int | None = None) -> list[tuple[str, int]]:
         """("Title (year)", id) for every film (or the `limit` most voted), most voted first:
         for a type-ahead picker."""
+        if limit is not None:
+            check_k(limit, "limit")
         order = np.argsort(-self.filter_index.votes, kind="stable")[:limit]
         return [(self.movies.label(int(r)), int(self.movies.ids[r])) for r in order]
 
     def title_suggestions(self, text: str, limit: int = 10) -> list[tuple[str, int]]:
         """("Title (year)", id) of films whose title, or a word of it, starts with the typed
         text, most voted first: a type-ahead that stays fast at a million titles."""
-        check_k(limit)
+        check_k(limit, "limit")
         rows = self.movies.titles.complete(check_text("text", text) or "", limit)
         return [(self.movies.label(r), int(self.movies.ids[r])) for r in rows]
 

@@ -101,11 +101,22 @@ YEAR_RULES: list[tuple[str, Rule | None]] = [
     (rf"({TIME})", lambda p: p),
 ]  # fmt: skip
 YEAR_PATTERNS = [(re.compile(rf"{B}{pattern}{E}"), rule) for pattern, rule in YEAR_RULES]
+# a negation just before a period ("not 90s", "nothing from the 90s", "anything but 1994"):
+# Filters cannot leave a span of years out, so such a period sets no year filter at all (its
+# words stay in the text) rather than the very years the user did not want
+NEGATED = re.compile(
+    rf"{B}(?:not|no|nothing|without|except|minus|anything but)\s+(?:(?:from|in|of|the)\s+)*$"
+)
+NEGATION_WINDOW = 40  # characters before a period searched for a negation
 
 
 def _years(scanner: Scanner) -> None:
     def read(rule: Rule | None) -> Callable[[re.Match[str]], list[Constraint]]:
         def constraint(match: re.Match[str]) -> list[Constraint]:
+            before = max(0, match.start() - NEGATION_WINDOW)
+            if NEGATED.search(scanner.view, before, match.start()):
+                scanner.take(match.start(), match.end(), [])  # no other rule reads it either
+                return []
             groups = [period(g) for g in match.groups() if g]
             if rule is not None:
                 return [c.years(*rule(groups[0]))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from movierec.errors import UsageError
 from movierec.evaluation.metrics import recall_at_k
 from movierec.evaluation.onboarding import (
     _sessions,
@@ -114,6 +115,50 @@ def test_unknown_shown_ids_are_ignored_and_filters_apply(recommender):
         recommender.picker_grid(n=0)
     with pytest.raises(ValueError, match="recognition"):
         PickerOptions(recognition=2.0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"n": 0}, "a grid needs at least one film, got n=0"),
+        ({"n": -3}, "a grid needs at least one film"),
+        ({"n": "4"}, "n must be a whole number"),
+        ({"n": 2.5}, "n must be a whole number"),
+        ({"n": None}, "n must be a whole number"),
+        ({"shown": None}, "shown must be a list of film ids"),
+        ({"shown": "862"}, "shown must be a list of film ids"),  # not ids 8, 6 and 2
+        ({"shown": ["abc"]}, "shown must hold whole-number film ids"),
+        ({"shown": [None]}, "shown must hold whole-number film ids"),
+        ({"shown": [862.9]}, "shown must hold whole-number film ids"),  # not read as 862
+        ({"seed": "x"}, "seed must be a whole number"),
+        ({"seed": -1}, "seed must be a whole number of at least 0"),
+        ({"filters": {"year_min": 1990}}, "filters must be a Filters"),
+        ({"filters": "x"}, "filters must be a Filters"),
+        ({"options": {"pool": 3}}, "options must be a PickerOptions"),
+    ],
+)
+def test_bad_grid_arguments_are_usage_errors_naming_them(recommender, arguments, message):
+    with pytest.raises(UsageError, match=message):
+        recommender.picker_grid(**{"n": 4, **arguments})
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"pool": 0}, "pool must be at least 1"),
+        ({"pool": "3"}, "pool must be a whole number"),
+        ({"recognition": float("nan")}, "recognition must be a finite number"),
+        ({"recognition": 2.0}, "recognition must be between 0 and 1"),
+    ],
+)
+def test_bad_picker_options_are_usage_errors(options, message):
+    with pytest.raises(UsageError, match=message):
+        PickerOptions(**options)
+
+
+def test_numpy_ids_and_seeds_still_draw_a_grid(recommender):
+    grid = recommender.picker_grid(n=4)
+    assert recommender.picker_grid(np.array(grid[:2]), n=4, seed=np.int64(0))[:1] != grid[:1]
 
 
 def test_a_user_who_knows_none_of_a_grid_sees_the_next():

@@ -232,3 +232,70 @@ def test_steered_scores_mix_min_max_scaled_similarities() -> None:
     )
     assert rows.tolist() == [0, 1]  # pooled from the seed's and the text's neighbours
     assert scores.tolist() == [0.5, 0.5]  # each side scaled to [0, 1], then averaged
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda rec: rec.understand(None), "text must be text, got None"),
+        (lambda rec: rec.understand(5), "text must be text, got 5"),
+        (lambda rec: rec.understand("\ud800"), "not valid UTF-8"),
+        (lambda rec: rec.understand("90s", {"year_min": 1}), "filters must be a Filters"),
+        (lambda rec: rec.understand("90s", None, None), "skip must be a list of texts"),
+        (lambda rec: rec.search("90s heist", skip=None), "skip must be a list of texts"),
+        (lambda rec: rec.search("90s heist", skip=[1]), "skip must be a list of texts"),
+        (lambda rec: rec.search("heist", parse="no"), "parse must be True or False"),
+    ],
+)
+def test_bad_understand_and_search_arguments_name_what_to_give(rec, call, message) -> None:
+    with pytest.raises(UsageError, match=message):
+        call(rec)
+
+
+def test_one_skipped_label_may_be_given_as_text(rec) -> None:
+    understood = rec.understand("90s comedies", skip="1990–1999")  # not its characters
+    assert understood.labels == ["Comedy"] and understood.residual == "90s"
+    assert rec.understand("90s comedies", skip=("1990–1999",)) == understood
+    assert rec.search("heist", parse=np.bool_(False)).understood is None
+
+
+def test_a_query_that_contradicts_itself_keeps_both_constraints_to_remove(rec) -> None:
+    from movierec.constraints import ConflictingConstraints
+
+    with pytest.raises(ConflictingConstraints, match="'2000s' and 'before 1990'") as error:
+        rec.search("heist 2000s before 1990")
+    assert error.value.understood.labels == ["2000–2009", "≤ 1989"]  # the app's chips
+    kept = rec.search("heist 2000s before 1990", skip=["≤ 1989"])  # one chip removed
+    assert kept and all(2000 <= h.year <= 2009 for h in kept)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda rec: rec.movie("862"), "id must be a whole number, got '862'"),
+        (lambda rec: rec.movie(862.7), "id must be a whole number, got 862.7"),
+        (lambda rec: rec.movie(True), "id must be a whole number"),
+        (lambda rec: rec.title_options("5"), "limit must be a whole number"),
+        (lambda rec: rec.title_options(2.5), "limit must be a whole number"),
+        (lambda rec: rec.title_options(-1), "limit must be at least 1, got -1"),
+        (lambda rec: rec.title_options(0), "limit must be at least 1, got 0"),
+        (lambda rec: rec.title_suggestions("He", 0), "limit must be at least 1"),
+        (lambda rec: rec.with_community("x"), "model must be a CommunityModel"),
+        (lambda rec: rec.with_community(["x"]), "model must be a CommunityModel"),
+    ],
+)
+def test_bad_catalog_access_arguments_name_what_to_give(rec, call, message) -> None:
+    with pytest.raises(UsageError, match=message):
+        call(rec)
+
+
+def test_movie_takes_numpy_ids_and_title_options_a_limit(rec) -> None:
+    assert rec.movie(np.int64(862))["title"] == rec.movie(862)["title"] == "Toy Story"
+    top = rec.title_options(3)
+    assert top == rec.title_options()[:3] and len(rec.title_options(10**9)) == len(rec.movies.ids)
+
+
+def test_filters_that_match_nothing_are_refused_before_a_search(rec) -> None:
+    with pytest.raises(UsageError, match="no film in the catalog is in language 'zz'"):
+        rec.search("heist", filters=Filters(languages=("zz",)))
+    assert rec.search("heist", k=3, filters=Filters(exclude_title_words=("the",)))

@@ -167,6 +167,38 @@ def test_bad_groups_are_usage_errors(recommender, members, message):
         recommender.together(members)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"k": "2"}, "k must be a whole number"),
+        ({"k": 2.5}, "k must be a whole number"),
+        ({"k": True}, "k must be a whole number"),
+        ({"k": None}, "k must be a whole number"),
+        ({"members": None}, "members must be a list of Member objects"),
+        ({"members": "ab"}, "members must be a list of Member objects"),
+        ({"members": [{"liked": [HEAT]}, {"liked": [NEMO]}]}, "member 1 must be a Member"),
+        ({"members": [Member(None, (HEAT,)), Member("b", (NEMO,))]}, "name must be non-empty"),
+        ({"members": [Member(" ", (HEAT,)), Member("b", (NEMO,))]}, "name must be non-empty"),
+        ({"members": [Member("a", ("949",)), Member("b", (NEMO,))]}, "a's liked must hold"),
+        ({"members": [Member("a", (HEAT,), 862), Member("b", (NEMO,))]}, "a's disliked must be"),
+        ({"exclude": None}, "exclude must be a list of film ids"),
+        ({"exclude": "862"}, "exclude must be a list of film ids"),
+    ],
+)
+def test_bad_arguments_name_what_to_give(recommender, arguments, message):
+    """Each bad argument is a UsageError that says what to give, never a TypeError from deep
+    inside, and k=True is not read as k=1."""
+    call = {"members": [Member("a", (HEAT,)), Member("b", (NEMO,))], "k": 2, **arguments}
+    with pytest.raises(UsageError, match=message):
+        recommender.together(**call)
+
+
+def test_numpy_ids_still_make_a_group(recommender):
+    members = [Member("a", (np.int64(HEAT),)), Member("b", [np.int32(NEMO)])]
+    hits = recommender.together(members, k=3, exclude=np.array([COLLATERAL]))
+    assert len(hits) == 3 and COLLATERAL not in {h.id for h in hits}
+
+
 def test_unknown_aggregation_names_the_valid_ones(recommender):
     with pytest.raises(UsageError, match="least_misery"):
         recommender.together([Member("a", (HEAT,)), Member("b", (NEMO,))], how="dictator")

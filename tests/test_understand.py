@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from movierec.catalog import DEFAULT_CATALOG, load_catalog
-from movierec.constraints import Understood, combine
+from movierec.constraints import ConflictingConstraints, Understood, combine
+from movierec.errors import UsageError
 from movierec.evaluation.constraints import load_queries
 from movierec.filters import Filters
 from movierec.understand import understand
@@ -143,6 +144,35 @@ def test_negation(vocabulary, text, expected) -> None:
     assert sorted(found(text, vocabulary)) == sorted(expected)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not 90s",
+        "a comedy, not 90s",
+        "no 90s films",
+        "nothing from the 90s",
+        "anything but the 1990s",
+        "heist films, not from 1994",
+        "not before 1980",
+        "no earlier than 2000",
+        "not between 1980 and 1990",
+    ],
+)
+def test_a_negated_period_sets_no_year_filter(vocabulary, text) -> None:
+    """Filters cannot leave a span of years out: the period is not read (never as the very
+    years the user did not want) and its words stay in the text."""
+    understood = understand(text, vocabulary)
+    assert found(text, vocabulary, "year") == []
+    assert understood.filters.year_min is None and understood.filters.year_max is None
+    assert any(ch.isdigit() for ch in understood.residual)
+
+
+def test_a_negation_elsewhere_leaves_the_period(vocabulary) -> None:
+    assert found("90s but no horror", vocabulary) == [("year", (1990, 1999)),
+                                                      ("not_genre", "Horror")]  # fmt: skip
+    assert found("nothing newer than 1990", vocabulary, "year") == [(None, 1990)]
+
+
 def test_rating_and_hidden_gems(vocabulary) -> None:
     assert found("critically acclaimed", vocabulary) == [("rating", 7.0)]
     assert found("rated above 8", vocabulary) == [("rating", 8.0)]
@@ -185,6 +215,30 @@ def test_the_callers_filters_win_on_conflict(vocabulary) -> None:
     assert against.labels == ["Comedy"]
     merged = understood.merged(caller)
     assert merged == Filters(genres=("Horror",), year_min=2000, all_genres=("Comedy",))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2000s before 1990", "'2000s' and 'before 1990' cannot both hold; remove one"),
+        ("a heist film after 2010 from the 90s", "'after 2010' and '90s' cannot both hold"),
+        ("under 90 minutes, over two hours", "'under 90 minutes' and 'over two hours'"),
+    ],
+)
+def test_constraints_that_cannot_both_hold_are_named_in_the_users_words(
+    vocabulary, text, message
+) -> None:
+    understood = understand(text, vocabulary)
+    with pytest.raises(ConflictingConstraints, match=message) as error:
+        understood.merged(None)
+    assert "year_min" not in str(error.value) and "runtime_m" not in str(error.value)
+    assert isinstance(error.value, UsageError)
+    assert error.value.understood.labels == understood.labels and len(understood.labels) == 2
+
+
+def test_the_callers_filter_settles_a_conflict(vocabulary) -> None:
+    understood = understand("2000s before 1990", vocabulary)
+    assert understood.merged(Filters(year_min=1950)) == Filters(year_min=1950, year_max=1989)
 
 
 def test_combine_keeps_the_tightest_bounds() -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from movierec.checks import check_k, film_ids
 from movierec.errors import UsageError
 from movierec.hits import Hit
 from movierec.together.aggregate import (
@@ -145,8 +146,8 @@ def recommend_together(
     """The group's top k: never a film any member rated (nor `exclude`), ordered by aggregation
     `how` over each member's `pool` best films, satisfaction by `scale`."""
     members = check_members(members)
-    if k < 1:
-        raise UsageError(f"k must be at least 1, got {k}")
+    check_k(k)
+    exclude = film_ids("exclude", exclude)
     lists = member_lists(recommender, members, max(pool, k), filters, exclude, **overrides)
     return rank_group(members, lists, k, how, scale)
 

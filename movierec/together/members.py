@@ -3,10 +3,11 @@ checked the same way for every entry point."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from movierec.checks import check_text, film_ids, is_blank
 from movierec.errors import UsageError
 
 if TYPE_CHECKING:
@@ -24,8 +25,14 @@ class Member:
 
 
 def check_members(members: Sequence[Member]) -> list[Member]:
-    """At least two members, each named once and with at least one rated film."""
-    members = list(members)
+    """At least two members (Member objects with a text name and lists of film ids), each named
+    once and with at least one rated film."""
+    if isinstance(members, (str, bytes, dict)) or not isinstance(members, Iterable):
+        raise UsageError(
+            f"members must be a list of Member objects such as [Member('alex', liked=(862,)), "
+            f"Member('sam', liked=(949,))], got {members!r}"
+        )
+    members = [_checked(member, number) for number, member in enumerate(members, start=1)]
     if len(members) < 2:
         raise UsageError(f"watching together needs at least two members, got {len(members)}")
     names = [m.name for m in members]
@@ -61,6 +68,21 @@ def members_from_store(
         disliked = tuple(i for i in profile.disliked if i in movies.row_of)
         members.append(Member(name, liked, disliked))
     return members
+
+
+def _checked(member: object, number: int) -> Member:
+    """`member` with its id lists as tuples of ints; UsageError naming what is wrong."""
+    if not isinstance(member, Member):
+        raise UsageError(
+            f"member {number} must be a Member such as Member('alex', liked=(862,)), got "
+            f"{member!r} (members_from_json reads JSON-style dicts)"
+        )
+    name = check_text(f"member {number}'s name", member.name)
+    if name is None or is_blank(name):
+        raise UsageError(f"member {number}: name must be non-empty text, got {member.name!r}")
+    liked = film_ids(f"{name}'s liked", member.liked)
+    disliked = film_ids(f"{name}'s disliked", member.disliked)
+    return Member(name, tuple(liked), tuple(disliked))
 
 
 MEMBER_KEYS = ("name", "liked", "disliked")
