@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, wraps
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -35,6 +35,33 @@ EXAMPLES = [
     "dark psychological thriller",
 ]
 T = TypeVar("T")
+NOTE = "note"  # session state: a warning for the next run (a failed button, an import's skips)
+
+
+def note(message: str) -> None:
+    """Keep `message` to show as a warning at the top of the next run (see `show_note`)."""
+    st.session_state[NOTE] = message
+
+
+def show_note() -> None:
+    """The warning a button callback or an import left for this run, if any."""
+    message = st.session_state.pop(NOTE, None)
+    if message:
+        st.warning(escape(message))
+
+
+def writes(callback: Callable[..., None]) -> Callable[..., None]:
+    """A button callback that changes the store: a user error (a read-only store, a store gone)
+    becomes a warning on the next run. Callbacks run before `main()`'s try/except."""
+
+    @wraps(callback)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            callback(*args, **kwargs)
+        except USER_ERRORS as error:
+            note(str(error))
+
+    return guarded
 
 
 @dataclass
@@ -70,6 +97,7 @@ class Context:
             return "like"
         return "dislike" if movie_id in profile.disliked else None
 
+    @writes
     def rate(self, movie_id: int, action: str, flow: str, rank: int) -> None:
         """Button callback: set a like/dislike, or take it back when it is already set."""
         if self.user is None or self.read_only:
@@ -83,6 +111,18 @@ class Context:
             self.store.like(self.user, movie_id, context=context)
         else:
             self.store.dislike(self.user, movie_id, context=context)
+        self._profile = None
+
+    @writes
+    def remove(self, movie_id: int) -> None:
+        """Button callback: take the film out of the profile; nothing (no event) when it is not
+        in it any more (a stale page, a second tab), so that Undo still takes back the last
+        real change."""
+        if self.user is None or self.read_only:
+            return
+        current = self.store.profile(self.user)
+        if movie_id in current.liked or movie_id in current.disliked:
+            self.store.remove(self.user, movie_id)
         self._profile = None
 
     def run(self, call: Callable[[], T]) -> T | None:
@@ -277,21 +317,19 @@ def _rated_list(ctx: Context, heading: str, ids: list[int]) -> None:
             "✖",
             key=f"remove-{movie_id}",
             help="Remove from your profile",
-            on_click=ctx.store.remove,
-            args=(ctx.user, movie_id),
+            on_click=ctx.remove,
+            args=(movie_id,),
             disabled=ctx.read_only,
         )
 
 
+@writes
 def _undo(ctx: Context) -> None:
     if ctx.user is not None and ctx.store.undo(ctx.user) is None:
         st.toast("Nothing to undo.")
 
 
 def _import_export(ctx: Context) -> None:
-    note = st.session_state.pop("import_note", None)
-    if note:
-        st.warning(escape(note))
     with st.expander("Export / import profile"):
         data = ctx.store.export_profile(ctx.user)
         st.download_button(
@@ -322,9 +360,10 @@ def _import(ctx: Context, raw: bytes, replace: bool) -> Profile:
     if len(raw) > MAX_PROFILE_BYTES:
         raise ValueError(f"the file is over {MAX_PROFILE_BYTES >> 20} MiB; give a profile JSON")
     data, skipped = catalog_import(json.loads(raw), ctx.user, ctx.recommender.movies.row_of)
+    imported = ctx.store.import_profile(data, user=ctx.user, replace=replace)
     if skipped:
-        st.session_state["import_note"] = skipped_note(skipped).capitalize() + "."
-    return ctx.store.import_profile(data, user=ctx.user, replace=replace)
+        note(skipped_note(skipped).capitalize() + ".")
+    return imported
 
 
 # -- taste map ------------------------------------------------------------------------------------

@@ -143,6 +143,48 @@ def test_remove_and_undo(store_path):
     assert sorted(ProfileStore(store_path).profile("cy").liked) == [12, 862]
 
 
+def test_removing_a_film_removed_elsewhere_records_nothing(store_path):
+    store = ProfileStore(store_path)
+    store.like("cy", 862)
+    store.like("cy", 12)
+    app = open_app(user="cy", page="❤️ My taste")
+    store.remove("cy", 862)  # a second tab, while this page still lists Toy Story
+    app.button(key="remove-862").click().run()
+    assert not app.exception, app.exception
+    assert [e.action for e in store.events("cy")] == ["like", "like", "remove"]  # no new event
+    app.button(key="undo").click().run()  # takes back the other tab's remove, not a no-op
+    assert sorted(store.profile("cy").liked) == [12, 862]
+
+
+def test_a_read_only_store_turns_every_button_into_a_warning(store_path, monkeypatch):
+    import movierec.store.sqlite as sqlite
+
+    store = ProfileStore(store_path)
+    for movie_id in (949, 862, 603):  # Heat, Toy Story, The Matrix
+        store.like("ro", movie_id)
+    before = store.events()
+    # as root, chmod does not stop writes: the store is told the file is read-only instead
+    monkeypatch.setattr(sqlite, "read_only_reason", lambda path: f"no permission to write {path}")
+    app = open_app(user="ro", page="❤️ My taste")
+    recommended = _rating_keys(app, "taste", "like")[0]
+    clicks = ["remove-949", "undo", recommended, _rating_keys(app, "taste", "dislike")[1]]
+    for key in clicks:
+        app.button(key=key).click().run()
+        assert not app.exception, (key, app.exception)
+        assert "is read-only" in warnings(app) and "nothing can be saved" in warnings(app), key
+    app.button(key="refine").click().run()  # the taste picker's tiles too
+    assert "is read-only" not in warnings(app)  # the warning is for the click that failed
+    app.button(key=_rating_keys(app, "start", "like")[0]).click().run()
+    assert not app.exception, app.exception
+    assert "is read-only" in warnings(app)
+    app.radio(key="page").set_value("🎞️ More like this").run()
+    app.selectbox(key="similar_title").set_value("Heat (1995)").run()
+    app.button(key=_rating_keys(app, "similar", "like")[0]).click().run()
+    assert not app.exception, app.exception
+    assert "is read-only" in warnings(app)
+    assert ProfileStore(store_path).events() == before
+
+
 def test_the_app_keeps_profiles_in_a_postgres_store(pg_location, monkeypatch):
     # MOVIEREC_STORE as a replica behind a load balancer would have it: a PostgreSQL URL.
     monkeypatch.setenv("MOVIEREC_CATALOG", str(FIXTURE_CATALOG))
