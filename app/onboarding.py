@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from movierec.app.cards import READ_ONLY_HELP
 from movierec.onboarding import GRID
 
 GOAL = 3  # likes before recommendations replace the grid
@@ -106,14 +107,15 @@ def tile(ctx, movie_id: int, rank: int) -> None:
             facts.append(f"★ {movie['vote_average']:.1f}")
         st.caption(" · ".join(f for f in facts if f))
         state = ctx.rating_of(movie_id)
+        why = READ_ONLY_HELP if ctx.read_only else None  # a community profile: shown, not rated
         for column, (action, label) in zip(st.columns(2), BUTTONS.items(), strict=True):
             column.button(
                 label,
                 key=f"{FLOW}-{action}-{movie_id}",
-                help=f"{action.capitalize()} it (click again to take it back)",
+                help=why or f"{action.capitalize()} it (click again to take it back)",
                 type="primary" if state == action else "secondary",
                 on_click=ctx.rate,
                 args=(movie_id, action, FLOW, rank),
-                disabled=ctx.user is None,
+                disabled=ctx.user is None or ctx.read_only,
                 width="stretch",
             )

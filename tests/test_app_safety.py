@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from movierec.app.cards import READ_ONLY_HELP
 from movierec.store import COMMUNITY_SOURCE, ProfileStore
 from tests import app_support
 from tests.helpers import PAYLOADS, payload_catalog
@@ -94,3 +95,13 @@ def test_a_community_profile_is_shown_read_only(store_path) -> None:
     assert [e.movie_id for e in ProfileStore(store_path).events()] == [949]
     own = _open({"user": "ml7"}, page="❤️ My taste")  # an ordinary name is not read-only
     assert not any(b.disabled for b in own.button if b.key and "-like-" in b.key)
+
+
+def test_the_taste_picker_is_read_only_for_a_community_profile(store_path) -> None:
+    ProfileStore(store_path).dislike("ml:9", 949, source=COMMUNITY_SOURCE)  # no like: the grid
+    app = _open({"user": "ml:9"}, page="❤️ My taste")
+    tiles = [b for b in app.button if b.key and b.key.startswith("start-")]
+    assert len(tiles) == 24 and all(b.disabled for b in tiles)
+    assert all(b.help == READ_ONLY_HELP for b in tiles)  # the rating buttons' tooltip
+    own = _open({"user": "ml9"}, page="❤️ My taste")
+    assert not any(b.disabled for b in own.button if b.key and b.key.startswith("start-"))
