@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from movierec.app.cards import READ_ONLY_HELP
+from movierec.markdown import escape
 from movierec.onboarding import GRID
 
 GOAL = 3  # likes before recommendations replace the grid
@@ -101,8 +102,8 @@ def tile(ctx, movie_id: int, rank: int) -> None:
     movie = ctx.recommender.movie(movie_id)
     with st.container(border=True):
         year = f" ({movie['year']})" if movie.get("year") else ""
-        st.markdown(f"##### {movie['title']}{year}")
-        facts = [", ".join(movie["genres"][:2])]
+        st.markdown(f"##### {escape(movie['title'])}{year}")
+        facts = [escape(", ".join(movie["genres"][:2]))]
         if movie.get("vote_count"):
             facts.append(f"★ {movie['vote_average']:.1f}")
         st.caption(" · ".join(f for f in facts if f))

@@ -66,6 +66,21 @@ def test_payload_titles_and_overviews_render_as_text(payload_store) -> None:
     assert [value for value in _shown(app) if _live(value)] == []
 
 
+def test_the_taste_picker_renders_payload_titles_and_genres_as_text(payload_store) -> None:
+    app = _open({"user": "newbie"}, page="❤️ My taste")  # no like yet: the first-visit grid
+    tiles: list[str] = []
+    captions: list[str] = []
+    for _ in range(4):  # every film of the catalog, a grid at a time
+        tiles += [m.value for m in app.markdown if m.value.startswith("##### ")]
+        captions += [c.value for c in app.caption]
+        shown = _shown(app)
+        assert [value for value in shown if _live(value)] == []
+        app.button(key="picker-others").click().run()
+    assert any(t.startswith("##### \\!\\[x\\](http") for t in tiles)  # the payload films shown
+    assert any(t.startswith("##### \\<script\\>") for t in tiles)
+    assert any("Drama, \\<b\\>Bold\\</b\\>" in value for value in captions)  # the genres
+
+
 def test_deep_links_are_escaped(payload_store) -> None:
     payload = "[go](javascript:alert(1)) ![x](http://127.0.0.1:9/t.png)"
     app = _open({"user": "<img src=x onerror=alert(1)>", "title": payload})
