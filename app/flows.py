@@ -15,6 +15,7 @@ from movierec.app import onboarding as taste_picker
 from movierec.app.cards import rating_buttons, show_hits
 from movierec.errors import USER_ERRORS
 from movierec.filters import Filters
+from movierec.json_input import JSONInputError, parse_json
 from movierec.markdown import escape
 from movierec.profile_rules import (
     MAX_PROFILE_BYTES,
@@ -346,7 +347,7 @@ def _import_export(ctx: Context) -> None:
         if upload is not None and st.button("Import", key="import"):
             try:
                 imported = _import(ctx, upload.getvalue(), replace)
-            except (StoreError, ValueError) as error:
+            except (*USER_ERRORS, ValueError) as error:
                 st.error(f"Could not import {escape(upload.name)}: {escape(error)}")
                 return
             st.success(
@@ -355,11 +356,19 @@ def _import_export(ctx: Context) -> None:
             st.rerun()
 
 
+EXPORT_HINT = "export one from the app or with `movierec profile USER --export FILE`"
+
+
 def _import(ctx: Context, raw: bytes, replace: bool) -> Profile:
-    """Import an uploaded profile: the films in the catalog, noting the ids skipped."""
+    """Import an uploaded profile: the films in the catalog, noting the ids skipped. StoreError
+    (or another user error) for a file that is not a profile, saying what to give instead."""
     if len(raw) > MAX_PROFILE_BYTES:
         raise ValueError(f"the file is over {MAX_PROFILE_BYTES >> 20} MiB; give a profile JSON")
-    data, skipped = catalog_import(json.loads(raw), ctx.user, ctx.recommender.movies.row_of)
+    try:
+        parsed = parse_json(raw)
+    except JSONInputError as error:
+        raise StoreError(f"not a JSON profile: {error}; {EXPORT_HINT}") from None
+    data, skipped = catalog_import(parsed, ctx.user, ctx.recommender.movies.row_of)
     imported = ctx.store.import_profile(data, user=ctx.user, replace=replace)
     if skipped:
         note(skipped_note(skipped).capitalize() + ".")

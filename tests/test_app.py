@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,36 @@ def test_a_read_only_store_turns_every_button_into_a_warning(store_path, monkeyp
     assert not app.exception, app.exception
     assert "is read-only" in warnings(app)
     assert ProfileStore(store_path).events() == before
+
+
+def test_a_profile_upload_that_is_not_json_is_one_message(store_path, fake_encoder):
+    from movierec.app import flows
+    from movierec.filters import Filters
+    from movierec.store import StoreError
+    from tests.helpers import fixture_recommender
+
+    store = ProfileStore(store_path)
+    store.like("alice", 862)
+    before = store.events()
+    ctx = flows.Context(fixture_recommender(fake_encoder), store, "alice", Filters(), 0.0)
+    uploads = {  # each under MAX_PROFILE_BYTES
+        b"[" * 100_000 + b"]" * 100_000: "JSON nested too deeply",
+        b'{"liked": [' + b"9" * 5000 + b"]}": "a number of 5,000 digits is too large",
+        b"": "not valid JSON (Expecting value at column 1)",
+        b"\xff\xfe{": "not UTF-8 text",
+    }
+    for raw, reason in uploads.items():
+        with pytest.raises(StoreError) as caught:
+            flows._import(ctx, raw, replace=True)
+        message = str(caught.value)
+        assert message == (
+            f"not a JSON profile: {reason}; export one from the app or with "
+            "`movierec profile USER --export FILE`"
+        )
+        assert "sys.set_int_max_str_digits" not in message
+    assert store.events() == before and store.profile("alice").liked == [862]
+    exported = json.dumps(store.export_profile("alice")).replace("862", "949").encode()
+    assert flows._import(ctx, exported, replace=True).liked == [949]  # a real export still works
 
 
 def test_the_app_keeps_profiles_in_a_postgres_store(pg_location, monkeypatch):
