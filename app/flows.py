@@ -126,6 +126,21 @@ class Context:
             self.store.remove(self.user, movie_id)
         self._profile = None
 
+    def in_catalog(self) -> tuple[list[int], list[int]]:
+        """The profile's liked and disliked films that this catalog holds; a caption says how
+        many rated films it lacks (they are left out, not refused)."""
+        profile = self.profile()
+        if profile is None:
+            return [], []
+        known = self.recommender.movies.row_of
+        liked = [i for i in profile.liked if i in known]
+        disliked = [i for i in profile.disliked if i in known]
+        missing = len(profile.liked) + len(profile.disliked) - len(liked) - len(disliked)
+        if missing:
+            films = "film is" if missing == 1 else "films are"
+            st.caption(f"{missing:,} rated {films} not in this catalog and left out.")
+        return liked, disliked
+
     def run(self, call: Callable[[], T]) -> T | None:
         """Run a façade call; a user error becomes a friendly warning instead of a traceback."""
         try:
@@ -254,14 +269,9 @@ def _suggest(choice: str, suggestions: list[str]) -> None:
 
 
 def my_taste(ctx: Context) -> None:
-    profile = ctx.profile()
-    if profile is None:
+    if ctx.profile() is None:
         return
-    known = ctx.recommender.movies.row_of
-    liked = [i for i in profile.liked if i in known]
-    disliked = [i for i in profile.disliked if i in known]
-    if len(liked) + len(disliked) < len(profile.liked) + len(profile.disliked):
-        st.caption("Some rated films are not in this catalog and are left out.")
+    liked, disliked = ctx.in_catalog()
     state = taste_picker.active(ctx.user, liked)
     if state is not None:  # a new user, or "Refine my taste": the grid instead of the picks
         taste_picker.picker(ctx, state, liked, disliked)
@@ -382,15 +392,13 @@ def taste_map(ctx: Context) -> None:
     import altair as alt
 
     points = resources.taste_map(resources.catalog_path()).copy()
-    profile = ctx.profile()
+    liked, disliked = ctx.in_catalog()
     status = {}
-    if profile is not None and (profile.liked or profile.disliked):
-        hits = ctx.run(
-            lambda: ctx.recommender.recommend(profile.liked, profile.disliked, k=RESULTS)
-        )
+    if liked or disliked:
+        hits = ctx.run(lambda: ctx.recommender.recommend(liked, disliked, k=RESULTS))
         status.update({h.id: "recommended" for h in hits or []})
-        status.update({i: "liked" for i in profile.liked})
-        status.update({i: "disliked" for i in profile.disliked})
+        status.update({i: "liked" for i in liked})
+        status.update({i: "disliked" for i in disliked})
     else:
         st.info("Like a few films and they light up here, with your recommendations.")
     points["status"] = points["id"].map(status).fillna("catalog")

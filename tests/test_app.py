@@ -287,6 +287,22 @@ def test_taste_map_highlights_the_profile(store_path):
     assert all(-1.0 <= row["x"] <= 1.0 and -1.0 <= row["y"] <= 1.0 for row in rows)
 
 
+def test_taste_map_leaves_out_films_not_in_the_catalog(store_path):
+    store = ProfileStore(store_path)
+    store.like("dee", 949)  # Heat
+    store.like("dee", 99999999)  # a film of another catalog
+    store.dislike("dee", 862)  # Toy Story
+    app = open_app(user="dee", page="🗺️ Taste map")
+    assert warnings(app) == ""  # not "no film with id 99999999 in the catalog"
+    status = {row["title"]: row["status"] for row in _chart_rows(app)}
+    assert status["Heat"] == "liked" and status["Toy Story"] == "disliked"
+    assert list(status.values()).count("recommended") == 12
+    left_out = "1 rated film is not in this catalog and left out."
+    assert left_out in [c.value for c in app.caption]
+    app.radio(key="page").set_value("❤️ My taste").run()  # the same words on "My taste"
+    assert left_out in [c.value for c in app.caption] and card_titles(app)
+
+
 def test_a_tuned_engine_offers_the_new_films_toggle(store_path):
     """After `movierec tune` on a few likes, the sidebar offers to lift the films the tuning saw
     nobody like, and the cards that got the lift say so."""
