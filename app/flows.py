@@ -219,8 +219,8 @@ def more_like_this(ctx: Context) -> None:
     elif not first_visit:
         st.query_params.pop("title", None)
         requested = None
-    title = choice or requested
-    if not title:
+    title = (choice or requested or "").strip()
+    if not title:  # nothing chosen, or only spaces (?title=%20)
         st.info("Pick a film you love to see films like it. Popular picks:")
         columns = st.columns(4)
         for i, (label, _) in enumerate(options[:8]):

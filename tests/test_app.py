@@ -186,6 +186,18 @@ def test_a_read_only_store_turns_every_button_into_a_warning(store_path, monkeyp
     assert ProfileStore(store_path).events() == before
 
 
+def test_a_blank_title_link_shows_the_prompt(store_path):
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.query_params["user"] = "alice"
+    app.query_params["title"] = "   "  # ?title=%20%20%20
+    app.run()
+    app.radio(key="page").set_value("🎞️ More like this").run()
+    assert not app.exception, app.exception
+    assert warnings(app) == ""  # not the API's "give a title or an id"
+    assert "Pick a film you love" in " ".join(i.value for i in app.info)
+    assert card_titles(app) == []
+
+
 def test_a_profile_upload_that_is_not_json_is_one_message(store_path, fake_encoder):
     from movierec.app import flows
     from movierec.filters import Filters
