@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from movierec.constraints import Understood
+from movierec.markdown import escape
 
 REMOVED = "mood_removed"  # session state: (query text, labels removed for it)
 
@@ -33,14 +34,14 @@ def show(text: str, understood: Understood | None) -> None:
         columns[0].caption("Understood:")
         for i, label in enumerate(labels):
             columns[i + 1].button(
-                f"{label} ✕",
+                f"{escape(label)} ✕",
                 key=f"chip-{i}",
                 help="Remove this constraint and search these words as text instead",
                 on_click=_remove,
                 args=(text, label),
             )
     if understood.overridden:
-        kept = ", ".join(c.label for c in understood.overridden)
+        kept = escape(", ".join(c.label for c in understood.overridden))
         st.caption(f"The sidebar filters win over: {kept}.")
     if removed(text):
         st.button("↺ Read all constraints again", key="chips-restore", on_click=_restore)

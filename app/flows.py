@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, wraps
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -15,6 +15,7 @@ from movierec.app import onboarding as taste_picker
 from movierec.app.cards import rating_buttons, show_hits
 from movierec.errors import USER_ERRORS
 from movierec.filters import Filters
+from movierec.json_input import JSONInputError, parse_json
 from movierec.markdown import escape
 from movierec.profile_rules import (
     MAX_PROFILE_BYTES,
@@ -35,6 +36,33 @@ EXAMPLES = [
     "dark psychological thriller",
 ]
 T = TypeVar("T")
+NOTE = "note"  # session state: a warning for the next run (a failed button, an import's skips)
+
+
+def note(message: str) -> None:
+    """Keep `message` to show as a warning at the top of the next run (see `show_note`)."""
+    st.session_state[NOTE] = message
+
+
+def show_note() -> None:
+    """The warning a button callback or an import left for this run, if any."""
+    message = st.session_state.pop(NOTE, None)
+    if message:
+        st.warning(escape(message))
+
+
+def writes(callback: Callable[..., None]) -> Callable[..., None]:
+    """A button callback that changes the store: a user error (a read-only store, a store gone)
+    becomes a warning on the next run. Callbacks run before `main()`'s try/except."""
+
+    @wraps(callback)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            callback(*args, **kwargs)
+        except USER_ERRORS as error:
+            note(str(error))
+
+    return guarded
 
 
 @dataclass
@@ -70,6 +98,7 @@ class Context:
             return "like"
         return "dislike" if movie_id in profile.disliked else None
 
+    @writes
     def rate(self, movie_id: int, action: str, flow: str, rank: int) -> None:
         """Button callback: set a like/dislike, or take it back when it is already set."""
         if self.user is None or self.read_only:
@@ -84,6 +113,33 @@ class Context:
         else:
             self.store.dislike(self.user, movie_id, context=context)
         self._profile = None
+
+    @writes
+    def remove(self, movie_id: int) -> None:
+        """Button callback: take the film out of the profile; nothing (no event) when it is not
+        in it any more (a stale page, a second tab), so that Undo still takes back the last
+        real change."""
+        if self.user is None or self.read_only:
+            return
+        current = self.store.profile(self.user)
+        if movie_id in current.liked or movie_id in current.disliked:
+            self.store.remove(self.user, movie_id)
+        self._profile = None
+
+    def in_catalog(self) -> tuple[list[int], list[int]]:
+        """The profile's liked and disliked films that this catalog holds; a caption says how
+        many rated films it lacks (they are left out, not refused)."""
+        profile = self.profile()
+        if profile is None:
+            return [], []
+        known = self.recommender.movies.row_of
+        liked = [i for i in profile.liked if i in known]
+        disliked = [i for i in profile.disliked if i in known]
+        missing = len(profile.liked) + len(profile.disliked) - len(liked) - len(disliked)
+        if missing:
+            films = "film is" if missing == 1 else "films are"
+            st.caption(f"{missing:,} rated {films} not in this catalog and left out.")
+        return liked, disliked
 
     def run(self, call: Callable[[], T]) -> T | None:
         """Run a façade call; a user error becomes a friendly warning instead of a traceback."""
@@ -163,8 +219,8 @@ def more_like_this(ctx: Context) -> None:
     elif not first_visit:
         st.query_params.pop("title", None)
         requested = None
-    title = choice or requested
-    if not title:
+    title = (choice or requested or "").strip()
+    if not title:  # nothing chosen, or only spaces (?title=%20)
         st.info("Pick a film you love to see films like it. Popular picks:")
         columns = st.columns(4)
         for i, (label, _) in enumerate(options[:8]):
@@ -213,14 +269,9 @@ def _suggest(choice: str, suggestions: list[str]) -> None:
 
 
 def my_taste(ctx: Context) -> None:
-    profile = ctx.profile()
-    if profile is None:
+    if ctx.profile() is None:
         return
-    known = ctx.recommender.movies.row_of
-    liked = [i for i in profile.liked if i in known]
-    disliked = [i for i in profile.disliked if i in known]
-    if len(liked) + len(disliked) < len(profile.liked) + len(profile.disliked):
-        st.caption("Some rated films are not in this catalog and are left out.")
+    liked, disliked = ctx.in_catalog()
     state = taste_picker.active(ctx.user, liked)
     if state is not None:  # a new user, or "Refine my taste": the grid instead of the picks
         taste_picker.picker(ctx, state, liked, disliked)
@@ -277,21 +328,19 @@ def _rated_list(ctx: Context, heading: str, ids: list[int]) -> None:
             "✖",
             key=f"remove-{movie_id}",
             help="Remove from your profile",
-            on_click=ctx.store.remove,
-            args=(ctx.user, movie_id),
+            on_click=ctx.remove,
+            args=(movie_id,),
             disabled=ctx.read_only,
         )
 
 
+@writes
 def _undo(ctx: Context) -> None:
     if ctx.user is not None and ctx.store.undo(ctx.user) is None:
         st.toast("Nothing to undo.")
 
 
 def _import_export(ctx: Context) -> None:
-    note = st.session_state.pop("import_note", None)
-    if note:
-        st.warning(escape(note))
     with st.expander("Export / import profile"):
         data = ctx.store.export_profile(ctx.user)
         st.download_button(
@@ -308,7 +357,7 @@ def _import_export(ctx: Context) -> None:
         if upload is not None and st.button("Import", key="import"):
             try:
                 imported = _import(ctx, upload.getvalue(), replace)
-            except (StoreError, ValueError) as error:
+            except (*USER_ERRORS, ValueError) as error:
                 st.error(f"Could not import {escape(upload.name)}: {escape(error)}")
                 return
             st.success(
@@ -317,14 +366,23 @@ def _import_export(ctx: Context) -> None:
             st.rerun()
 
 
+EXPORT_HINT = "export one from the app or with `movierec profile USER --export FILE`"
+
+
 def _import(ctx: Context, raw: bytes, replace: bool) -> Profile:
-    """Import an uploaded profile: the films in the catalog, noting the ids skipped."""
+    """Import an uploaded profile: the films in the catalog, noting the ids skipped. StoreError
+    (or another user error) for a file that is not a profile, saying what to give instead."""
     if len(raw) > MAX_PROFILE_BYTES:
         raise ValueError(f"the file is over {MAX_PROFILE_BYTES >> 20} MiB; give a profile JSON")
-    data, skipped = catalog_import(json.loads(raw), ctx.user, ctx.recommender.movies.row_of)
+    try:
+        parsed = parse_json(raw)
+    except JSONInputError as error:
+        raise StoreError(f"not a JSON profile: {error}; {EXPORT_HINT}") from None
+    data, skipped = catalog_import(parsed, ctx.user, ctx.recommender.movies.row_of)
+    imported = ctx.store.import_profile(data, user=ctx.user, replace=replace)
     if skipped:
-        st.session_state["import_note"] = skipped_note(skipped).capitalize() + "."
-    return ctx.store.import_profile(data, user=ctx.user, replace=replace)
+        note(skipped_note(skipped).capitalize() + ".")
+    return imported
 
 
 # -- taste map ------------------------------------------------------------------------------------
@@ -334,15 +392,13 @@ def taste_map(ctx: Context) -> None:
     import altair as alt
 
     points = resources.taste_map(resources.catalog_path()).copy()
-    profile = ctx.profile()
+    liked, disliked = ctx.in_catalog()
     status = {}
-    if profile is not None and (profile.liked or profile.disliked):
-        hits = ctx.run(
-            lambda: ctx.recommender.recommend(profile.liked, profile.disliked, k=RESULTS)
-        )
+    if liked or disliked:
+        hits = ctx.run(lambda: ctx.recommender.recommend(liked, disliked, k=RESULTS))
         status.update({h.id: "recommended" for h in hits or []})
-        status.update({i: "liked" for i in profile.liked})
-        status.update({i: "disliked" for i in profile.disliked})
+        status.update({i: "liked" for i in liked})
+        status.update({i: "disliked" for i in disliked})
     else:
         st.info("Like a few films and they light up here, with your recommendations.")
     points["status"] = points["id"].map(status).fillna("catalog")

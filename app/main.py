@@ -50,6 +50,7 @@ def page() -> None:
     name = st.radio("Page", list(PAGES), horizontal=True, key="page", label_visibility="collapsed")
     if user is None:
         st.info("Enter your name in the sidebar to save likes and get personal picks.")
+    flows.show_note()  # what a button's callback could not do (they run before this script)
     PAGES[name](flows.Context(recommender, store, user, filters, diversity, boost))
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from movierec.app.cards import READ_ONLY_HELP
+from movierec.markdown import escape
 from movierec.onboarding import GRID
 
 GOAL = 3  # likes before recommendations replace the grid
@@ -100,20 +102,21 @@ def tile(ctx, movie_id: int, rank: int) -> None:
     movie = ctx.recommender.movie(movie_id)
     with st.container(border=True):
         year = f" ({movie['year']})" if movie.get("year") else ""
-        st.markdown(f"##### {movie['title']}{year}")
-        facts = [", ".join(movie["genres"][:2])]
+        st.markdown(f"##### {escape(movie['title'])}{year}")
+        facts = [escape(", ".join(movie["genres"][:2]))]
         if movie.get("vote_count"):
             facts.append(f"★ {movie['vote_average']:.1f}")
         st.caption(" · ".join(f for f in facts if f))
         state = ctx.rating_of(movie_id)
+        why = READ_ONLY_HELP if ctx.read_only else None  # a community profile: shown, not rated
         for column, (action, label) in zip(st.columns(2), BUTTONS.items(), strict=True):
             column.button(
                 label,
                 key=f"{FLOW}-{action}-{movie_id}",
-                help=f"{action.capitalize()} it (click again to take it back)",
+                help=why or f"{action.capitalize()} it (click again to take it back)",
                 type="primary" if state == action else "secondary",
                 on_click=ctx.rate,
                 args=(movie_id, action, FLOW, rank),
-                disabled=ctx.user is None,
+                disabled=ctx.user is None or ctx.read_only,
                 width="stretch",
             )

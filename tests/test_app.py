@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,90 @@ def test_remove_and_undo(store_path):
     assert sorted(ProfileStore(store_path).profile("cy").liked) == [12, 862]
 
 
+def test_removing_a_film_removed_elsewhere_records_nothing(store_path):
+    store = ProfileStore(store_path)
+    store.like("cy", 862)
+    store.like("cy", 12)
+    app = open_app(user="cy", page="❤️ My taste")
+    store.remove("cy", 862)  # a second tab, while this page still lists Toy Story
+    app.button(key="remove-862").click().run()
+    assert not app.exception, app.exception
+    assert [e.action for e in store.events("cy")] == ["like", "like", "remove"]  # no new event
+    app.button(key="undo").click().run()  # takes back the other tab's remove, not a no-op
+    assert sorted(store.profile("cy").liked) == [12, 862]
+
+
+def test_a_read_only_store_turns_every_button_into_a_warning(store_path, monkeypatch):
+    import movierec.store.sqlite as sqlite
+
+    store = ProfileStore(store_path)
+    for movie_id in (949, 862, 603):  # Heat, Toy Story, The Matrix
+        store.like("ro", movie_id)
+    before = store.events()
+    # as root, chmod does not stop writes: the store is told the file is read-only instead
+    monkeypatch.setattr(sqlite, "read_only_reason", lambda path: f"no permission to write {path}")
+    app = open_app(user="ro", page="❤️ My taste")
+    recommended = _rating_keys(app, "taste", "like")[0]
+    clicks = ["remove-949", "undo", recommended, _rating_keys(app, "taste", "dislike")[1]]
+    for key in clicks:
+        app.button(key=key).click().run()
+        assert not app.exception, (key, app.exception)
+        assert "is read-only" in warnings(app) and "nothing can be saved" in warnings(app), key
+    app.button(key="refine").click().run()  # the taste picker's tiles too
+    assert "is read-only" not in warnings(app)  # the warning is for the click that failed
+    app.button(key=_rating_keys(app, "start", "like")[0]).click().run()
+    assert not app.exception, app.exception
+    assert "is read-only" in warnings(app)
+    app.radio(key="page").set_value("🎞️ More like this").run()
+    app.selectbox(key="similar_title").set_value("Heat (1995)").run()
+    app.button(key=_rating_keys(app, "similar", "like")[0]).click().run()
+    assert not app.exception, app.exception
+    assert "is read-only" in warnings(app)
+    assert ProfileStore(store_path).events() == before
+
+
+def test_a_blank_title_link_shows_the_prompt(store_path):
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.query_params["user"] = "alice"
+    app.query_params["title"] = "   "  # ?title=%20%20%20
+    app.run()
+    app.radio(key="page").set_value("🎞️ More like this").run()
+    assert not app.exception, app.exception
+    assert warnings(app) == ""  # not the API's "give a title or an id"
+    assert "Pick a film you love" in " ".join(i.value for i in app.info)
+    assert card_titles(app) == []
+
+
+def test_a_profile_upload_that_is_not_json_is_one_message(store_path, fake_encoder):
+    from movierec.app import flows
+    from movierec.filters import Filters
+    from movierec.store import StoreError
+    from tests.helpers import fixture_recommender
+
+    store = ProfileStore(store_path)
+    store.like("alice", 862)
+    before = store.events()
+    ctx = flows.Context(fixture_recommender(fake_encoder), store, "alice", Filters(), 0.0)
+    uploads = {  # each under MAX_PROFILE_BYTES
+        b"[" * 100_000 + b"]" * 100_000: "JSON nested too deeply",
+        b'{"liked": [' + b"9" * 5000 + b"]}": "a number of 5,000 digits is too large",
+        b"": "not valid JSON (Expecting value at column 1)",
+        b"\xff\xfe{": "not UTF-8 text",
+    }
+    for raw, reason in uploads.items():
+        with pytest.raises(StoreError) as caught:
+            flows._import(ctx, raw, replace=True)
+        message = str(caught.value)
+        assert message == (
+            f"not a JSON profile: {reason}; export one from the app or with "
+            "`movierec profile USER --export FILE`"
+        )
+        assert "sys.set_int_max_str_digits" not in message
+    assert store.events() == before and store.profile("alice").liked == [862]
+    exported = json.dumps(store.export_profile("alice")).replace("862", "949").encode()
+    assert flows._import(ctx, exported, replace=True).liked == [949]  # a real export still works
+
+
 def test_the_app_keeps_profiles_in_a_postgres_store(pg_location, monkeypatch):
     # MOVIEREC_STORE as a replica behind a load balancer would have it: a PostgreSQL URL.
     monkeypatch.setenv("MOVIEREC_CATALOG", str(FIXTURE_CATALOG))
@@ -212,6 +297,22 @@ def test_taste_map_highlights_the_profile(store_path):
     assert status["Heat"] == "liked" and status["Toy Story"] == "disliked"
     assert [row["status"] for row in rows].count("recommended") == 12
     assert all(-1.0 <= row["x"] <= 1.0 and -1.0 <= row["y"] <= 1.0 for row in rows)
+
+
+def test_taste_map_leaves_out_films_not_in_the_catalog(store_path):
+    store = ProfileStore(store_path)
+    store.like("dee", 949)  # Heat
+    store.like("dee", 99999999)  # a film of another catalog
+    store.dislike("dee", 862)  # Toy Story
+    app = open_app(user="dee", page="🗺️ Taste map")
+    assert warnings(app) == ""  # not "no film with id 99999999 in the catalog"
+    status = {row["title"]: row["status"] for row in _chart_rows(app)}
+    assert status["Heat"] == "liked" and status["Toy Story"] == "disliked"
+    assert list(status.values()).count("recommended") == 12
+    left_out = "1 rated film is not in this catalog and left out."
+    assert left_out in [c.value for c in app.caption]
+    app.radio(key="page").set_value("❤️ My taste").run()  # the same words on "My taste"
+    assert left_out in [c.value for c in app.caption] and card_titles(app)
 
 
 def test_a_tuned_engine_offers_the_new_films_toggle(store_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from movierec.app.cards import READ_ONLY_HELP
 from movierec.store import COMMUNITY_SOURCE, ProfileStore
 from tests import app_support
 from tests.helpers import PAYLOADS, payload_catalog
@@ -65,6 +66,21 @@ def test_payload_titles_and_overviews_render_as_text(payload_store) -> None:
     assert [value for value in _shown(app) if _live(value)] == []
 
 
+def test_the_taste_picker_renders_payload_titles_and_genres_as_text(payload_store) -> None:
+    app = _open({"user": "newbie"}, page="❤️ My taste")  # no like yet: the first-visit grid
+    tiles: list[str] = []
+    captions: list[str] = []
+    for _ in range(4):  # every film of the catalog, a grid at a time
+        tiles += [m.value for m in app.markdown if m.value.startswith("##### ")]
+        captions += [c.value for c in app.caption]
+        shown = _shown(app)
+        assert [value for value in shown if _live(value)] == []
+        app.button(key="picker-others").click().run()
+    assert any(t.startswith("##### \\!\\[x\\](http") for t in tiles)  # the payload films shown
+    assert any(t.startswith("##### \\<script\\>") for t in tiles)
+    assert any("Drama, \\<b\\>Bold\\</b\\>" in value for value in captions)  # the genres
+
+
 def test_deep_links_are_escaped(payload_store) -> None:
     payload = "[go](javascript:alert(1)) ![x](http://127.0.0.1:9/t.png)"
     app = _open({"user": "<img src=x onerror=alert(1)>", "title": payload})
@@ -94,3 +110,13 @@ def test_a_community_profile_is_shown_read_only(store_path) -> None:
     assert [e.movie_id for e in ProfileStore(store_path).events()] == [949]
     own = _open({"user": "ml7"}, page="❤️ My taste")  # an ordinary name is not read-only
     assert not any(b.disabled for b in own.button if b.key and "-like-" in b.key)
+
+
+def test_the_taste_picker_is_read_only_for_a_community_profile(store_path) -> None:
+    ProfileStore(store_path).dislike("ml:9", 949, source=COMMUNITY_SOURCE)  # no like: the grid
+    app = _open({"user": "ml:9"}, page="❤️ My taste")
+    tiles = [b for b in app.button if b.key and b.key.startswith("start-")]
+    assert len(tiles) == 24 and all(b.disabled for b in tiles)
+    assert all(b.help == READ_ONLY_HELP for b in tiles)  # the rating buttons' tooltip
+    own = _open({"user": "ml9"}, page="❤️ My taste")
+    assert not any(b.disabled for b in own.button if b.key and b.key.startswith("start-"))
