@@ -13,6 +13,7 @@ import streamlit as st
 from movierec.app import chips, resources
 from movierec.app import onboarding as taste_picker
 from movierec.app.cards import rating_buttons, show_hits
+from movierec.constraints import ConflictingConstraints
 from movierec.errors import USER_ERRORS
 from movierec.filters import Filters
 from movierec.json_input import JSONInputError, parse_json
@@ -182,14 +183,19 @@ def mood(ctx: Context) -> None:
             )
         return
     skip = chips.removed(text)
-    hits = ctx.run(
-        lambda: ctx.recommender.search(
+    try:
+        hits = ctx.recommender.search(
             text, k=RESULTS, filters=ctx.filters, skip=skip, alpha=alpha, diversity=ctx.diversity
         )
-    )
-    if hits is not None:
-        chips.show(text, hits.understood)
-        show_hits(ctx, hits, "mood")
+    except ConflictingConstraints as conflict:  # both as chips, so one click drops one
+        st.warning(escape(conflict))
+        chips.show(text, conflict.understood)
+        return
+    except USER_ERRORS as error:
+        st.warning(escape(error))
+        return
+    chips.show(text, hits.understood)
+    show_hits(ctx, hits, "mood")
 
 
 # -- more like this ------------------------------------------------------------------------------

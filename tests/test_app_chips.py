@@ -40,3 +40,15 @@ def test_sidebar_filters_win_over_a_chip(store_path) -> None:
     app.text_input(key="mood_text").input("no drama, something from the 90s").run()
     assert chips(app) == ["1990–1999 ✕"]
     assert any("sidebar filters win over: not Drama" in c.value for c in app.caption)
+
+
+def test_constraints_that_cannot_both_hold_show_as_chips_to_drop_one(store_path) -> None:
+    app = test_app.open_app()
+    app.text_input(key="mood_text").input("a 2000s film from before 1990").run()
+    assert not app.exception, app.exception
+    assert any("cannot both hold; remove one" in w.value for w in app.warning), app.warning
+    assert chips(app) == ["2000–2009 ✕", "≤ 1989 ✕"] and not test_app.card_titles(app)
+    app.button(key="chip-1").click().run()
+    assert not app.exception and not app.warning, app.warning
+    assert chips(app) == ["2000–2009 ✕"]
+    assert years(app) and years(app) <= set(range(2000, 2010))
