@@ -6,6 +6,7 @@ In-process with the fake encoder (tests/cli_support.py), like tests/test_cli_bad
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -192,6 +193,20 @@ def test_eval_table_headers_show_the_k_measured(cli, built, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     header = result.stdout.splitlines()[1]
     assert "profile_recall@5" in header and "similar_ndcg@5" in header and "@10" not in header
+
+
+def test_eval_that_cannot_save_its_results_shows_them_and_says_so(
+    cli, built, tmp_path, monkeypatch
+) -> None:
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("movierec.evaluation.report._atomic_write", full)
+    out = tmp_path / "eval"
+    result = _eval(cli, tmp_path, "--out", out)
+    fails(result, f"cannot write the results to {out} (no space left on device); the table above")
+    assert "profile_recall@10" in result.stdout  # the figures were printed before the write
+    assert not (out / "results.json").exists()
 
 
 @pytest.fixture

@@ -291,9 +291,15 @@ def run_eval(args: argparse.Namespace) -> int:
         folds=args.folds,
     )
     result.settings = {**recommender.settings.__dict__, "unknown_movies": data.unknown_movies}
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(result, out / "results.json")
-    bar_chart(result, out / "chart.png")
-    print(table(result))
+    print(table(result))  # first: the figures are shown even if they cannot be saved
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(result, out / "results.json")
+        bar_chart(result, out / "chart.png")
+    except OSError as error:  # e.g. the disk filled up while the evaluation ran
+        raise UsageError(
+            f"cannot write the results to {out} ({os_reason(error)}); the table above holds "
+            "the figures; free some space or give --out another folder and run again"
+        ) from None
     print(f"\nwrote {out / 'results.json'} and {out / 'chart.png'}")
     return 0
