@@ -183,6 +183,8 @@ def test_bad_groups_are_usage_errors(recommender, members, message):
         ({"members": [Member("a", (HEAT,), 862), Member("b", (NEMO,))]}, "a's disliked must be"),
         ({"exclude": None}, "exclude must be a list of film ids"),
         ({"exclude": "862"}, "exclude must be a list of film ids"),
+        ({"pool": 0}, "pool must be at least 1, got 0"),
+        ({"pool": 2.5}, "pool must be a whole number"),
     ],
 )
 def test_bad_arguments_name_what_to_give(recommender, arguments, message):

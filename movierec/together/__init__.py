@@ -147,6 +147,7 @@ def recommend_together(
     `how` over each member's `pool` best films, satisfaction by `scale`."""
     members = check_members(members)
     check_k(k)
+    check_k(pool, "pool")
     exclude = film_ids("exclude", exclude)
     lists = member_lists(recommender, members, max(pool, k), filters, exclude, **overrides)
     return rank_group(members, lists, k, how, scale)
