@@ -44,7 +44,8 @@ class Runner:
         if reason:
             raise StoreError(
                 f"the profile store {self.backend.path} is read-only ({reason}); reads work but "
-                "nothing can be saved; make it writable or pass another --store path"
+                "nothing can be saved; make it writable or pass another --store path "
+                "(MOVIEREC_STORE for the app)"
             )
         return self._run(work, users, write=True)
 

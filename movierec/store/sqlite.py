@@ -65,13 +65,13 @@ class SQLiteBackend:
         except OSError as error:
             raise StoreError(
                 f"cannot create the folder for the profile database {self.path}: {error}; "
-                "pass another --store path"
+                "pass another --store path (MOVIEREC_STORE for the app)"
             ) from None
         self.read_only = read_only_reason(self.path)
         if self.read_only and not self.path.exists():
             raise StoreError(
                 f"cannot create the profile database {self.path}: the location is read-only "
-                f"({self.read_only}); pass another --store path"
+                f"({self.read_only}); pass another --store path (MOVIEREC_STORE for the app)"
             )
 
     def _read_as_empty(self) -> None:
@@ -143,7 +143,8 @@ class SQLiteBackend:
         except sqlite3.Error as error:
             raise StoreError(
                 f"cannot open the profile database {self.path}: {error}; "
-                "check the path and its permissions, or pass another --store path"
+                "check the path and its permissions, or pass another --store path "
+                "(MOVIEREC_STORE for the app)"
             ) from None
         return conn
 
@@ -222,7 +223,7 @@ class SQLiteBackend:
         if "not a database" in text or "malformed" in text:
             return (
                 f"{self.path} is corrupted or is not a SQLite database ({text}); "
-                "pass another --store path or move the file away"
+                "pass another --store path (MOVIEREC_STORE for the app) or move the file away"
             )
         if "locked" in text or "busy" in text:
             return (
@@ -248,7 +249,8 @@ class SQLiteBackend:
                 if self._inspect(conn) == "empty":
                     raise StoreError(
                         f"the profile database {self.path} is empty and read-only "
-                        f"({self.read_only}); pass another --store path"
+                        f"({self.read_only}); pass another --store path "
+                        "(MOVIEREC_STORE for the app)"
                     )
                 return
             if self._inspect(conn) == "empty":
