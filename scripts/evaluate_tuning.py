@@ -122,6 +122,7 @@ PER_USER = {"n": DEFAULT_PAIRS_PER_USER}
 CATALOG_TEXT = {"on": True}
 MIN_LIKERS = {"n": 20}
 FOLDS = {"n": 1}
+SEEN = {"on": True}  # --no-seen: the profile protocol before 2026-11-30
 
 
 def config_uses_catalog(config) -> bool:
@@ -136,17 +137,22 @@ METRICS = ("similar_ndcg@10", "profile_recall@10", "mood_ndcg@10", "bench_ndcg@1
 RECALL = "profile_recall@10"
 PER_PROFILE = "per profile"  # results key: {"seed S warm/system": [recall of each test user]}
 FOLDS_KEY = "profile folds"  # results key: --folds of the run (1: one 80/20 draw a user)
+SEEN_KEY = "profile seen"  # results key: whether profiles held their seen films (False: --no-seen)
 
 
 def profile_folds(paths: list[str]) -> int:
     """The `--folds` of result files (1 for files that predate the key); files of different
     protocols are refused, since their means would mix two measures."""
-    folds = set()
+    folds, seen = set(), set()
     for path in paths:
         with open(path) as handle:
-            folds.add(json.load(handle).get(FOLDS_KEY, 1))
+            loaded = json.load(handle)
+        folds.add(loaded.get(FOLDS_KEY, 1))
+        seen.add(loaded.get(SEEN_KEY, False))  # files before the key: profiles without seen
     if len(folds) > 1:
         raise SystemExit(f"the results files mix profile protocols (--folds {sorted(folds)})")
+    if len(seen) > 1:
+        raise SystemExit("the results files mix profile protocols (with and without --no-seen)")
     return folds.pop() if folds else 1
 
 
@@ -190,6 +196,12 @@ def main() -> None:
         help="profiles: hold out each of N parts of a test user's likes in turn and average "
         "each user's recall over them (default: one 80/20 draw); 5 holds out 20 %% too",
     )
+    parser.add_argument(
+        "--no-seen",
+        action="store_true",
+        help="profiles without the films their user rated in between (the protocol before "
+        "2026-11-30): a system may then recommend films the user has seen",
+    )
     args = parser.parse_args()
     if args.summary:
         results: dict = {}
@@ -199,6 +211,7 @@ def main() -> None:
                 loaded = json.load(handle)
             cases = loaded.pop(PER_PROFILE, {})
             loaded.pop(FOLDS_KEY, None)
+            loaded.pop(SEEN_KEY, None)
             results |= loaded
             results.setdefault(PER_PROFILE, {}).update(cases)
         return summarize(results, args.chart)
@@ -218,6 +231,7 @@ def main() -> None:
     moods = load_mood_benchmark(catalog_ids=set(base.movies.row_of))
     MIN_LIKERS["n"] = args.min_likers
     FOLDS["n"] = args.folds
+    SEEN["on"] = not args.no_seen
     results: dict = {}
     if args.blend_only:
         seeds = [int(s) for s in args.seeds.split(",") if s]
@@ -229,7 +243,7 @@ def main() -> None:
         evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, seed, results)
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({FOLDS_KEY: args.folds, **results}, handle, indent=2)
+            json.dump({FOLDS_KEY: args.folds, SEEN_KEY: SEEN["on"], **results}, handle, indent=2)
     summarize(results, args.chart)
 
 
@@ -389,6 +403,7 @@ def evaluate_seed(base, texts, data, tag_pairs, catalog_pairs, moods, config, se
             cold_share=cold,
             min_likers=MIN_LIKERS["n"],
             folds=FOLDS["n"],
+            seen=SEEN["on"],
         )
         label = f"seed {seed} {'cold' if cold else 'warm'}"
         print(
@@ -461,7 +476,9 @@ def blends(base, texts, data, tag_pairs, catalog_pairs, config, seeds, folds: in
     ratios: dict[str, list[float]] = {}
     cases: dict[str, tuple[list[float], list[float]]] = {}
     for seed in seeds:
-        split = make_split(data, base.bundle.catalog, tag_pairs, seed=seed, folds=folds)
+        split = make_split(
+            data, base.bundle.catalog, tag_pairs, seed=seed, folds=folds, seen=SEEN["on"]
+        )
         tuned = adapt(base, train(base, texts, split, replace(config, seed=seed), catalog_pairs))
         knn = fit_item_knn(split.train_likes, ids)
         plain = fit_ease(split.train_likes, ids)

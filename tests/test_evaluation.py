@@ -150,7 +150,7 @@ class Oracle:
         self.held = {tuple(c.liked): c.held_out for c in cases}
         self.truth = {f.movie: sorted(f.truth, key=lambda m: -f.truth[m]) for f in films}
 
-    def recommend(self, liked, disliked, k):
+    def recommend(self, liked, disliked, k, seen=()):
         return self.held[tuple(liked)][:k]
 
     def similar(self, movie, k):
@@ -167,7 +167,7 @@ def test_evaluate_gives_one_to_an_oracle_and_zero_to_nonsense(tmp_path):
     class Nothing:
         name = "nothing"
 
-        def recommend(self, liked, disliked, k):
+        def recommend(self, liked, disliked, k, seen=()):
             return [999] * k
 
         def similar(self, movie, k):
@@ -218,7 +218,7 @@ def test_evaluate_with_folds_looks_for_every_like_and_reports_one_figure_per_use
 
         name = "first fold"
 
-        def recommend(self, liked, disliked, k):
+        def recommend(self, liked, disliked, k, seen=()):
             return oracle.held[tuple(liked)][:k] if tuple(liked) in first_folds else []
 
         def similar(self, movie, k):
@@ -273,3 +273,28 @@ def test_mood_benchmark_loading_and_scoring(tmp_path):
     path.write_text('{"queries": [{"text": "no id"}]}')
     with pytest.raises(ValueError, match="not a mood benchmark"):
         load_mood_benchmark(path)
+
+
+def test_profiles_hold_the_films_rated_in_between_as_seen_and_no_system_recommends_them():
+    likes = {u: list(range(1, 16)) for u in range(3)}
+    neutral = {0: [30, 31], 2: [32]}
+    data = Interactions(likes=likes, dislikes={1: [33]}, neutral=neutral)
+    for cases in (profile_cases(data, seed=1), profile_folds(data, seed=1, folds=5)):
+        assert {c.user: c.seen for c in cases} == {0: [30, 31], 1: [], 2: [32]}
+        assert all(not set(c.seen) & set(c.liked + c.held_out) for c in cases)
+    before = profile_cases(data, seed=1, seen=False)
+    assert all(c.seen == [] for c in before)
+    assert [c.liked for c in before] == [c.liked for c in profile_cases(data, seed=1)]
+
+    films = list(range(30, 41))
+    popular = Popularity(films, [10.0 - i for i in range(len(films))])  # 30 is the most voted
+    assert popular.recommend([], [], 3, seen=[30, 31]) == [32, 33, 34]
+    drawn = Random(films, seed=0).recommend([], [33], 11, seen=[30, 31])
+    assert sorted(drawn) == [32, 34, 35, 36, 37, 38, 39, 40]
+    # the protocol passes each case's seen films: here the two most voted films are seen ones,
+    # and the rest of the list is the user's likes, so the held-out ones come right after them
+    data = Interactions(likes={0: list(range(35, 45))}, neutral={0: [30, 31]})
+    popular = Popularity([30, 31, *range(35, 45)], [99.0, 98.0, *[1.0] * 10])
+    for seen, recall in ((False, 0.0), (True, 1.0)):
+        result = evaluate([popular], data, seed=0, k=2, seen=seen)
+        assert result.scores["popularity"]["profile_recall@10"] == recall

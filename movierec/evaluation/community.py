@@ -46,9 +46,11 @@ class Community:
         ids = self.model.ids
         return first_k(ids[np.lexsort((ids, -self.model.counts, -scores))], exclude, k)
 
-    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
+    def recommend(
+        self, liked: Sequence[int], disliked: Sequence[int], k: int, seen: Sequence[int] = ()
+    ) -> list[int]:
         scores = self.model.score(liked, disliked, dislike_weight=self.dislike_weight)
-        return self._top(scores, {int(i) for i in (*liked, *disliked)}, k)
+        return self._top(scores, {int(i) for i in (*liked, *disliked, *seen)}, k)
 
     def similar(self, movie: int, k: int) -> list[int]:
         return self._top(self.model.similar(movie), {int(movie)}, k)

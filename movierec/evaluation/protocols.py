@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -12,12 +12,14 @@ from movierec.movielens import Interactions
 
 @dataclass(frozen=True)
 class ProfileCase:
-    """A user's profile (80 % of likes, all dislikes) and the held-out likes to find."""
+    """A user's profile (80 % of likes, all dislikes, and the films they rated in between as
+    seen: watched, neither liked nor disliked) and the held-out likes to find."""
 
     user: int
     liked: list[int]
     disliked: list[int]
     held_out: list[int]
+    seen: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,15 @@ class SimilarCase:
 
 
 def profile_cases(
-    data: Interactions, seed: int = 0, min_likes: int = 10, train_share: float = 0.8
+    data: Interactions,
+    seed: int = 0,
+    min_likes: int = 10,
+    train_share: float = 0.8,
+    seen: bool = True,
 ) -> list[ProfileCase]:
-    """A seeded random split of each user's likes; users with fewer than `min_likes` skipped."""
+    """A seeded random split of each user's likes; users with fewer than `min_likes` skipped.
+    With `seen`, each profile holds the user's films rated in between (`Interactions.neutral`)
+    as seen, as `movierec import-ratings` stores them."""
     rng = np.random.default_rng(seed)
     cases = []
     for user in data.users:
@@ -46,17 +54,19 @@ def profile_cases(
                 liked=sorted(likes[order[:cut]].tolist()),
                 disliked=list(data.dislikes.get(user, [])),
                 held_out=sorted(likes[order[cut:]].tolist()),
+                seen=_seen(data, user, seen),
             )
         )
     return cases
 
 
 def profile_folds(
-    data: Interactions, seed: int = 0, folds: int = 5, min_likes: int = 10
+    data: Interactions, seed: int = 0, folds: int = 5, min_likes: int = 10, seen: bool = True
 ) -> list[ProfileCase]:
     """Each user's likes in `folds` seeded parts, each held out once (the rest is the profile):
     `folds` cases a user, so every like is looked for once and a user's figure does not hang on
-    one draw of which likes were held out. Five folds hold out 20 %, as `profile_cases` does."""
+    one draw of which likes were held out. Five folds hold out 20 %, as `profile_cases` does;
+    `seen` as there."""
     if folds < 2:
         raise ValueError(f"folds must be at least 2, got {folds}")
     rng = np.random.default_rng(seed)
@@ -74,15 +84,27 @@ def profile_folds(
                     liked=likes[~held].tolist(),
                     disliked=list(data.dislikes.get(user, [])),
                     held_out=likes[held].tolist(),
+                    seen=_seen(data, user, seen),
                 )
             )
     return cases
 
 
-def held_out_profiles(data: Interactions, seed: int = 0, folds: int = 1) -> list[ProfileCase]:
+def held_out_profiles(
+    data: Interactions, seed: int = 0, folds: int = 1, seen: bool = True
+) -> list[ProfileCase]:
     """The profile protocol's cases: one 80/20 draw a user (`profile_cases`), or with `folds`
-    ≥ 2 each of `folds` parts held out in turn (`profile_folds`)."""
-    return profile_folds(data, seed, folds) if folds >= 2 else profile_cases(data, seed=seed)
+    ≥ 2 each of `folds` parts held out in turn (`profile_folds`). With `seen` (the protocol
+    since 2026-11-30) a profile holds the user's films rated in between as seen, and no system
+    may recommend them; without it, the protocol before that."""
+    if folds >= 2:
+        return profile_folds(data, seed, folds, seen=seen)
+    return profile_cases(data, seed=seed, seen=seen)
+
+
+def _seen(data: Interactions, user: int, seen: bool) -> list[int]:
+    """The user's films rated in between (none without `seen`)."""
+    return list(data.neutral.get(user, [])) if seen else []
 
 
 def user_means(cases: list[ProfileCase], values: list[float]) -> tuple[list[int], list[float]]:

@@ -80,6 +80,7 @@ def evaluate(
     tags: Sequence[MoodCase] = (),
     cold: set[int] | None = None,
     folds: int = 1,
+    seen: bool = True,
 ) -> EvalResult:
     """Profile Recall/nDCG@k on held-out likes, similar nDCG@k on co-liked films, mood
     Recall/nDCG@k on the judged queries of `moods` and of `tags` (people's tags as queries).
@@ -87,8 +88,9 @@ def evaluate(
     from a cold film, profiles on their cold held-out likes. Profiles hold out 20 % of each
     user's likes once, or with `folds` ≥ 2 each of `folds` parts in turn; a user's figures are
     then the means over their folds (no model here learns from the profiles, so folds refit
-    nothing)."""
-    profiles = held_out_profiles(data, seed, folds)
+    nothing). With `seen`, a profile holds the user's films rated in between as seen, and no
+    system may recommend them (`held_out_profiles`)."""
+    profiles = held_out_profiles(data, seed, folds, seen=seen)
     films = similar_cases(data)
     if cold is not None:
         profiles, films = only_cold(profiles, films, cold)
@@ -100,7 +102,9 @@ def evaluate(
         recall, ndcg, similar = [], [], []
         cases = tqdm(profiles, desc=f"{system.name}: profiles", disable=not show_progress)
         for case in cases:
-            ranked = system.recommend(case.liked, case.disliked if dislikes else [], k)
+            ranked = system.recommend(
+                case.liked, case.disliked if dislikes else [], k, seen=case.seen
+            )
             held = set(case.held_out)
             recall.append(recall_at_k(ranked, held, k))
             ndcg.append(ndcg_at_k(ranked, dict.fromkeys(held, 1.0), k))
@@ -134,7 +138,7 @@ def only_cold(
 ) -> tuple[list[ProfileCase], list[SimilarCase]]:
     """Profiles whose held-out likes include cold films (only those count), films that are cold."""
     kept = [
-        ProfileCase(c.user, c.liked, c.disliked, sorted(set(c.held_out) & cold))
+        ProfileCase(c.user, c.liked, c.disliked, sorted(set(c.held_out) & cold), c.seen)
         for c in profiles
         if set(c.held_out) & cold
     ]

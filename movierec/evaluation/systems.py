@@ -17,7 +17,11 @@ class System(Protocol):
 
     name: str
 
-    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]: ...
+    def recommend(
+        self, liked: Sequence[int], disliked: Sequence[int], k: int, seen: Sequence[int] = ()
+    ) -> list[int]:
+        """The top `k` films for a profile; none of its liked, disliked or seen films."""
+        ...
 
     def similar(self, movie: int, k: int) -> list[int]: ...
 
@@ -32,8 +36,10 @@ class Engine:
     name: str = "engine"
     overrides: dict[str, Any] = field(default_factory=dict)
 
-    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
-        hits = self.recommender.recommend(liked, disliked, k=k, **self.overrides)
+    def recommend(
+        self, liked: Sequence[int], disliked: Sequence[int], k: int, seen: Sequence[int] = ()
+    ) -> list[int]:
+        hits = self.recommender.recommend(liked, disliked, k=k, exclude=seen, **self.overrides)
         return [h.id for h in hits]
 
     def similar(self, movie: int, k: int) -> list[int]:
@@ -59,8 +65,10 @@ class _Ranked:
     def _top(self, exclude: set[int], k: int) -> list[int]:
         return first_k(self.order, exclude, k)
 
-    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
-        return self._top(set(liked) | set(disliked), k)
+    def recommend(
+        self, liked: Sequence[int], disliked: Sequence[int], k: int, seen: Sequence[int] = ()
+    ) -> list[int]:
+        return self._top({*liked, *disliked, *seen}, k)
 
     def similar(self, movie: int, k: int) -> list[int]:
         return self._top({movie}, k)
@@ -95,8 +103,10 @@ class Random:
                 picked.append(movie)
         return picked
 
-    def recommend(self, liked: Sequence[int], disliked: Sequence[int], k: int) -> list[int]:
-        return self._draw(set(liked) | set(disliked), k)
+    def recommend(
+        self, liked: Sequence[int], disliked: Sequence[int], k: int, seen: Sequence[int] = ()
+    ) -> list[int]:
+        return self._draw({*liked, *disliked, *seen}, k)
 
     def similar(self, movie: int, k: int) -> list[int]:
         return self._draw({movie}, k)

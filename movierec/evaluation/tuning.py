@@ -54,14 +54,16 @@ def make_split(
     cold_share: float = 0.0,
     min_likers: int = 20,
     folds: int = 1,
+    seen: bool = True,
 ) -> TuningSplit:
     """A seeded user split, tag split and (with `cold_share` > 0) cold-film split; similar
     cases are films liked by at least `min_likers` test users. Profiles hold out 20 % of each
     test user's likes once, or with `folds` ≥ 2 each of `folds` parts in turn (`profile_folds`;
-    the models learn from the training users only, so folds cost no refitting)."""
+    the models learn from the training users only, so folds cost no refitting); `seen` as in
+    `held_out_profiles`."""
     train, test = split_users(data, test_share=test_users, seed=seed)
     tags = split_tags(tag_pairs, catalog, seed=seed)
-    profiles = held_out_profiles(test, seed, folds)
+    profiles = held_out_profiles(test, seed, folds, seen=seen)
     films = similar_cases(test, min_likers)
     cold = cold_films(data, cold_share, seed) if cold_share > 0 else set()
     likes = without(train.likes, cold)
@@ -109,7 +111,7 @@ def case_values(system: System, split: TuningSplit, metric: str, k: int = 10) ->
         return [ndcg_at_k(system.similar(f.movie, k), f.truth, k) for f in split.films]
     if metric == METRICS[1]:
         return [
-            recall_at_k(system.recommend(c.liked, c.disliked, k), set(c.held_out), k)
+            recall_at_k(system.recommend(c.liked, c.disliked, k, seen=c.seen), set(c.held_out), k)
             for c in split.profiles
         ]
     if metric == METRICS[2]:
