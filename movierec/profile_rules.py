@@ -11,7 +11,7 @@ from typing import Any
 
 from movierec.errors import UsageError
 
-MAX_PROFILE_FILMS = 10_000  # liked + disliked, per imported profile
+MAX_PROFILE_FILMS = 10_000  # liked + disliked + seen, per imported profile
 MAX_PROFILE_BYTES = 8 << 20  # 8 MiB; an exported profile of MAX_PROFILE_FILMS ids is ~120 KiB
 
 
@@ -20,7 +20,7 @@ def check_size(count: int, what: str = "the profile") -> None:
     if count > MAX_PROFILE_FILMS:
         raise UsageError(
             f"{what} has {count:,} films; a profile holds at most {MAX_PROFILE_FILMS:,} "
-            "liked and disliked films together; keep the ones that matter most"
+            "liked, disliked and seen films together; keep the ones that matter most"
         )
 
 
@@ -30,17 +30,15 @@ def catalog_import(
     """An exported profile checked for import into `user`: (the data to import, holding only the
     films in `known`, and the ids skipped because the catalog lacks them). Raises StoreError or
     UsageError for a file that is not a profile or is too large."""
-    from movierec.store.transfer import read_import
+    from movierec.store.transfer import LISTS, read_import
 
     if isinstance(data, dict):
-        lists = [data.get(key) for key in ("liked", "disliked")]
+        lists = [data.get(key) for key in LISTS]
         check_size(sum(len(v) for v in lists if isinstance(v, list)), "the imported profile")
     checked = read_import(data, user)
-    skipped = [i for i in checked.liked + checked.disliked if i not in known]
-    kept = {
-        "liked": [i for i in checked.liked if i in known],
-        "disliked": [i for i in checked.disliked if i in known],
-    }
+    films = {"liked": checked.liked, "disliked": checked.disliked, "seen": checked.seen}
+    skipped = [i for ids in films.values() for i in ids if i not in known]
+    kept = {key: [i for i in ids if i in known] for key, ids in films.items()}
     return {**data, **kept}, skipped
 
 

@@ -25,10 +25,11 @@ def test_export_format(store: ProfileStore) -> None:
     exported = store.export_profile("ann")
     assert exported == {
         "format": "movierec-profile",
-        "version": 1,
+        "version": 2,
         "user": "ann",
         "liked": [1],
         "disliked": [2],
+        "seen": [],
     }
     assert json.loads(json.dumps(exported)) == exported
 
@@ -82,7 +83,7 @@ GOOD = {"format": "movierec-profile", "version": 1, "user": "ann", "liked": [1],
     ("change", "field"),
     [
         ({"format": "something-else"}, "format"),
-        ({"version": 2}, "version"),
+        ({"version": 3}, "version"),
         ({"version": "1"}, "version"),
         ({"liked": [1, "2"]}, "liked[1]"),
         ({"liked": [1, 2.0]}, "liked[1]"),

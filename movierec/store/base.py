@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 APPLICATION = "movierec"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the "seen" action; a version 1 store is upgraded when opened to write
 BUSY_TIMEOUT_S = 30.0
 
 INHERITED: list[Any] = []  # connections a forked child must not touch (nor close)
@@ -98,8 +98,9 @@ def check_schema(
     meta: Callable[[], dict[str, str]],
     extra_version: int,
     damaged_fix: str,
-) -> None:
-    """StoreError unless `tables` and the meta table (read by `meta()`) are movierec's."""
+) -> int:
+    """The store's schema version; StoreError unless `tables` and the meta table (read by
+    `meta()`) are movierec's, of a version this movierec reads."""
     not_ours = (
         f"{where} is not a movierec profile database (it has {found}); pass another {instead}"
     )
@@ -125,3 +126,4 @@ def check_schema(
             f"{where} is a movierec profile database without its events table; "
             f"it is damaged; {damaged_fix}"
         )
+    return max(version, extra_version)

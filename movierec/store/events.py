@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from movierec.store.base import StoreError
 
-Action = Literal["like", "dislike", "remove"]
-ACTIONS: tuple[Action, ...] = get_args(Action)  # the one list of actions, in this order
+Action = Literal["like", "dislike", "remove", "seen"]
+# The one list of actions, in this order: an action's code is its place (new ones go last).
+ACTIONS: tuple[Action, ...] = get_args(Action)
 MAX_USER_LENGTH = 64
 MAX_SOURCE_LENGTH = 32
 COMMUNITY_SOURCE = "movielens"  # the source of ratings imports: their users are read-only here
@@ -19,7 +20,7 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def actions_sql() -> str:
-    """The actions as an SQL list: `'like', 'dislike', 'remove'`."""
+    """The actions as an SQL list: `'like', 'dislike', 'remove', 'seen'`."""
     return ", ".join(f"'{action}'" for action in ACTIONS)
 
 
@@ -41,18 +42,33 @@ def events_schema(seq: str, user: str, integer: str, real: str) -> tuple[str, ..
 
 
 def actions_text() -> str:
-    """The actions for messages: `'like', 'dislike' or 'remove'`."""
+    """The actions for messages: `'like', 'dislike', 'remove' or 'seen'`."""
     quoted = [repr(action) for action in ACTIONS]
     return f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 @dataclass(frozen=True)
 class Profile:
-    """A user's current taste: film ids, oldest first by when they got there."""
+    """A user's current taste: film ids, oldest first by when they got there. `seen` films were
+    watched but neither liked nor disliked: they are left out of recommendations and carry no
+    taste."""
 
     user: str
     liked: list[int]
     disliked: list[int]
+    seen: list[int] = field(default_factory=list)
+
+    @property
+    def films(self) -> list[int]:
+        """Every film of the profile: liked, disliked, then seen."""
+        return [*self.liked, *self.disliked, *self.seen]
+
+    def place_of(self, movie_id: int) -> Action:
+        """Where the film is: 'like', 'dislike' or 'seen', or 'remove' when it is in none."""
+        for action, films in (("like", self.liked), ("dislike", self.disliked)):
+            if movie_id in films:
+                return action  # type: ignore[return-value]
+        return "seen" if movie_id in self.seen else "remove"
 
 
 @dataclass(frozen=True)
@@ -71,23 +87,22 @@ class Event:
 def derive_profiles(events: Iterable[Event]) -> dict[str, Profile]:
     """Fold events (in seq order) into each user's current profile.
 
-    `like` puts a film in liked and takes it out of disliked, `dislike` the reverse, `remove`
-    takes it out of both. A film is ordered by the latest event that put it where it is.
+    A film is in one place at most: `like` puts it in liked, `dislike` in disliked, `seen` in
+    seen (each taking it out of the others), `remove` takes it out of all three. A film is
+    ordered by the latest event that put it where it is.
     """
-    state: dict[str, tuple[dict[int, None], dict[int, None]]] = {}
+    state: dict[str, dict[str, dict[int, None]]] = {}
     for event in sorted(events, key=lambda e: e.seq):
-        liked, disliked = state.setdefault(event.user, ({}, {}))
-        liked.pop(event.movie_id, None)
-        disliked.pop(event.movie_id, None)
-        if event.action == "like":
-            liked[event.movie_id] = None
-        elif event.action == "dislike":
-            disliked[event.movie_id] = None
+        places = state.setdefault(event.user, {"like": {}, "dislike": {}, "seen": {}})
+        for films in places.values():
+            films.pop(event.movie_id, None)
+        if event.action in places:
+            places[event.action][event.movie_id] = None
         elif event.action not in ACTIONS:
             raise StoreError(f"event {event.seq} has unknown action {event.action!r}")
     return {
-        user: Profile(user, list(liked), list(disliked))
-        for user, (liked, disliked) in state.items()
+        user: Profile(user, list(p["like"]), list(p["dislike"]), list(p["seen"]))
+        for user, p in state.items()
     }
 
 
@@ -107,12 +122,7 @@ def undo_of(history: list[Event]) -> tuple[Event, Action] | None:
         return None
     before = [e for e in history if e.movie_id == target.movie_id and e.seq < target.seq]
     previous = derive_profiles(before).get(target.user)
-    action: Action = "remove"
-    if previous is not None and target.movie_id in previous.liked:
-        action = "like"
-    elif previous is not None and target.movie_id in previous.disliked:
-        action = "dislike"
-    return target, action
+    return target, "remove" if previous is None else previous.place_of(target.movie_id)
 
 
 def check_user(user: object) -> str:

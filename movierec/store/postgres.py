@@ -28,7 +28,7 @@ from movierec.store.base import (
     StoreError,
     check_schema,
 )
-from movierec.store.events import ACTIONS, events_schema
+from movierec.store.events import ACTIONS, actions_sql, events_schema
 
 SCHEMA = events_schema(
     "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", '"user"', "BIGINT", "DOUBLE PRECISION"
@@ -300,33 +300,53 @@ class PostgresBackend:
     # -- opening and validation --------------------------------------------------------------
 
     def initialise(self) -> None:
-        """Check the database is a movierec profile database, creating the schema if empty."""
+        """Check the database is a movierec profile database, creating the schema if empty and
+        upgrading an older schema."""
         with closing(self.connect()) as conn:
-            if self._inspect(conn) == "empty":
-                conn.execute("BEGIN")
-                try:
-                    conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_SCHEMA,))
-                    # Somebody else may have initialised (or filled) it while we waited.
-                    if self._inspect(conn) == "empty":
-                        for statement in SCHEMA:
-                            conn.execute(statement)
-                        with conn.cursor() as cursor:
-                            cursor.executemany(
-                                "INSERT INTO meta (key, value) VALUES (%s, %s) "
-                                "ON CONFLICT (key) DO NOTHING",
-                                [
-                                    ("application", APPLICATION),
-                                    ("schema_version", str(SCHEMA_VERSION)),
-                                ],
-                            )
-                except BaseException:
-                    if self.in_transaction(conn):
-                        conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
+            state = self._inspect(conn)
+            if state == "ok":
+                return
+            conn.execute("BEGIN")
+            try:
+                conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_SCHEMA,))
+                # Somebody else may have initialised, filled or upgraded it while we waited.
+                if self._inspect(conn) == state:
+                    (self._create if state == "empty" else self._upgrade)(conn)
+            except BaseException:
+                if self.in_transaction(conn):
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
-    def _inspect(self, conn: Any) -> Literal["empty", "ok"]:
-        """'empty' for a schema with no tables, 'ok' for ours; StoreError for anything else."""
+    def _create(self, conn: Any) -> None:
+        for statement in SCHEMA:
+            conn.execute(statement)
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                [("application", APPLICATION), ("schema_version", str(SCHEMA_VERSION))],
+            )
+
+    def _upgrade(self, conn: Any) -> None:
+        """Version 1 → 2: the events table's CHECK on its actions replaced by one that admits
+        the new actions; then the version."""
+        checks = conn.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass "
+            "AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%action%'"
+        ).fetchall()
+        for (name,) in checks:
+            conn.execute(f'ALTER TABLE events DROP CONSTRAINT "{name}"')
+        conn.execute(
+            "ALTER TABLE events ADD CONSTRAINT events_action_check "
+            f"CHECK (action IN ({actions_sql()}))"
+        )
+        conn.execute(
+            "UPDATE meta SET value = %s WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+        )
+
+    def _inspect(self, conn: Any) -> Literal["empty", "ok", "old"]:
+        """'empty' for a schema with no tables, 'ok' for ours, 'old' for ours at an older
+        schema version; StoreError for anything else."""
         (schema,) = conn.execute("SELECT current_schema()").fetchone()
         if schema is None:
             raise StoreError(
@@ -351,7 +371,7 @@ class PostgresBackend:
             except self._psycopg.Error:
                 return {}
 
-        check_schema(
+        version = check_schema(
             self.path,
             "database URL or use an empty database",
             tables,
@@ -360,4 +380,4 @@ class PostgresBackend:
             0,
             "use another database",
         )
-        return "ok"
+        return "ok" if version == SCHEMA_VERSION else "old"

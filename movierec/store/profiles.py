@@ -40,11 +40,12 @@ from movierec.store.transfer import export_data, read_import
 
 
 class ProfileStore:
-    """Users' liked and disliked films, kept as an append-only event log in a SQLite file or a
-    PostgreSQL database.
+    """Users' liked, disliked and seen films, kept as an append-only event log in a SQLite file
+    or a PostgreSQL database.
 
     Community profiles (users imported from ratings with `import_events(..., COMMUNITY_SOURCE)`)
-    are read-only to the user-facing writes: like, dislike, remove, undo, clear, import_profile.
+    are read-only to the user-facing writes: like, dislike, seen, remove, undo, clear,
+    import_profile.
     """
 
     def __init__(self, location: str | Path, create: bool = True) -> None:
@@ -170,10 +171,17 @@ class ProfileStore:
         """Record that `user` dislikes the film (it leaves their likes)."""
         self._record("dislike", user, movie_id, source, context)
 
+    def seen(
+        self, user: str, movie_id: int, source: str = "app", context: dict | None = None
+    ) -> None:
+        """Record that `user` has seen the film without liking or disliking it (it leaves their
+        likes and dislikes): it is no longer recommended to them and carries no taste."""
+        self._record("seen", user, movie_id, source, context)
+
     def remove(
         self, user: str, movie_id: int, source: str = "app", context: dict | None = None
     ) -> None:
-        """Take the film out of `user`'s likes and dislikes."""
+        """Take the film out of `user`'s likes, dislikes and seen films."""
         self._record("remove", user, movie_id, source, context)
 
     def undo(self, user: str, source: str = "app") -> Event | None:
@@ -204,7 +212,7 @@ class ProfileStore:
         def work(conn: Any) -> int:
             self._check_writable(conn, name)
             current = self._profile(conn, name)
-            films = current.liked + current.disliked
+            films = current.films
             self._append(conn, [(name, movie, "remove") for movie in films], origin, None)
             return len(films)
 
@@ -213,16 +221,18 @@ class ProfileStore:
     def import_events(
         self, rows: Iterable[tuple[str, int, str]], source: str = "import"
     ) -> tuple[int, int]:
-        """Append many likes and dislikes at once: all or nothing, in one transaction.
+        """Append many likes, dislikes and seen films at once: all or nothing, in one
+        transaction.
 
-        `rows` are (user, movie id, "like", "dislike" or "remove"); for a (user, film) given more
-        than once the last row wins. An event is written only where it changes the user's current
-        state of the film (a film never rated counts as removed), so importing the same rows again
-        writes nothing, and "remove" takes a film out only where it is in. Every row is validated
-        before anything is written. Returns (written, unchanged): the events appended, and the
-        other rows (already in effect, or overridden by a later row for the same film). The bulk
-        import of ratings: with `source=COMMUNITY_SOURCE` its users become community profiles,
-        and PeopleProfilesError refuses it (nothing written) if one of them is a person's
+        `rows` are (user, movie id, "like", "dislike", "seen" or "remove"); for a (user,
+        film) given more than once the last row wins. An event is written only where it
+        changes the user's current state of the film (a film never rated counts as removed),
+        so importing the same rows again writes nothing, and "remove" takes a film out only
+        where it is in. Every row is validated before anything is written. Returns (written,
+        unchanged): the events appended, and the other rows (already in effect, or
+        overridden by a later row for the same film). The bulk import of ratings: with
+        `source=COMMUNITY_SOURCE` its users become community profiles, and
+        PeopleProfilesError refuses it (nothing written) if one of them is a person's
         profile (events, none from ratings).
         """
         origin = check_source(source)
@@ -350,18 +360,19 @@ class ProfileStore:
         # film's place in that list: exactly what folding the log with derive_profiles gives.
         query = self._backend.latest_per_film_sql(where)
 
-        def work(conn: Any) -> dict[str, tuple[list[int], list[int]]]:
-            state: dict[str, tuple[list[int], list[int]]] = {}
+        def work(conn: Any) -> dict[str, dict[str, list[int]]]:
+            state: dict[str, dict[str, list[int]]] = {}
             for user, movie_id, action in self._execute(conn, query, params):
-                liked, disliked = state.setdefault(user, ([], []))
-                if action == "like":
-                    liked.append(movie_id)
-                elif action == "dislike":
-                    disliked.append(movie_id)
+                places = state.setdefault(user, {"like": [], "dislike": [], "seen": []})
+                if action in places:
+                    places[action].append(movie_id)
             return state
 
         state = self._run.read(work)
-        return {user: Profile(user, *state[user]) for user in sorted(state)}
+        return {
+            user: Profile(user, state[user]["like"], state[user]["dislike"], state[user]["seen"])
+            for user in sorted(state)
+        }
 
     def events(self, user: str | None = None) -> list[Event]:
         """The event log (of one user, or of everybody) in seq order."""

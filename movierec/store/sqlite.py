@@ -8,7 +8,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any, Literal
@@ -238,7 +238,8 @@ class SQLiteBackend:
 
     def initialise(self) -> None:
         """Check the file is a movierec profile database, creating the schema if it is empty
-        (unless opened without `create`: then it reads as an empty store)."""
+        (unless opened without `create`: then it reads as an empty store) and upgrading an
+        older schema when opened to write (with `create`)."""
         if self.empty:
             return
         with closing(self.connect()) as conn:
@@ -254,26 +255,63 @@ class SQLiteBackend:
                     )
                 return
             if self._inspect(conn) == "empty":
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    # Somebody else may have initialised (or filled) it while we waited.
-                    if self._inspect(conn) == "empty":
-                        for statement in SCHEMA:
-                            conn.execute(statement)
-                        conn.executemany(
-                            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                            [("application", APPLICATION), ("schema_version", str(SCHEMA_VERSION))],
-                        )
-                        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
+                self._in_transaction(conn, "empty", self._create)
+            elif self.create and self._inspect(conn) == "old":
+                self._in_transaction(conn, "old", self._upgrade)
             self._enable_wal(conn)
 
-    def _inspect(self, conn: sqlite3.Connection) -> Literal["empty", "ok"]:
-        """'empty' for a database with no schema, 'ok' for ours; StoreError for anything else."""
+    def _in_transaction(
+        self, conn: sqlite3.Connection, state: str, work: Callable[[sqlite3.Connection], None]
+    ) -> None:
+        """`work` in one write transaction, if the file is still in `state` once it holds the
+        lock (somebody else may have initialised or upgraded it while we waited)."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self._inspect(conn) == state:
+                work(conn)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _create(self, conn: sqlite3.Connection) -> None:
+        for statement in SCHEMA:
+            conn.execute(statement)
+        conn.executemany(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+            [("application", APPLICATION), ("schema_version", str(SCHEMA_VERSION))],
+        )
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Version 1 → 2: the events table again with the new actions in its CHECK (SQLite
+        cannot alter a constraint), every event copied with its seq; then the version."""
+        last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        conn.execute("DROP INDEX IF EXISTS events_user_seq")
+        conn.execute("ALTER TABLE events RENAME TO events_v1")
+        for statement in SCHEMA:
+            conn.execute(statement)
+        conn.execute("INSERT INTO events SELECT * FROM events_v1 ORDER BY seq")
+        conn.execute("DROP TABLE events_v1")
+        if last is not None:  # AUTOINCREMENT: never hand out a seq the old table gave
+            conn.execute(
+                "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'events'", (last[0],)
+            )
+            conn.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT 'events', ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'events')",
+                (last[0],),
+            )
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+        )
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _inspect(self, conn: sqlite3.Connection) -> Literal["empty", "ok", "old"]:
+        """'empty' for a database with no schema, 'ok' for ours, 'old' for ours at an older
+        schema version (readable as it is; `_upgrade` before writing); StoreError for anything
+        else."""
         objects = dict(
             conn.execute(
                 "SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
@@ -291,7 +329,7 @@ class SQLiteBackend:
                 return {}
 
         (user_version,) = conn.execute("PRAGMA user_version").fetchone()
-        check_schema(
+        version = check_schema(
             str(self.path),
             "--store path or move the file away",
             tables,
@@ -300,7 +338,7 @@ class SQLiteBackend:
             user_version,
             "move the file away",
         )
-        return "ok"
+        return "ok" if version == SCHEMA_VERSION else "old"
 
     def _enable_wal(self, conn: sqlite3.Connection) -> None:
         """Switch to WAL (persistent in the file). Best effort: the store is correct without."""

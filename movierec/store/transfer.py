@@ -1,16 +1,18 @@
-"""The profile export format (`movierec-profile`, version 1): writing it, and checking an
-import completely before anything is written."""
+"""The profile export format (`movierec-profile`, version 2: version 1 and "seen"): writing it,
+and checking an import completely before anything is written. Version 1 files (no "seen")
+still import."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from movierec.store.base import StoreError
 from movierec.store.events import Profile, check_movie_id, check_user, encode_context
 
 EXPORT_FORMAT = "movierec-profile"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
+LISTS = ("liked", "disliked", "seen")  # a profile's film lists; "seen" is optional on import
 
 
 def export_data(profile: Profile) -> dict[str, Any]:
@@ -21,6 +23,7 @@ def export_data(profile: Profile) -> dict[str, Any]:
         "user": profile.user,
         "liked": list(profile.liked),
         "disliked": list(profile.disliked),
+        "seen": list(profile.seen),
     }
 
 
@@ -32,20 +35,18 @@ class ProfileImport:
     liked: list[int]
     disliked: list[int]
     context: str | None  # encoded; names the exporting user when it is somebody else
+    seen: list[int] = field(default_factory=list)
 
     def rows(self, current: Profile | None = None) -> list[tuple[str, int, str]]:
         """The (user, movie id, action) events to append; given the `current` profile (to
         replace it), first the removals of its films that the import lacks."""
         rows: list[tuple[str, int, str]] = []
         if current is not None:
-            wanted = set(self.liked) | set(self.disliked)
-            rows += [
-                (self.user, movie, "remove")
-                for movie in current.liked + current.disliked
-                if movie not in wanted
-            ]
+            wanted = {*self.liked, *self.disliked, *self.seen}
+            rows += [(self.user, movie, "remove") for movie in current.films if movie not in wanted]
         rows += [(self.user, movie, "like") for movie in self.liked]
         rows += [(self.user, movie, "dislike") for movie in self.disliked]
+        rows += [(self.user, movie, "seen") for movie in self.seen]
         return rows
 
 
@@ -60,11 +61,15 @@ def read_import(data: object, user: str | None = None) -> ProfileImport:
     _check_header(data)
     liked = _id_list(data, "liked")
     disliked = _id_list(data, "disliked")
-    both = sorted(set(liked) & set(disliked))
-    if both:
-        raise StoreError(
-            f"profile import: ids {both} are in both 'liked' and 'disliked'; keep each once"
-        )
+    seen = _id_list(data, "seen") if "seen" in data else []
+    for first, second in (("liked", "disliked"), ("liked", "seen"), ("disliked", "seen")):
+        lists = {"liked": liked, "disliked": disliked, "seen": seen}
+        both = sorted(set(lists[first]) & set(lists[second]))
+        if both:
+            raise StoreError(
+                f"profile import: ids {both} are in both {first!r} and {second!r}; "
+                "keep each film in one list"
+            )
     origin_user = data.get("user")
     if user is None:
         if origin_user is None:
@@ -76,7 +81,7 @@ def read_import(data: object, user: str | None = None) -> ProfileImport:
     context = None
     if isinstance(origin_user, str) and origin_user.strip() != name:
         context = encode_context({"flow": "import", "from_user": origin_user.strip()})
-    return ProfileImport(name, liked, disliked, context)
+    return ProfileImport(name, liked, disliked, context, seen)
 
 
 def _check_header(data: dict[str, Any]) -> None:
@@ -100,7 +105,9 @@ def _check_header(data: dict[str, Any]) -> None:
             f"({EXPORT_VERSION}); upgrade movierec"
         )
     if version < 1:
-        raise StoreError(f"profile import: 'version' {version} is invalid; expected 1")
+        raise StoreError(
+            f"profile import: 'version' {version} is invalid; expected 1 to {EXPORT_VERSION}"
+        )
 
 
 def _id_list(data: dict[str, Any], key: str) -> list[int]:
