@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pytest
 
 from movierec.store import ProfileStore
 
@@ -27,6 +31,8 @@ def event_count(store: ProfileStore) -> int:
 # closing), then likes films range(start, stop) for the user. Argv: location user start stop.
 LIKE_MANY = """
 import sys
+import pytest
+
 from movierec.store import ProfileStore
 
 store = ProfileStore(sys.argv[1])
@@ -88,3 +94,27 @@ def run_in_threads(work: Callable[[int], None], count: int) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` read-only: a read-only bind mount as root (permissions do not bind root), else
+    permissions."""
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in [folder, *folder.iterdir()]}
+        for path in modes:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            for path, mode in modes.items():
+                path.chmod(mode)
+        return
+    mounted = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot bind-mount as root: {mounted.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)  # lazy: never masks a failure

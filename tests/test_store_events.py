@@ -287,7 +287,7 @@ def test_all_profiles_matches_profile_of_each_user_on_a_random_log(store: Profil
                 store.undo(user)
             elif roll < 0.12:
                 rows = [
-                    (rng.choice(users), rng.randint(1, 30), rng.choice(["like", "dislike"]))
+                    (rng.choice(users), rng.randint(1, 30), rng.choice(["like", "dislike", "seen"]))
                     for _ in range(rng.randint(1, 20))
                 ]
                 source = rng.choice(["import", "movielens"])
@@ -295,7 +295,9 @@ def test_all_profiles_matches_profile_of_each_user_on_a_random_log(store: Profil
                     rows = [row for row in rows if row[0].startswith("ml:")]
                 store.import_events(rows, source=source)
             else:
-                action = rng.choice([store.like, store.like, store.dislike, store.remove])
+                action = rng.choice(
+                    [store.like, store.like, store.dislike, store.seen, store.remove]
+                )
                 action(user, rng.randint(1, 30))
         except PeopleProfilesError as error:  # a ratings import never takes over a person's
             assert 0.08 <= roll < 0.12 and source == "movielens"
@@ -314,7 +316,8 @@ def test_all_profiles_matches_profile_of_each_user_on_a_random_log(store: Profil
     assert list(store.all_profiles()) == store.users()
     assert store.all_profiles()["only-removes"] == Profile("only-removes", [], [])
     assert derive_profiles(store.events()) == expected
-    assert {e.action for e in store.events()} == {"like", "dislike", "remove"}
+    assert {e.action for e in store.events()} == {"like", "dislike", "remove", "seen"}
+    assert any(p.seen for p in expected.values())
     assert any(e.context and "undoes" in e.context for e in store.events())
     ml = store.all_profiles(prefix="ml:")
     assert ml == {u: p for u, p in expected.items() if u.startswith("ml:")}

@@ -4,10 +4,6 @@ to the app and the profile command, read-only stores still read, store locations
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +11,7 @@ import pytest
 from movierec import config
 from movierec.store import COMMUNITY_SOURCE, Profile, ProfileStore, StoreError, open_store
 from tests.postgres import Locations
-from tests.store_helpers import event_count
+from tests.store_helpers import event_count, read_only
 
 
 @pytest.fixture
@@ -70,30 +66,6 @@ def test_community_profiles_are_read_only_to_app_and_profile_command(store: Prof
 
 
 # -- item 14: a store on a read-only filesystem reads, and says why it cannot write ---------------
-
-
-@contextlib.contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    """`folder` read-only: a read-only bind mount as root (permissions do not bind root), else
-    permissions."""
-    if os.geteuid() != 0:
-        modes = {p: p.stat().st_mode for p in [folder, *folder.iterdir()]}
-        for path in modes:
-            path.chmod(0o555 if path.is_dir() else 0o444)
-        try:
-            yield
-        finally:
-            for path, mode in modes.items():
-                path.chmod(mode)
-        return
-    mounted = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
-    if mounted.returncode:
-        pytest.skip(f"cannot bind-mount as root: {mounted.stderr.decode().strip()}")
-    try:
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
-        yield
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=True)  # lazy: never masks a failure
 
 
 @pytest.mark.parametrize("leave_wal", [False, True])
