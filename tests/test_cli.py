@@ -340,3 +340,19 @@ def test_app_runs_the_packaged_streamlit_script_without_importing_it(cli, monkey
     assert "http://localhost:8765" in result.stdout
     bad = cli("app", "--port", "0")
     assert bad.returncode == 2 and "--port must be between 1 and 65535" in bad.stderr
+
+
+def test_eval_profiles_hold_the_films_rated_in_between_unless_no_seen(cli, built, tmp_path) -> None:
+    # each user rates every film: most 4 (liked), a third 3 (seen: watched, in between)
+    rows = [f"{u},{m},{3.0 if (u + m) % 3 == 0 else 4.0},0\n" for u in range(30) for m in range(14)]
+    ratings, links = _ratings(tmp_path, rows)
+    recall = {}
+    for flag, out in (("--no-seen", tmp_path / "old"), (None, tmp_path / "new")):
+        args = ("eval", "--ratings", ratings, "--links", links, "--out", out, "--moods", "")
+        result = cli(*args, *([flag] if flag else []), "--catalog", FIXTURE_CATALOG, "-q")
+        assert result.returncode == 0, result.stderr
+        saved = json.loads((out / "results.json").read_text())
+        assert saved["settings"]["profiles_hold_seen"] is (flag is None)
+        recall[flag] = saved["scores"]["popularity"]["profile_recall@10"]
+    # a fixed order that skips seen films moves held-out likes up, never down
+    assert recall[None] > recall["--no-seen"]

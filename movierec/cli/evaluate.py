@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "user's figures over them (every like is looked for once; 5 holds out 20 %% each "
         "time, like the default single 80/20 draw, with less noise)",
     )
+    parser.add_argument(
+        "--no-seen",
+        action="store_true",
+        help="profiles without the films their user rated in between (the protocol before "
+        "2026-11-30): then a system may recommend films the user has seen, and they count as "
+        "misses; by default a profile holds them as seen, as import-ratings stores them",
+    )
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--out", default="movierec-eval", help="folder for results.json, chart.png")
     parser.add_argument(
@@ -289,8 +296,13 @@ def run_eval(args: argparse.Namespace) -> int:
         tags=tags.test if tags else (),
         cold=cold,
         folds=args.folds,
+        seen=not args.no_seen,
     )
-    result.settings = {**recommender.settings.__dict__, "unknown_movies": data.unknown_movies}
+    result.settings = {
+        **recommender.settings.__dict__,
+        "unknown_movies": data.unknown_movies,
+        "profiles_hold_seen": not args.no_seen,
+    }
     print(table(result))  # first: the figures are shown even if they cannot be saved
     try:
         out.mkdir(parents=True, exist_ok=True)
