@@ -142,18 +142,32 @@ SEEN_KEY = "profile seen"  # results key: whether profiles held their seen films
 
 def profile_folds(paths: list[str]) -> int:
     """The `--folds` of result files (1 for files that predate the key); files of different
-    protocols are refused, since their means would mix two measures."""
-    folds, seen = set(), set()
+    protocols (folds, or with and without --no-seen) are refused, since their means would mix
+    two measures."""
+    folds = {protocol[0] for protocol in _protocols(paths)}
+    if len(folds) > 1:
+        raise SystemExit(f"the results files mix profile protocols (--folds {sorted(folds)})")
+    profile_seen(paths)
+    return folds.pop() if folds else 1
+
+
+def profile_seen(paths: list[str]) -> bool:
+    """Whether the result files' profiles held their seen films (False for files that predate
+    the key, or ran with --no-seen); files of both kinds are refused."""
+    seen = {protocol[1] for protocol in _protocols(paths)}
+    if len(seen) > 1:
+        raise SystemExit("the results files mix profile protocols (with and without --no-seen)")
+    return seen.pop() if seen else False
+
+
+def _protocols(paths: list[str]) -> list[tuple[int, bool]]:
+    """(folds, seen) of each result file."""
+    found = []
     for path in paths:
         with open(path) as handle:
             loaded = json.load(handle)
-        folds.add(loaded.get(FOLDS_KEY, 1))
-        seen.add(loaded.get(SEEN_KEY, False))  # files before the key: profiles without seen
-    if len(folds) > 1:
-        raise SystemExit(f"the results files mix profile protocols (--folds {sorted(folds)})")
-    if len(seen) > 1:
-        raise SystemExit("the results files mix profile protocols (with and without --no-seen)")
-    return folds.pop() if folds else 1
+        found.append((loaded.get(FOLDS_KEY, 1), loaded.get(SEEN_KEY, False)))
+    return found
 
 
 def bench(system, moods, k=10):

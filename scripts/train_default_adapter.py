@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from evaluate_tuning import TextCache, profile_folds
+from evaluate_tuning import TextCache, profile_folds, profile_seen
 
 from movierec.evaluation.tags import catalog_text_pairs
 from movierec.files import MANIFEST, atomic_write
@@ -73,11 +73,17 @@ CARD = """# Shipped adapter (movierec/data/adapter)
 """
 
 
-def protocol(folds: int) -> str:
-    """How the card's profile figures held out each test user's likes."""
-    if folds > 1:
-        return f"each test user's likes held out in {folds} parts in turn (--folds {folds})"
-    return "one 80/20 draw of each test user's likes"
+def protocol(folds: int, seen: bool = False) -> str:
+    """How the card's profile figures held out each test user's likes, and whether profiles
+    held the films their user rated in between as seen."""
+    held = (
+        f"each test user's likes held out in {folds} parts in turn (--folds {folds})"
+        if folds > 1
+        else "one 80/20 draw of each test user's likes"
+    )
+    if seen:
+        return held + "; films the user rated in between (2.5-3.5) held as seen, never recommended"
+    return held + "; films rated in between not held (--no-seen, the protocol before 2026-11-30)"
 
 
 def mean_metrics(paths: list[str]) -> tuple[list[int], dict[str, dict[str, float]]]:
@@ -125,7 +131,13 @@ def views_line(adapter: Adapter) -> str:
 
 
 def write_card(
-    out: Path, adapter: Adapter, command: str, seeds: list[int], metrics: dict, folds: int = 1
+    out: Path,
+    adapter: Adapter,
+    command: str,
+    seeds: list[int],
+    metrics: dict,
+    folds: int = 1,
+    seen: bool = False,
 ) -> None:
     """MODEL_CARD.md of the adapter saved in `out`, from its manifest and the held-out metrics."""
     data, train = adapter.info["data"], adapter.info["train"]
@@ -155,7 +167,7 @@ def write_card(
             command=command,
             seeds=", ".join(map(str, seeds)) or "(none)",
             metrics=table or "  (not given)",
-            protocol=protocol(folds),
+            protocol=protocol(folds, seen),
         )
     )
 
@@ -179,7 +191,7 @@ def main() -> None:
     out = Path(args.out)
     paths = [p for p in args.metrics.split(",") if p]
     seeds, metrics = mean_metrics(paths)
-    folds = profile_folds(paths)
+    folds, seen = profile_folds(paths), profile_seen(paths)
     relative = {k: os.path.relpath(getattr(args, k), REPO) for k in ("ratings", "links", "tags")}
     command = "python scripts/train_default_adapter.py " + " ".join(
         f"--{k} {v}" for k, v in relative.items()
@@ -190,10 +202,15 @@ def main() -> None:
         if not metrics:
             parser.error("--card-only needs --metrics (results JSONs of evaluate_tuning.py)")
         adapter = Adapter.load(out)
-        adapter.info["metrics"] = {"seeds": seeds, "profile_folds": folds, **metrics}
+        adapter.info["metrics"] = {
+            "seeds": seeds,
+            "profile_folds": folds,
+            "profile_seen": seen,
+            **metrics,
+        }
         manifest = json.loads((out / MANIFEST).read_text()) | {"metrics": adapter.info["metrics"]}
         atomic_write(out / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        write_card(out, adapter, command, seeds, metrics, folds)
+        write_card(out, adapter, command, seeds, metrics, folds, seen)
         print(f"{out / 'MODEL_CARD.md'}: metrics of seeds {seeds}")
         return
     logging.basicConfig(level=logging.INFO)
@@ -215,13 +232,15 @@ def main() -> None:
         "text_pairs": len(texts),
         "catalog": base.bundle.manifest["catalog"]["fingerprint"],
     }
-    adapter.info["metrics"] = {"seeds": seeds, "profile_folds": folds, **metrics} if metrics else {}
+    adapter.info["metrics"] = (
+        {"seeds": seeds, "profile_folds": folds, "profile_seen": seen, **metrics} if metrics else {}
+    )
     shutil.rmtree(out, ignore_errors=True)
     adapter.save(out)
     if views is not None:  # the packaged catalog's views: a fresh install encodes none
         target = PACKAGED if out.resolve() == SHIPPED.resolve() else out.parent / PACKAGED.name
         save_views(target, views_key(base.bundle, base.encoder.name), views.vectors)
-    write_card(out, adapter, command, seeds, metrics, folds)
+    write_card(out, adapter, command, seeds, metrics, folds, seen)
     for path in sorted(out.iterdir()):
         print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
 

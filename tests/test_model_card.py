@@ -35,24 +35,26 @@ def test_card_only_rewrites_the_metrics_and_keeps_the_weights(tmp_path) -> None:
     assert adapter.info["metrics"] == {
         "seeds": [1, 2],
         "profile_folds": 5,
+        "profile_seen": True,
         "warm/tuned content": {"profile_recall@10": 0.25, "similar_ndcg@10": 0.5},
     }
     card = (out / "MODEL_CARD.md").read_text()
     assert "mean of seeds 1, 2" in card and "'profile_recall@10': 0.25" in card
     assert "held out in 5 parts in turn (--folds 5)" in card
+    assert "rated in between (2.5-3.5) held as seen" in card
     assert adapter.digest()[:16] in card and str(tmp_path) not in card
 
 
-def _runs(directory: Path, folds: int | None, seeds=(1, 2)) -> list[Path]:
+def _runs(directory: Path, folds: int | None, seeds=(1, 2), seen: bool = True) -> list[Path]:
     """Results files of evaluate_tuning.py for `seeds` (profile recall 0.1 + seed / 10);
-    `folds` None: a file written before the files recorded their protocol."""
+    `folds` None: a file written before the files recorded their protocol (folds and seen)."""
     runs = []
     for seed in seeds:
-        runs.append(directory / f"seed{seed}-{folds}.json")
+        runs.append(directory / f"seed{seed}-{folds}-{seen}.json")
         scores = {"profile_recall@10": seed / 10 + 0.1, "similar_ndcg@10": 0.5}
         results = {f"seed {seed} warm/tuned content": scores}
         if folds is not None:
-            results = {"profile folds": folds, **results}
+            results = {"profile folds": folds, "profile seen": seen, **results}
         runs[-1].write_text(json.dumps(results))
     return runs
 
@@ -61,11 +63,17 @@ def test_files_of_one_draw_say_so_and_mixed_protocols_are_refused(tmp_path) -> N
     out = tmp_path / "adapter"
     shutil.copytree(SHIPPED, out)
     assert _card_only(out, *map(str, _runs(tmp_path, folds=None))).returncode == 0
-    assert "one 80/20 draw of each test user's likes" in (out / "MODEL_CARD.md").read_text()
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "one 80/20 draw of each test user's likes" in card
+    assert "films rated in between not held (--no-seen" in card
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     mixed = [*_runs(tmp_path, folds=1, seeds=(1,)), *_runs(tmp_path, folds=5, seeds=(2,))]
     result = _card_only(out, *map(str, mixed))
     assert result.returncode != 0 and "mix profile protocols" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    mixed = [*_runs(tmp_path, 5, seeds=(1,), seen=False), *_runs(tmp_path, 5, seeds=(2,))]
+    result = _card_only(out, *map(str, mixed))
+    assert result.returncode != 0 and "with and without --no-seen" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
