@@ -172,3 +172,34 @@ def test_batch_recommend_leaves_out_the_seen_films(cli, built):
     assert "line 3: Heat (1995) (id 949) is both liked and seen" in replies[2]["error"]
     assert "line 4: seen must be a list of whole-number film ids" in replies[3]["error"]
     assert "line 5: unknown field 'seen' for mode 'search'" in replies[4]["error"]
+
+
+# -- movierec together -------------------------------------------------------------------------
+
+
+def test_together_never_gives_a_film_any_member_has_seen(cli, built, store):
+    assert cli("profile", "alex", "--like", "Heat", "Collateral", *options(store)).returncode == 0
+    assert (
+        cli("profile", "sam", "--like", "Toy Story", "Finding Nemo", *options(store)).returncode
+        == 0
+    )
+    group = ("together", "alex", "sam", "--k", "6", "--json", *options(store))
+    before = ids(cli(*group))
+    assert cli("profile", "alex", "--seen", str(before[0]), *options(store)).returncode == 0
+    assert cli("profile", "sam", "--seen", str(before[1]), *options(store)).returncode == 0
+    after = ids(cli(*group))
+    assert len(after) == 6 and not {before[0], before[1]} & set(after)
+    assert set(before[2:6]) <= set(after)  # seen films carry no taste: the others stay
+
+    members = [{"name": "alex", "liked": [HEAT, COLLATERAL], "seen": [before[0]]},
+               {"name": "sam", "liked": [TOY_STORY, NEMO], "seen": [before[1]]}]  # fmt: skip
+    lines = [
+        {"mode": "together", "members": members, "k": 6},
+        {"mode": "together", "members": [{"liked": [HEAT], "seen": [HEAT]}, {"liked": [NEMO]}]},
+        {"mode": "together", "members": [{"liked": [HEAT], "seen": ["Up"]}, {"liked": [NEMO]}]},
+    ]
+    result = cli("batch", "--catalog", built, "-q", stdin="\n".join(map(json.dumps, lines)))
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in replies[0]["results"]] == after
+    assert "member 1: film ids [949] are both liked and seen" in replies[1]["error"]
+    assert "member 1: seen must be a list of film ids" in replies[2]["error"]
