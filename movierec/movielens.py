@@ -1,4 +1,5 @@
-"""MovieLens ratings → likes and dislikes per user, in TMDB ids of the catalog.
+"""MovieLens ratings → likes, dislikes and films rated in between per user, in TMDB ids of the
+catalog.
 
 Read by `movierec import-ratings` and by the offline evaluation.
 """
@@ -14,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from movierec.errors import UsageError, os_reason
+from movierec.store.events import ACTIONS
 
 LIKE_AT = 4.0
 DISLIKE_BELOW = 2.5
+LIKE, DISLIKE, SEEN = (ACTIONS.index(action) for action in ("like", "dislike", "seen"))
 
 
 @dataclass
@@ -125,8 +128,8 @@ def _by_user(frame: pd.DataFrame) -> dict[int, list[int]]:
 @dataclass(frozen=True)
 class RatingActions:
     """What an import of ratings writes, as arrays in write order (user by user, likes then
-    dislikes then removals, films ascending): MovieLens user ids, TMDB ids, action codes
-    (0 like, 1 dislike, 2 remove: `movierec.store.ACTIONS`); and what was left out."""
+    dislikes then seen films, films ascending): MovieLens user ids, TMDB ids, action codes
+    (0 like, 1 dislike, 3 seen: `movierec.store.ACTIONS`); and what was left out."""
 
     users: np.ndarray
     movies: np.ndarray
@@ -144,8 +147,10 @@ def rating_actions(
     dislike_below: float = DISLIKE_BELOW,
 ) -> RatingActions:
     """`load_movielens` as arrays, for millions of ratings: per (user, film) a like, a dislike,
-    or for a film rated only in between a removal; a film both liked and disliked by one user
-    (two MovieLens films linked to one TMDB id) is a conflict and left out."""
+    or for a film rated only in between "seen" (its `neutral`: watched, never recommended, no
+    taste; a re-import with other thresholds moves each rated film to where it now belongs); a
+    film both liked and disliked by one user (two MovieLens films linked to one TMDB id) is a
+    conflict and left out."""
     columns = ("userId", "movieId", "rating")
     rated = _read(ratings, columns, RATINGS_HINT)[list(columns)]
     linked = read_links(links)
@@ -174,7 +179,7 @@ def _grouped(
     start = np.flatnonzero(np.r_[True, (users[1:] != users[:-1]) | (movies[1:] != movies[:-1])])
     merged = np.bitwise_or.reduceat(bits, start) if len(start) else bits[:0]
     users, movies = users[start], movies[start]
-    action = np.select([merged & 3 == 1, merged & 3 == 2, merged == 4], [0, 1, 2], -1)
+    action = np.select([merged & 3 == 1, merged & 3 == 2, merged == 4], [LIKE, DISLIKE, SEEN], -1)
     conflicts = int((merged & 3 == 3).sum())
     write = np.lexsort((movies, action, users))
     write = write[action[write] >= 0]

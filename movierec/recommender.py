@@ -301,8 +301,9 @@ class Recommender:
         scale: str = "rank",
         **overrides: Any,
     ) -> list[GroupHit]:
-        """Films for two or more people (movierec.together): nothing any member rated, ranked
-        so that the least happy member is as happy as possible, with one part per member."""
+        """Films for two or more people (movierec.together): nothing any member rated or has
+        seen, ranked so that the least happy member is as happy as possible, with one part per
+        member."""
         from movierec.together import recommend_together
 
         excluded = film_ids("exclude", exclude)
@@ -365,13 +366,21 @@ class Recommender:
     def _rows(self, name: str, ids: Iterable[int]) -> np.ndarray:
         return self.movies.rows(film_ids(name, ids))
 
-    def check_not_both(self, liked: list[int], disliked: list[int]) -> None:
-        """UsageError naming the films that are both liked and disliked."""
-        both = [i for i in dict.fromkeys(liked) if i in set(disliked)]
-        if both:
-            names = ", ".join(self._name(i) for i in both[:5]) + (" …" if len(both) > 5 else "")
-            verb = "is" if len(both) == 1 else "are"
-            raise UsageError(f"{names} {verb} both liked and disliked; keep each film in one list")
+    def check_not_both(
+        self, liked: Sequence[int], disliked: Sequence[int], seen: Sequence[int] = ()
+    ) -> None:
+        """UsageError naming the films in two of liked, disliked and seen."""
+        lists = (("liked", liked), ("disliked", disliked), ("seen", seen))
+        for number, (first, ids) in enumerate(lists):
+            for second, others in lists[number + 1 :]:
+                other = set(others)
+                both = [i for i in dict.fromkeys(ids) if i in other]
+                if both:
+                    names = ", ".join(map(self._name, both[:5])) + (" …" if len(both) > 5 else "")
+                    verb = "is" if len(both) == 1 else "are"
+                    raise UsageError(
+                        f"{names} {verb} both {first} and {second}; keep each film in one list"
+                    )
 
     def _name(self, id: int) -> str:
         row = self.movies.row_of.get(id)

@@ -121,7 +121,10 @@ def test_movierec_catalog_retrain_trains_for_that_catalog(cli, monkeypatch, tmp_
     imported = cli("import-ratings", ratings, "--links", links)
     assert imported.returncode == 0, imported.stderr
     # Toy Story and Nemo are not in the custom catalog: only users 1-3 are imported
-    assert imported.stdout.startswith("imported 6 events for 3 users (0 unchanged); 2 MovieLens")
+    assert imported.stdout.startswith(
+        "imported 6 events for 3 users (0 unchanged): 6 likes, 0 dislikes and 0 seen films "
+        "(rated in between); 2 MovieLens"
+    )
 
     result = cli("retrain", "--kind", "item_knn")
     assert result.returncode == 0, result.stderr

@@ -15,6 +15,7 @@ import pytest
 from movierec.catalog import load_catalog
 from movierec.community import current_name, load_current, version_names
 from movierec.config import community_dir, default_index_dir
+from movierec.movielens import load_movielens
 from movierec.store import Profile, ProfileStore
 from tests import cli_support
 from tests.cli_support import subprocess_movierec
@@ -27,6 +28,7 @@ no_movierec_variables = cli_support.no_movierec_variables
 
 HEAT, COLLATERAL, OCEANS, TOY_STORY, NEMO, UP, ALIEN = 949, 1538, 161, 862, 12, 14160, 348
 NOT_IN_CATALOG = 999_999_999
+CATALOG_IDS = load_catalog(FIXTURE_CATALOG)["id"].tolist()
 
 
 @pytest.fixture
@@ -63,27 +65,29 @@ def test_import_ratings_twice_is_idempotent(cli, tmp_path, movielens) -> None:
     first = cli(*args, *common)
     assert first.returncode == 0, first.stderr
     # 6 × (2 likes + 1 dislike) + 3 Ocean's likes + 4 × 2 likes + (2 likes + 1 dislike); the
-    # 4 ratings of Up at 3.0 are neither, and there is nothing to take out yet
+    # 4 ratings of Up at 3.0 are in between: seen
     assert first.stdout == (
-        "imported 32 events for 11 users (4 unchanged); 2 MovieLens movies are not in the "
-        "catalog and were skipped\n"
+        "imported 36 events for 11 users (0 unchanged): 25 likes, 7 dislikes and 4 seen films "
+        "(rated in between); 2 MovieLens movies are not in the catalog and were skipped\n"
     )
     second = cli(*args, *common)
     assert second.returncode == 0, second.stderr
-    assert second.stdout.startswith("imported 0 events for 11 users (36 unchanged); 2 MovieLens")
+    assert second.stdout.startswith("imported 0 events for 11 users (36 unchanged): 25 likes")
 
     saved = ProfileStore(store)
-    assert len(saved.events()) == 32
+    assert len(saved.events()) == 36
     assert {e.source for e in saved.events()} == {"movielens"}
     assert saved.users() == sorted(f"ml:{u}" for u in range(1, 12))
     assert saved.profile("ml:1") == Profile("ml:1", [OCEANS, HEAT, COLLATERAL], [ALIEN])
-    assert saved.profile("ml:7") == Profile("ml:7", [NEMO, TOY_STORY], [])  # 3.0: neither
+    assert saved.profile("ml:7") == Profile("ml:7", [NEMO, TOY_STORY], [], [UP])  # 3.0: seen
 
     strict = cli(*args, *common, "--min-rating", "5", "--prefix", "strict-")
     assert strict.returncode == 0, strict.stderr
-    # 15 ratings of 4.0 or 4.5 are neither now, as is Up at 3.0
-    assert strict.stdout.startswith("imported 17 events for 11 users (19 unchanged)")
-    assert saved.profile("strict-2") == Profile("strict-2", [HEAT], [ALIEN])
+    # 15 ratings of 4.0 or 4.5 are in between now, as is Up at 3.0
+    assert strict.stdout.startswith(
+        "imported 36 events for 11 users (0 unchanged): 10 likes, 7 dislikes and 19 seen films"
+    )
+    assert saved.profile("strict-2") == Profile("strict-2", [HEAT], [ALIEN], [COLLATERAL])
 
 
 def test_import_ratings_never_takes_over_a_persons_profile(cli, tmp_path, movielens) -> None:
@@ -107,7 +111,7 @@ def test_import_ratings_never_takes_over_a_persons_profile(cli, tmp_path, moviel
     assert saved.profile("x1") == Profile("x1", [UP, HEAT], [])
 
 
-def test_a_stricter_reimport_takes_out_what_no_longer_counts(cli, tmp_path, movielens) -> None:
+def test_a_stricter_reimport_moves_what_no_longer_counts_to_seen(cli, tmp_path, movielens) -> None:
     ratings, links = movielens
     store = tmp_path / "profiles.db"
     args = ("import-ratings", str(ratings), "--links", str(links))
@@ -117,23 +121,68 @@ def test_a_stricter_reimport_takes_out_what_no_longer_counts(cli, tmp_path, movi
     saved.like("ann", HEAT)  # an app user, never touched by imports
     strict = cli(*args, *common, "--min-rating", "5")
     assert strict.returncode == 0, strict.stderr
-    # out go 6 × Collateral (4.5), 3 × Ocean's (4.0), 4 × Toy Story (4.0), user 11's 2 likes
+    # to seen go 6 × Collateral (4.5), 3 × Ocean's (4.0), 4 × Toy Story (4.0), user 11's 2 likes
     assert strict.stdout.startswith("imported 15 events for 11 users (21 unchanged)")
-    assert saved.profile("ml:1") == Profile("ml:1", [HEAT], [ALIEN])
-    assert saved.profile("ml:7") == Profile("ml:7", [NEMO], [])
-    assert saved.profile("ml:11") == Profile("ml:11", [], [ALIEN])
+    assert saved.profile("ml:1") == Profile("ml:1", [HEAT], [ALIEN], [OCEANS, COLLATERAL])
+    assert saved.profile("ml:7") == Profile("ml:7", [NEMO], [], [UP, TOY_STORY])
+    assert saved.profile("ml:11") == Profile("ml:11", [], [ALIEN], [TOY_STORY, HEAT])
     assert saved.profile("ann") == Profile("ann", [HEAT], [])
     again = cli(*args, *common, "--min-rating", "5")
     assert again.stdout.startswith("imported 0 events for 11 users (36 unchanged)")
-    # No dislikes either: user 11 is left with ratings in between only, and still gets cleared
+    # No dislikes either: user 11 is left with ratings in between only, all of them seen
     looser = cli(*args, *common, "--min-rating", "5", "--dislike-below", "1")
     assert looser.stdout.startswith("imported 7 events for 11 users")
-    assert saved.profile("ml:11") == Profile("ml:11", [], [])
-    assert saved.profile("ml:1") == Profile("ml:1", [HEAT], [])
+    assert saved.profile("ml:11") == Profile("ml:11", [], [], [TOY_STORY, HEAT, ALIEN])
+    assert saved.profile("ml:1") == Profile("ml:1", [HEAT], [], [OCEANS, COLLATERAL, ALIEN])
+    assert not any(e.action == "remove" for e in saved.events())  # every rated film is kept
     back = cli(*args, *common)  # the original thresholds put all back
     assert back.stdout.startswith("imported 22 events")
     assert saved.profile("ml:11") == Profile("ml:11", [TOY_STORY, HEAT], [ALIEN])
     assert saved.profile("ml:1").liked == [HEAT, OCEANS, COLLATERAL]
+    assert saved.profile("ml:7") == Profile("ml:7", [NEMO, TOY_STORY], [], [UP])
+
+
+def test_import_ratings_stores_as_seen_exactly_the_films_rated_in_between(
+    cli, tmp_path, movielens
+) -> None:
+    """The offline evaluation gives each profile `load_movielens(...).neutral` as seen films:
+    the import must store the same ones."""
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    for thresholds in ((), ("--min-rating", "4.5", "--dislike-below", "1.5")):
+        result = cli("import-ratings", str(ratings), "--links", str(links), *common, *thresholds)
+        assert result.returncode == 0, result.stderr
+        like_at, dislike_below = (float(v) for v in thresholds[1::2]) if thresholds else (4, 2.5)
+        data = load_movielens(ratings, links, CATALOG_IDS, like_at, dislike_below)
+        profiles = ProfileStore(store).all_profiles()
+        assert any(data.neutral.values())
+        for user in range(1, 12):
+            profile = profiles[f"ml:{user}"]
+            assert sorted(profile.seen) == data.neutral.get(user, []), (thresholds, user)
+            assert sorted(profile.liked) == data.likes.get(user, [])
+            assert sorted(profile.disliked) == data.dislikes.get(user, [])
+
+
+def test_retrain_reads_likes_only_never_seen_films(cli, tmp_path, movielens) -> None:
+    ratings, links = movielens
+    store = tmp_path / "profiles.db"
+    common = ("--catalog", str(FIXTURE_CATALOG), "--store", str(store))
+    args = ("import-ratings", str(ratings), "--links", str(links), *common)
+    assert cli(*args, "--min-rating", "5").returncode == 0  # 10 likes, 19 films seen
+    result = cli("retrain", *common, "--kind", "item_knn")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("trained item_knn on 10 users, 10 likes, 30 films in ")
+    model = load_current(community_dir(default_index_dir(FIXTURE_CATALOG)) / "item_knn")
+    assert model is not None and model.n_likes == 10
+    # a store whose films are all seen (or disliked) has no likes to train on
+    only_seen = tmp_path / "seen.db"
+    ProfileStore(only_seen).seen("ann", HEAT)
+    ProfileStore(only_seen).like("bob", HEAT)
+    ProfileStore(only_seen).seen("bob", HEAT)  # liked, then only seen: no longer a like
+    refused = cli("retrain", "--catalog", str(FIXTURE_CATALOG), "--store", str(only_seen))
+    assert refused.returncode == 2 and "no liked films" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr and refused.stdout == ""
 
 
 def test_retrain_writes_a_loadable_version_that_ranks_co_liked_films(
@@ -395,7 +444,7 @@ def test_import_ratings_through_a_subprocess(tmp_path, movielens) -> None:
     args = ("import-ratings", str(ratings), "--links", str(links), "--store", str(store))
     imported = subprocess_movierec(*args, "--catalog", str(FIXTURE_CATALOG), home=tmp_path)
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.startswith("imported 32 events for 11 users (4 unchanged)")
+    assert imported.stdout.startswith("imported 36 events for 11 users (0 unchanged)")
     assert ProfileStore(store).profile("ml:1") == Profile(
         "ml:1", [OCEANS, HEAT, COLLATERAL], [ALIEN]
     )

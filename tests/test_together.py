@@ -132,6 +132,32 @@ def test_the_group_list_excludes_every_members_rated_films(recommender):
         assert len(ids) == len(hits) <= 20
 
 
+def test_the_group_list_excludes_every_members_seen_films(recommender, tmp_path):
+    from movierec.store import ProfileStore
+    from movierec.together import members_from_store
+
+    members = [Member("alex", (HEAT, COLLATERAL)), Member("sam", (TOY_STORY, NEMO))]
+    before = [h.id for h in recommender.together(members, k=6)]
+    store = ProfileStore(tmp_path / "p.db")
+    for member, seen in zip(members, before[:2], strict=True):
+        for film in member.liked:
+            store.like(member.name, film)
+        store.seen(member.name, seen)
+    saved = members_from_store(store, recommender.movies, ["alex", "sam"])
+    assert saved == [Member("alex", (HEAT, COLLATERAL), (), (before[0],)),
+                     Member("sam", (TOY_STORY, NEMO), (), (before[1],))]  # fmt: skip
+    for how in ("min_mean", "least_misery", "greedy", "average"):
+        ids = {h.id for h in recommender.together(saved, k=20, how=how)}
+        assert ids and not ids & {*before[:2], HEAT, COLLATERAL, TOY_STORY, NEMO}, how
+    # seen films carry no taste: a member with nothing but seen films has an empty profile
+    with pytest.raises(UsageError, match="sam's profile is empty"):
+        recommender.together([members[0], Member("sam", seen=(UP,))])
+    with pytest.raises(UsageError, match=r"alex: film ids \[949\] are both liked and seen"):
+        recommender.together([Member("alex", (HEAT,), (), (HEAT,)), members[1]])
+    with pytest.raises(UsageError, match="alex's seen must hold whole-number film ids"):
+        recommender.together([Member("alex", (HEAT,), (), ("Up",)), members[1]])
+
+
 def test_each_card_has_one_part_per_member_and_names_them(recommender):
     members = [Member("Alex", (HEAT, COLLATERAL)), Member("Sam", (TOY_STORY, NEMO))]
     hits = recommender.together(members, k=5)
@@ -210,12 +236,16 @@ def test_members_from_json_validates_each_member():
     members = members_from_json([{"liked": [155, 27205]}, {"liked": [862], "disliked": [8587]}])
     assert members == [Member("member 1", (155, 27205)), Member("member 2", (862,), (8587,))]
     assert members_from_json([{"name": "Sam", "liked": [1]}])[0].name == "Sam"
+    with_seen = members_from_json([{"liked": [1], "seen": [2, 3]}])
+    assert with_seen == [Member("member 1", (1,), (), (2, 3))]
     for bad, message in [
         ({"liked": [1]}, "must be a list"),
         ([[1, 2]], "member 1 must be an object"),
         ([{"liked": ["Heat"]}], "liked must be a list of film ids"),
         ([{"liked": [1]}, {"disliked": True}], "member 2: disliked"),
         ([{"likes": [1]}], "unknown key"),
+        ([{"liked": [1], "seen": [True]}], "member 1: seen must be a list of film ids"),
+        ([{"liked": [1], "watched": [2]}], "use \\['name', 'liked', 'disliked', 'seen'\\]"),
         ([{"name": "", "liked": [1]}], "name must be non-empty"),
     ]:
         with pytest.raises(UsageError, match=message):

@@ -84,7 +84,11 @@ def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
 
         hits = recommender.together(members_from_json(fields["members"]), **extra)
     else:
-        hits = recommender.recommend(fields.get("liked", []), fields.get("disliked", []), **extra)
+        liked, disliked = fields.get("liked", []), fields.get("disliked", [])
+        seen = fields.get("seen", [])
+        recommender.check_not_both(liked, disliked, seen)
+        extra["exclude"] = [*extra["exclude"], *seen]
+        hits = recommender.recommend(liked, disliked, **extra)
     understood = getattr(hits, "understood", None)
     report = understood.report() if understood is not None else {}
     return {**report, "results": [hit.to_dict() for hit in hits]}

@@ -1,11 +1,11 @@
 """`movierec import-ratings` and `movierec retrain`: the community signal from the command line.
 
-`import-ratings` stores MovieLens ratings in the profile store as likes and dislikes of users
-named `ml:<userId>` (in one transaction, as arrays: 20M ratings fit); `retrain` streams the event
-log into a sparse like matrix and fits the community models (item-kNN and EASE, or above EASE's
-limit item-kNN and low-rank) on every stored profile, imported and app users alike, and saves
-each as a new version beside the index of the resolved catalog. Neither loads the embedding
-model or the index.
+`import-ratings` stores MovieLens ratings in the profile store as likes, dislikes and seen films
+(rated in between) of users named `ml:<userId>` (in one transaction, as arrays: 20M ratings fit);
+`retrain` streams the event log into a sparse like matrix (likes only) and fits the community
+models (item-kNN and EASE, or above EASE's limit item-kNN and low-rank) on every stored profile,
+imported and app users alike, and saves each as a new version beside the index of the resolved
+catalog. Neither loads the embedding model or the index.
 """
 
 from __future__ import annotations
@@ -26,12 +26,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from movierec.config import Config
+    from movierec.movielens import RatingActions
 
 LOG = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ratings = sub.add_parser("import-ratings", help="store MovieLens ratings as community likes")
+    ratings = sub.add_parser(
+        "import-ratings", help="store MovieLens ratings as community likes, dislikes and seen films"
+    )
     add_locations(ratings, store=True)
     _import_arguments(ratings)
     ratings.set_defaults(run=run_import)
@@ -110,7 +113,7 @@ def _content_vectors(where: Config, catalog: pd.DataFrame) -> np.ndarray | None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Store the ratings of the MovieLens files as likes, dislikes and removals, in one
+    """Store the ratings of the MovieLens files as likes, dislikes and seen films, in one
     transaction (`ProfileStore.import_arrays`: SQLite `executemany`, PostgreSQL `COPY`)."""
     import numpy as np
 
@@ -158,14 +161,22 @@ def run_import(args: argparse.Namespace) -> int:
             "not into community profiles; an import would make such a profile read-only; pass "
             "another --prefix; nothing was imported"
         ) from None
-    print(_import_line(written, unchanged, data.n_users, data.unknown_movies, data.conflicts))
+    print(_import_line(written, unchanged, data))
     return 0
 
 
-def _import_line(written: int, unchanged: int, users: int, unknown: int, conflicts: int) -> str:
+def _import_line(written: int, unchanged: int, data: RatingActions) -> str:
+    """The import's summary: events written and unchanged, the likes, dislikes and seen films
+    the ratings give, and what was skipped."""
+    from movierec.store import ACTIONS
+
+    codes = [ACTIONS.index(action) for action in ("like", "dislike", "seen")]
+    likes, dislikes, seen = (int((data.actions == code).sum()) for code in codes)
+    unknown, conflicts = data.unknown_movies, data.conflicts
     line = (
-        f"imported {plural(written, 'event')} for {plural(users, 'user')} "
-        f"({unchanged:,} unchanged); {plural(unknown, 'MovieLens movie')} "
+        f"imported {plural(written, 'event')} for {plural(data.n_users, 'user')} "
+        f"({unchanged:,} unchanged): {plural(likes, 'like')}, {plural(dislikes, 'dislike')} and "
+        f"{plural(seen, 'seen film')} (rated in between); {plural(unknown, 'MovieLens movie')} "
         f"{'is' if unknown == 1 else 'are'} not in the catalog and "
         f"{'was' if unknown == 1 else 'were'} skipped"
     )

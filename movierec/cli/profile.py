@@ -22,9 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     prof.add_argument("user", help="profile name, as in the app")
     prof.add_argument("--like", action="extend", nargs="+", default=[], help="titles or ids")
     prof.add_argument("--dislike", action="extend", nargs="+", default=[], help="titles or ids")
+    prof.add_argument(
+        "--seen",
+        action="extend",
+        nargs="+",
+        default=[],
+        help="titles or ids watched, neither liked nor disliked: never recommended",
+    )
     prof.add_argument("--remove", action="extend", nargs="+", default=[], help="titles or ids")
     prof.add_argument("--export", dest="export_file", help="write the profile as JSON here")
-    prof.add_argument("--import", dest="import_file", help="add the likes of a JSON profile")
+    prof.add_argument("--import", dest="import_file", help="add the films of a JSON profile")
     prof.add_argument("--replace", action="store_true", help="with --import: replace, not add")
     prof.add_argument("--json", action="store_true")
     add_locations(prof, store=True)
@@ -32,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    """Apply the requested edits in order (import, like, dislike, remove, export), then show.
+    """Apply the requested edits in order (import, like, dislike, seen, remove, export), then
+    show.
 
     The name, every title, the import file and the export's folder are checked before the
     store is opened; a store that is only read (no edits) is never created."""
@@ -49,11 +57,12 @@ def run_profile(args: argparse.Namespace) -> int:
     edits = {
         "like": ids_of(recommender, args.like, "--like"),
         "dislike": ids_of(recommender, args.dislike, "--dislike"),
+        "seen": ids_of(recommender, args.seen, "--seen"),
         "remove": ids_of(recommender, args.remove, "--remove"),
     }
     if args.export_file and Path(args.export_file).is_dir():
         raise UsageError(f"--export {args.export_file} is a folder; give a file name to write")
-    recommender.check_not_both(edits["like"], edits["dislike"])
+    recommender.check_not_both(edits["like"], edits["dislike"], edits["seen"])
     data, skipped = None, []
     if args.import_file:
         data, skipped = catalog_import(
@@ -76,6 +85,8 @@ def run_profile(args: argparse.Namespace) -> int:
         store.like(args.user, movie_id, source="cli")
     for movie_id in edits["dislike"]:
         store.dislike(args.user, movie_id, source="cli")
+    for movie_id in edits["seen"]:
+        store.seen(args.user, movie_id, source="cli")
     for movie_id in edits["remove"]:
         store.remove(args.user, movie_id, source="cli")
     if args.export_file:
@@ -90,7 +101,8 @@ def run_profile(args: argparse.Namespace) -> int:
         return 0
     profile = store.profile(args.user)
     movies = recommender.movies
-    for heading, ids in (("liked", profile.liked), ("disliked", profile.disliked)):
+    lists = (("liked", profile.liked), ("disliked", profile.disliked), ("seen", profile.seen))
+    for heading, ids in lists:
         names = [movies.label(movies.row_of[i]) if i in movies.row_of else f"id {i}" for i in ids]
         print(f"{heading} ({len(ids)}): {'; '.join(names) if names else '-'}")
     return 0

@@ -35,7 +35,8 @@ KINDS = {
     "ids": "a list of whole-number film ids such as [862, 12]",
     "object": 'an object such as {"genres": ["Drama"]}',
     "bool": "true or false",
-    "members": 'a list such as [{"liked": [155]}, {"liked": [862], "disliked": [8587]}]',
+    "members": 'a list such as [{"liked": [155]}, {"liked": [862], "disliked": [8587], '
+    '"seen": [12]}]',
 }
 _SETTING_KINDS = {str: "text", int: "int", float: "number"}
 FIELDS: dict[str, Field] = {
@@ -47,6 +48,7 @@ FIELDS: dict[str, Field] = {
     "members": Field("members", ("together",)),
     "liked": Field("ids", ("recommend",)),
     "disliked": Field("ids", ("recommend",)),
+    "seen": Field("ids", ("recommend",)),  # watched, no taste: never recommended
     "k": Field("int", minimum=1),
     "exclude": Field("ids"),
     "filters": Field("object"),

@@ -54,7 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec = sub.add_parser("recommend", help="films for a profile of liked/disliked titles")
     rec.add_argument("--like", action="extend", nargs="+", default=[], help="titles or ids")
     rec.add_argument("--dislike", action="extend", nargs="+", default=[], help="titles or ids")
-    rec.add_argument("--user", help="also use this saved profile (see `movierec profile`)")
+    rec.add_argument(
+        "--seen", action="extend", nargs="+", default=[], help="titles or ids never to recommend"
+    )
+    rec.add_argument(
+        "--user", help="also use this saved profile, its seen films too (see `movierec profile`)"
+    )
     _query_options(rec, store=True)
     info = sub.add_parser("info", help="what the index holds")
     add_locations(info)
@@ -100,13 +105,16 @@ def run_query(args: argparse.Namespace) -> int:
     else:
         liked = ids_of(recommender, args.like, "--like")
         disliked = ids_of(recommender, args.dislike, "--dislike")
-        recommender.check_not_both(liked, disliked)
-        if args.user is not None:
+        seen = ids_of(recommender, args.seen, "--seen")
+        recommender.check_not_both(liked, disliked, seen)
+        if args.user is not None:  # what the command line gives wins over the saved profile
             saved = _saved_profile(args)
             known = recommender.movies.row_of
-            liked += [i for i in saved.liked if i in known and i not in disliked]
-            disliked += [i for i in saved.disliked if i in known and i not in liked]
-        hits = recommender.recommend(liked, disliked, **common)
+            given = {*liked, *disliked, *seen}
+            liked += [i for i in saved.liked if i in known and i not in given]
+            disliked += [i for i in saved.disliked if i in known and i not in given]
+            seen += [i for i in saved.seen if i in known and i not in given]
+        hits = recommender.recommend(liked, disliked, exclude=seen, **common)
     print_hits(hits, args.json)
     return 0
 

@@ -1,10 +1,10 @@
 """Watch together: films for a group, ranked so that the least happy member is as happy as possible.
 
 Each member's own recommendations (`Recommender.recommend`, content + prior + community, with
-every member's rated films excluded) give a pool of candidates. A member's satisfaction with a
-film comes from its place in that member's list: c / (rank + c) ("rank", rank 0 = their best
-pick; reciprocal rank as in RRF), or its score min-max scaled over the list ("score"); a film
-missing from their list is 0 for them. An aggregation turns the members × films matrix into one
+every member's rated and seen films excluded) give a pool of candidates. A member's satisfaction
+with a film comes from its place in that member's list: c / (rank + c) ("rank", rank 0 = their
+best pick; reciprocal rank as in RRF), or its score min-max scaled over the list ("score"); a
+film missing from their list is 0 for them. An aggregation turns the members × films matrix into one
 order. The default, min + 2 · mean of rank satisfaction, was measured against pure least misery,
 a greedy fair round, the mean, score satisfaction, a merged profile and alternating lists:
 docs/evaluation.md ("Watch together").
@@ -143,8 +143,8 @@ def recommend_together(
     pool: int = POOL,
     **overrides: Any,
 ) -> list[GroupHit]:
-    """The group's top k: never a film any member rated (nor `exclude`), ordered by aggregation
-    `how` over each member's `pool` best films, satisfaction by `scale`."""
+    """The group's top k: never a film any member rated or has seen (nor `exclude`), ordered by
+    aggregation `how` over each member's `pool` best films, satisfaction by `scale`."""
     members = check_members(members)
     check_k(k)
     check_k(pool, "pool")
@@ -161,8 +161,9 @@ def member_lists(
     exclude: Sequence[int] = (),
     **overrides: Any,
 ) -> list[list[Hit]]:
-    """Each member's own `pool` best films, without any film a member rated (nor `exclude`)."""
-    rated = {i for m in members for i in (*m.liked, *m.disliked)} | set(exclude)
+    """Each member's own `pool` best films, without any film a member rated or has seen (nor
+    `exclude`)."""
+    rated = {i for m in members for i in (*m.liked, *m.disliked, *m.seen)} | set(exclude)
     return [
         recommender.recommend(
             m.liked, m.disliked, k=pool, filters=filters, exclude=rated, **overrides

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Member:
-    """One person of the group: a name for the explanations, and their rated films."""
+    """One person of the group: a name for the explanations, their rated films, and the films
+    they have seen without rating them (never recommended to the group, no taste)."""
 
     name: str
     liked: tuple[int, ...] = ()
     disliked: tuple[int, ...] = ()
+    seen: tuple[int, ...] = ()
 
 
 def check_members(members: Sequence[Member]) -> list[Member]:
@@ -50,8 +52,8 @@ def check_members(members: Sequence[Member]) -> list[Member]:
 def members_from_store(
     store: ProfileStore, movies: MovieTable, names: Sequence[str]
 ) -> list[Member]:
-    """One member per saved profile, with the films of this catalog; a name the store has
-    never seen fails with the names it knows."""
+    """One member per saved profile (liked, disliked and seen), with the films of this catalog;
+    a name the store has never seen fails with the names it knows."""
     known_users = set(store.users())
     unknown = [name for name in names if name not in known_users]
     if unknown:
@@ -64,14 +66,17 @@ def members_from_store(
     members = []
     for name in names:
         profile = store.profile(name)
-        liked = tuple(i for i in profile.liked if i in movies.row_of)
-        disliked = tuple(i for i in profile.disliked if i in movies.row_of)
-        members.append(Member(name, liked, disliked))
+        liked, disliked, seen = (
+            tuple(i for i in ids if i in movies.row_of)
+            for ids in (profile.liked, profile.disliked, profile.seen)
+        )
+        members.append(Member(name, liked, disliked, seen))
     return members
 
 
 def _checked(member: object, number: int) -> Member:
-    """`member` with its id lists as tuples of ints; UsageError naming what is wrong."""
+    """`member` with its id lists as tuples of ints; UsageError naming what is wrong (a seen
+    film also liked or disliked too)."""
     if not isinstance(member, Member):
         raise UsageError(
             f"member {number} must be a Member such as Member('alex', liked=(862,)), got "
@@ -82,15 +87,22 @@ def _checked(member: object, number: int) -> Member:
         raise UsageError(f"member {number}: name must be non-empty text, got {member.name!r}")
     liked = film_ids(f"{name}'s liked", member.liked)
     disliked = film_ids(f"{name}'s disliked", member.disliked)
-    return Member(name, tuple(liked), tuple(disliked))
+    seen = film_ids(f"{name}'s seen", member.seen)
+    for key, ids in (("liked", liked), ("disliked", disliked)):
+        both = sorted(set(ids) & set(seen))
+        if both:
+            raise UsageError(
+                f"{name}: film ids {both} are both {key} and seen; keep each film in one list"
+            )
+    return Member(name, tuple(liked), tuple(disliked), tuple(seen))
 
 
-MEMBER_KEYS = ("name", "liked", "disliked")
+MEMBER_KEYS = ("name", "liked", "disliked", "seen")
 
 
 def members_from_json(value: Any) -> list[Member]:
-    """Members of a JSON request: a list of {"liked": [ids], "disliked": [ids], "name": str}
-    objects (name optional: "member 1", "member 2", …)."""
+    """Members of a JSON request: a list of {"liked": [ids], "disliked": [ids], "seen": [ids],
+    "name": str} objects (seen optional; name optional: "member 1", "member 2", …)."""
     if not isinstance(value, list):
         raise UsageError(
             '"members" must be a list such as [{"liked": [155]}, {"liked": [862], '
@@ -101,7 +113,7 @@ def members_from_json(value: Any) -> list[Member]:
 
 def _member(item: Any, number: int) -> Member:
     if not isinstance(item, dict):
-        raise UsageError(f"member {number} must be an object with liked/disliked id lists")
+        raise UsageError(f"member {number} must be an object with liked/disliked/seen id lists")
     unknown = sorted(set(item) - set(MEMBER_KEYS))
     if unknown:
         raise UsageError(f"member {number}: unknown key(s) {unknown}; use {list(MEMBER_KEYS)}")
@@ -109,7 +121,7 @@ def _member(item: Any, number: int) -> Member:
     if not isinstance(name, str) or not name.strip():
         raise UsageError(f"member {number}: name must be non-empty text, got {name!r}")
     lists = []
-    for key in ("liked", "disliked"):
+    for key in ("liked", "disliked", "seen"):
         ids = item.get(key, [])
         if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
             raise UsageError(f"member {number}: {key} must be a list of film ids, got {ids!r}")
