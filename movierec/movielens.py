@@ -103,8 +103,10 @@ def load_movielens(
     like_at: float = LIKE_AT,
     dislike_below: float = DISLIKE_BELOW,
 ) -> Interactions:
-    """Ratings ≥ `like_at` are likes, below `dislike_below` dislikes; movies outside the catalog
-    (or without a TMDB link) are counted in `unknown_movies` and left out."""
+    """Ratings ≥ `like_at` are likes, below `dislike_below` dislikes, those in between `neutral`
+    (seen: `import-ratings` stores the same films as seen), unless the user also liked or
+    disliked the film (two MovieLens movies can link to one TMDB film); movies outside the
+    catalog (or without a TMDB link) are counted in `unknown_movies` and left out."""
     rated = _read(ratings, ("userId", "movieId", "rating"), RATINGS_HINT)
     linked = read_links(links)
     merged = rated.merge(linked[["movieId", "tmdbId"]], on="movieId", how="left")
@@ -115,7 +117,12 @@ def load_movielens(
     likes = _by_user(merged[merged["rating"] >= like_at])
     dislikes = _by_user(merged[merged["rating"] < dislike_below])
     between = (merged["rating"] < like_at) & (merged["rating"] >= dislike_below)
-    return Interactions(likes, dislikes, unknown, neutral=_by_user(merged[between]))
+    neutral = {
+        user: kept
+        for user, films in _by_user(merged[between]).items()
+        if (kept := [m for m in films if m not in {*likes.get(user, ()), *dislikes.get(user, ())}])
+    }
+    return Interactions(likes, dislikes, unknown, neutral=neutral)
 
 
 def _by_user(frame: pd.DataFrame) -> dict[int, list[int]]:
