@@ -38,6 +38,7 @@ EXAMPLES = [
 ]
 T = TypeVar("T")
 NOTE = "note"  # session state: a warning for the next run (a failed button, an import's skips)
+IMPORTED = "imported"  # session state: what the import before this run brought in
 
 
 def note(message: str) -> None:
@@ -348,6 +349,8 @@ def _undo(ctx: Context) -> None:
 
 def _import_export(ctx: Context) -> None:
     with st.expander("Export / import profile"):
+        if IMPORTED in st.session_state:
+            st.success(st.session_state.pop(IMPORTED))
         data = ctx.store.export_profile(ctx.user)
         st.download_button(
             "Download my profile (JSON)",
@@ -366,7 +369,7 @@ def _import_export(ctx: Context) -> None:
             except (*USER_ERRORS, ValueError) as error:
                 st.error(f"Could not import {escape(upload.name)}: {escape(error)}")
                 return
-            st.success(
+            st.session_state[IMPORTED] = (  # st.rerun drops what this run drew: shown after it
                 f"Imported: {len(imported.liked)} liked, {len(imported.disliked)} disliked "
                 f"and {len(imported.seen)} seen."
             )

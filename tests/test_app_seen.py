@@ -4,6 +4,8 @@ real SQLite store."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from movierec.app.cards import READ_ONLY_HELP
@@ -161,3 +163,19 @@ def test_a_read_only_store_turns_seen_it_into_a_warning(store_path, monkeypatch)
         assert not app.exception, (key, app.exception)
         assert "is read-only" in warnings(app), key
     assert ProfileStore(store_path).events() == before
+
+
+def test_an_imported_profile_brings_its_seen_films(store_path):
+    store = ProfileStore(store_path)
+    store.like("src", 949)
+    store.dislike("src", 862)
+    store.seen("src", 12)
+    store.seen("src", 14160)
+    exported = json.dumps(store.export_profile("src")).encode()
+    app = open_app(user="imp", page="❤️ My taste")
+    app.file_uploader(key="profile_upload").upload("src.json", exported, "application/json").run()
+    app.button(key="import").click().run()
+    assert not app.exception, app.exception
+    imported = store.profile("imp")
+    assert (imported.liked, imported.disliked, imported.seen) == ([949], [862], [12, 14160])
+    assert "Imported: 1 liked, 1 disliked and 2 seen." in [s.value for s in app.success]
