@@ -1,4 +1,4 @@
-"""Result cards with like / dislike buttons and the sentence (`Hit.explain`) behind each."""
+"""Result cards with like / dislike / seen buttons and the sentence (`Hit.explain`) behind each."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def show_cards(ctx, cards: list[tuple[int, str]], flow: str) -> None:
 
 
 def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> None:
-    """One film: title, year, genres, rating, overview, why, and 👍 / 👎."""
+    """One film: title, year, genres, rating, overview, why, and 👍 / 👎 / 👁."""
     movie = ctx.recommender.movie(movie_id)
     with st.container(border=True):
         year = f" ({movie['year']})" if movie.get("year") else ""
@@ -50,16 +50,21 @@ def card(ctx, movie_id: int, flow: str, rank: int, explanation: str = "") -> Non
 
 
 READ_ONLY_HELP = "A community profile from MovieLens is read-only; use your own name to rate."
-LABELS = {"like": ("👍 Like", "👍 Liked"), "dislike": ("👎", "👎 Disliked")}
+LABELS = {
+    "like": ("👍 Like", "👍 Liked"),
+    "dislike": ("👎", "👎 Disliked"),
+    "seen": ("👁 Seen it", "👁 Seen"),
+}
+SEEN_HELP = "Watched it, no opinion: it stays out of your recommendations and your taste"
 
 
 def rating_buttons(ctx, movie_id: int, flow: str, rank: int) -> None:
-    """👍 / 👎 toggles; the active one is highlighted. Disabled without a user, and for a
+    """👍 / 👎 / 👁 toggles; the active one is highlighted. Disabled without a user, and for a
     read-only community profile (the tooltip says why)."""
     state = ctx.rating_of(movie_id)
-    why = READ_ONLY_HELP if ctx.read_only else None
     columns = st.columns([1, 1, 1])  # wide enough for "👎 Disliked"
-    for column, (action, (label, active_label)) in zip(columns, LABELS.items(), strict=False):
+    for column, (action, (label, active_label)) in zip(columns, LABELS.items(), strict=True):
+        why = READ_ONLY_HELP if ctx.read_only else SEEN_HELP if action == "seen" else None
         active = state == action
         column.button(
             active_label if active else label,

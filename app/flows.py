@@ -38,6 +38,7 @@ EXAMPLES = [
 ]
 T = TypeVar("T")
 NOTE = "note"  # session state: a warning for the next run (a failed button, an import's skips)
+IMPORTED = "imported"  # session state: what the import before this run brought in
 
 
 def note(message: str) -> None:
@@ -92,27 +93,28 @@ class Context:
         return self._profile
 
     def rating_of(self, movie_id: int) -> str | None:
+        """The button to show active: "like", "dislike" or "seen"; None when the film is in none
+        of the profile's lists (or there is no user)."""
         profile = self.profile()
         if profile is None:
             return None
-        if movie_id in profile.liked:
-            return "like"
-        return "dislike" if movie_id in profile.disliked else None
+        place = profile.place_of(movie_id)
+        return None if place == "remove" else place
 
     @writes
     def rate(self, movie_id: int, action: str, flow: str, rank: int) -> None:
-        """Button callback: set a like/dislike, or take it back when it is already set."""
+        """Button callback: like, dislike or mark as seen (`action`), or take it back when the
+        film is already there."""
         if self.user is None or self.read_only:
             return
         current = self.store.profile(self.user)
-        active = current.liked if action == "like" else current.disliked
         context = {"flow": flow, "rank": rank}
-        if movie_id in active:
+        if current.place_of(movie_id) == action:
             self.store.remove(self.user, movie_id, context=context)
-        elif action == "like":
-            self.store.like(self.user, movie_id, context=context)
         else:
-            self.store.dislike(self.user, movie_id, context=context)
+            store = self.store
+            record = {"like": store.like, "dislike": store.dislike, "seen": store.seen}[action]
+            record(self.user, movie_id, context=context)
         self._profile = None
 
     @writes
@@ -122,25 +124,24 @@ class Context:
         real change."""
         if self.user is None or self.read_only:
             return
-        current = self.store.profile(self.user)
-        if movie_id in current.liked or movie_id in current.disliked:
+        if self.store.profile(self.user).place_of(movie_id) != "remove":
             self.store.remove(self.user, movie_id)
         self._profile = None
 
-    def in_catalog(self) -> tuple[list[int], list[int]]:
-        """The profile's liked and disliked films that this catalog holds; a caption says how
-        many rated films it lacks (they are left out, not refused)."""
+    def in_catalog(self) -> tuple[list[int], list[int], list[int]]:
+        """The profile's liked, disliked and seen films that this catalog holds; a caption says
+        how many of its films it lacks (they are left out, not refused)."""
         profile = self.profile()
         if profile is None:
-            return [], []
+            return [], [], []
         known = self.recommender.movies.row_of
-        liked = [i for i in profile.liked if i in known]
-        disliked = [i for i in profile.disliked if i in known]
-        missing = len(profile.liked) + len(profile.disliked) - len(liked) - len(disliked)
+        lists = profile.liked, profile.disliked, profile.seen
+        liked, disliked, seen = ([i for i in films if i in known] for films in lists)
+        missing = len(profile.films) - len(liked) - len(disliked) - len(seen)
         if missing:
             films = "film is" if missing == 1 else "films are"
             st.caption(f"{missing:,} rated {films} not in this catalog and left out.")
-        return liked, disliked
+        return liked, disliked, seen
 
     def run(self, call: Callable[[], T]) -> T | None:
         """Run a façade call; a user error becomes a friendly warning instead of a traceback."""
@@ -277,15 +278,15 @@ def _suggest(choice: str, suggestions: list[str]) -> None:
 def my_taste(ctx: Context) -> None:
     if ctx.profile() is None:
         return
-    liked, disliked = ctx.in_catalog()
+    liked, disliked, seen = ctx.in_catalog()
     state = taste_picker.active(ctx.user, liked)
     if state is not None:  # a new user, or "Refine my taste": the grid instead of the picks
-        taste_picker.picker(ctx, state, liked, disliked)
-        if liked or disliked:
-            _rated_lists(ctx, liked, disliked)
+        taste_picker.picker(ctx, state, liked, disliked, seen)
+        if liked or disliked or seen:
+            _rated_lists(ctx, liked, disliked, seen)
         _import_export(ctx)
         return
-    _rated_lists(ctx, liked, disliked)
+    _rated_lists(ctx, liked, disliked, seen)
     undo, refine, _ = st.columns([1, 1, 2])
     undo.button(
         "↩️ Undo last change", key="undo", on_click=_undo, args=(ctx,), disabled=ctx.read_only
@@ -305,6 +306,7 @@ def my_taste(ctx: Context) -> None:
             disliked,
             k=RESULTS,
             filters=ctx.filters,
+            exclude=seen,
             diversity=ctx.diversity,
             unseen_boost=ctx.unseen_boost,
         )
@@ -314,12 +316,11 @@ def my_taste(ctx: Context) -> None:
     _import_export(ctx)
 
 
-def _rated_lists(ctx: Context, liked: list[int], disliked: list[int]) -> None:
-    left, right = st.columns(2)
-    with left:
-        _rated_list(ctx, "👍 Liked", liked)
-    with right:
-        _rated_list(ctx, "👎 Disliked", disliked)
+def _rated_lists(ctx: Context, liked: list[int], disliked: list[int], seen: list[int]) -> None:
+    lists = {"👍 Liked": liked, "👎 Disliked": disliked, "👁 Seen": seen}
+    for column, (heading, ids) in zip(st.columns(3), lists.items(), strict=True):
+        with column:
+            _rated_list(ctx, heading, ids)
 
 
 def _rated_list(ctx: Context, heading: str, ids: list[int]) -> None:
@@ -348,6 +349,8 @@ def _undo(ctx: Context) -> None:
 
 def _import_export(ctx: Context) -> None:
     with st.expander("Export / import profile"):
+        if IMPORTED in st.session_state:
+            st.success(st.session_state.pop(IMPORTED))
         data = ctx.store.export_profile(ctx.user)
         st.download_button(
             "Download my profile (JSON)",
@@ -366,8 +369,9 @@ def _import_export(ctx: Context) -> None:
             except (*USER_ERRORS, ValueError) as error:
                 st.error(f"Could not import {escape(upload.name)}: {escape(error)}")
                 return
-            st.success(
-                f"Imported: {len(imported.liked)} liked and {len(imported.disliked)} disliked."
+            st.session_state[IMPORTED] = (  # st.rerun drops what this run drew: shown after it
+                f"Imported: {len(imported.liked)} liked, {len(imported.disliked)} disliked "
+                f"and {len(imported.seen)} seen."
             )
             st.rerun()
 
@@ -398,10 +402,10 @@ def taste_map(ctx: Context) -> None:
     import altair as alt
 
     points = resources.taste_map(resources.catalog_path()).copy()
-    liked, disliked = ctx.in_catalog()
-    status = {}
+    liked, disliked, seen = ctx.in_catalog()
+    status = {i: "seen" for i in seen}
     if liked or disliked:
-        hits = ctx.run(lambda: ctx.recommender.recommend(liked, disliked, k=RESULTS))
+        hits = ctx.run(lambda: ctx.recommender.recommend(liked, disliked, k=RESULTS, exclude=seen))
         status.update({h.id: "recommended" for h in hits or []})
         status.update({i: "liked" for i in liked})
         status.update({i: "disliked" for i in disliked})
@@ -410,8 +414,8 @@ def taste_map(ctx: Context) -> None:
     points["status"] = points["id"].map(status).fillna("catalog")
     st.caption("Every film, placed so that films with similar stories sit close together.")
     colors = alt.Scale(
-        domain=["catalog", "liked", "disliked", "recommended"],
-        range=["#a3a3a3", "#16a34a", "#dc2626", "#2563eb"],
+        domain=["catalog", "liked", "disliked", "seen", "recommended"],
+        range=["#a3a3a3", "#16a34a", "#dc2626", "#d97706", "#2563eb"],
     )
     tooltip = ["title", "year", "genres", "status"]
     size = 18 if len(points) > 1000 else 70

@@ -7,6 +7,7 @@ module only draws it and keeps, per user, which films were shown (UI state).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -17,8 +18,13 @@ from movierec.onboarding import GRID
 
 GOAL = 3  # likes before recommendations replace the grid
 COLUMNS = 4
-FLOW = "start"  # the flow name of its 👍 / 👎 buttons (keys "start-like-<id>")
-BUTTONS = {"like": "👍", "dislike": "👎"}
+FLOW = "start"  # the flow name of its 👍 / 👎 / 👁 buttons (keys "start-like-<id>")
+BUTTONS = {"like": "👍", "dislike": "👎", "seen": "👁"}
+HELP = {
+    "like": "Like it",
+    "dislike": "Dislike it",
+    "seen": "Seen it, no opinion: it is never recommended to you",
+}
 
 
 @dataclass
@@ -60,15 +66,19 @@ def _show_others(state: PickerState) -> None:
     state.grid = []
 
 
-def picker(ctx, state: PickerState, liked: list[int], disliked: list[int]) -> None:
-    """The grid with 👍 / 👎 on every film, the likes still to go, "Show others" and "Done"."""
-    if not liked and not disliked:
+def picker(
+    ctx, state: PickerState, liked: list[int], disliked: list[int], seen: Sequence[int] = ()
+) -> None:
+    """The grid with 👍 / 👎 / 👁 on every film (none of the profile's films), the likes still to
+    go, "Show others" and "Done"."""
+    if not liked and not disliked and not seen:
         st.info(
             "Your profile is empty. Like 👍 three films you enjoyed (👎 the ones you did not, "
-            "skip the ones you have not seen) and your recommendations appear here."
+            "👁 the ones you saw and have no opinion on, skip the ones you have not seen) and "
+            "your recommendations appear here."
         )
     if not state.grid:
-        rated = [*liked, *disliked]
+        rated = [*liked, *disliked, *seen]
         state.grid = ctx.recommender.picker_grid([*state.shown, *rated], n=GRID)
         if not state.grid:  # every film has been shown: start the round again
             state.shown = []
@@ -98,7 +108,8 @@ def picker(ctx, state: PickerState, liked: list[int], disliked: list[int]) -> No
 
 
 def tile(ctx, movie_id: int, rank: int) -> None:
-    """One film of the grid: title, year, genres, rating, and 👍 / 👎 (the active one filled)."""
+    """One film of the grid: title, year, genres, rating, and 👍 / 👎 / 👁 (the active one
+    filled)."""
     movie = ctx.recommender.movie(movie_id)
     with st.container(border=True):
         year = f" ({movie['year']})" if movie.get("year") else ""
@@ -109,11 +120,11 @@ def tile(ctx, movie_id: int, rank: int) -> None:
         st.caption(" · ".join(f for f in facts if f))
         state = ctx.rating_of(movie_id)
         why = READ_ONLY_HELP if ctx.read_only else None  # a community profile: shown, not rated
-        for column, (action, label) in zip(st.columns(2), BUTTONS.items(), strict=True):
+        for column, (action, label) in zip(st.columns(3), BUTTONS.items(), strict=True):
             column.button(
                 label,
                 key=f"{FLOW}-{action}-{movie_id}",
-                help=why or f"{action.capitalize()} it (click again to take it back)",
+                help=why or f"{HELP[action]} (click again to take it back)",
                 type="primary" if state == action else "secondary",
                 on_click=ctx.rate,
                 args=(movie_id, action, FLOW, rank),

@@ -116,7 +116,7 @@ def test_the_taste_picker_is_read_only_for_a_community_profile(store_path) -> No
     ProfileStore(store_path).dislike("ml:9", 949, source=COMMUNITY_SOURCE)  # no like: the grid
     app = _open({"user": "ml:9"}, page="❤️ My taste")
     tiles = [b for b in app.button if b.key and b.key.startswith("start-")]
-    assert len(tiles) == 24 and all(b.disabled for b in tiles)
+    assert len(tiles) == 36 and all(b.disabled for b in tiles)  # 12 films: 👍, 👎 and 👁 each
     assert all(b.help == READ_ONLY_HELP for b in tiles)  # the rating buttons' tooltip
     own = _open({"user": "ml9"}, page="❤️ My taste")
     assert not any(b.disabled for b in own.button if b.key and b.key.startswith("start-"))

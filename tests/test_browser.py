@@ -1,5 +1,5 @@
 """End to end in a real Chromium: mood → like → reload → the like is kept; more like this; a
-first visit; watch together; screenshots.
+first visit; watch together; "Seen it" on a recommendation; screenshots.
 
 Uses Debian's `chromium` through Playwright's `executable_path` (Playwright's own browser
 download does not work offline). Skipped when no Chromium is installed, unless
@@ -121,3 +121,22 @@ def test_watch_together(app_server, browser, shots) -> None:
     first_card = page.locator("h4").first.locator("xpath=ancestor::div[.//button][1]")
     text = first_card.inner_text()
     assert "alex:" in text and "sam:" in text, text
+
+
+def test_seen_it_leaves_the_recommendations(app_server, browser) -> None:
+    url, store = app_server
+    profiles = ProfileStore(store)
+    for movie_id in (949, 862, 603):  # Heat, Toy Story, The Matrix: no taste picker
+        profiles.like("watcher", movie_id)
+    page = visit(browser, f"{url}/?user=watcher")
+    _page(page, "❤️ My taste")
+    page.get_by_text("Recommended for you").wait_for(timeout=60_000)
+    _wait_for_results(page)
+    first = page.locator("h4").first.inner_text()
+    page.get_by_role("button", name="👁 Seen it").first.click()
+    page.get_by_text("👁 Seen (1)").wait_for(timeout=60_000)
+    _wait_for_results(page)
+    assert first not in page.locator("h4").all_inner_texts()  # no longer recommended
+    assert page.get_by_text(first, exact=True).count() == 1  # listed under Seen
+    assert len(ProfileStore(store).profile("watcher").seen) == 1
+    page.close()
