@@ -75,8 +75,8 @@ def members_from_store(
 
 
 def _checked(member: object, number: int) -> Member:
-    """`member` with its id lists as tuples of ints; UsageError naming what is wrong (a seen
-    film also liked or disliked too)."""
+    """`member` with its id lists as tuples of ints; UsageError naming what is wrong (among it,
+    a seen film that is also liked or disliked)."""
     if not isinstance(member, Member):
         raise UsageError(
             f"member {number} must be a Member such as Member('alex', liked=(862,)), got "
