@@ -117,12 +117,9 @@ def load_movielens(
     likes = _by_user(merged[merged["rating"] >= like_at])
     dislikes = _by_user(merged[merged["rating"] < dislike_below])
     between = (merged["rating"] < like_at) & (merged["rating"] >= dislike_below)
-    neutral = {
-        user: kept
-        for user, films in _by_user(merged[between]).items()
-        if (kept := [m for m in films if m not in {*likes.get(user, ()), *dislikes.get(user, ())}])
-    }
-    return Interactions(likes, dislikes, unknown, neutral=neutral)
+    pairs = pd.MultiIndex.from_frame(merged[["userId", "tmdbId"]])
+    opinion = pairs.isin(pairs[~between])  # the user liked or disliked the film too
+    return Interactions(likes, dislikes, unknown, neutral=_by_user(merged[between & ~opinion]))
 
 
 def _by_user(frame: pd.DataFrame) -> dict[int, list[int]]:

@@ -36,7 +36,7 @@ def catalog_import(
         lists = [data.get(key) for key in LISTS]
         check_size(sum(len(v) for v in lists if isinstance(v, list)), "the imported profile")
     checked = read_import(data, user)
-    films = {"liked": checked.liked, "disliked": checked.disliked, "seen": checked.seen}
+    films = {key: getattr(checked, key) for key in LISTS}
     skipped = [i for ids in films.values() for i in ids if i not in known]
     kept = {key: [i for i in ids if i in known] for key, ids in films.items()}
     return {**data, **kept}, skipped

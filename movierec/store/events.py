@@ -13,6 +13,7 @@ from movierec.store.base import StoreError
 Action = Literal["like", "dislike", "remove", "seen"]
 # The one list of actions, in this order: an action's code is its place (new ones go last).
 ACTIONS: tuple[Action, ...] = get_args(Action)
+PLACES: tuple[Action, ...] = ("like", "dislike", "seen")  # the actions that put a film somewhere
 MAX_USER_LENGTH = 64
 MAX_SOURCE_LENGTH = 32
 COMMUNITY_SOURCE = "movielens"  # the source of ratings imports: their users are read-only here
@@ -63,12 +64,15 @@ class Profile:
         """Every film of the profile: liked, disliked, then seen."""
         return [*self.liked, *self.disliked, *self.seen]
 
+    @classmethod
+    def of_places(cls, user: str, places: dict[str, Iterable[int]]) -> Profile:
+        """The profile whose films are `places[action]` for each action of PLACES."""
+        return cls(user, *(list(places.get(action, ())) for action in PLACES))
+
     def place_of(self, movie_id: int) -> Action:
         """Where the film is: 'like', 'dislike' or 'seen', or 'remove' when it is in none."""
-        for action, films in (("like", self.liked), ("dislike", self.disliked)):
-            if movie_id in films:
-                return action  # type: ignore[return-value]
-        return "seen" if movie_id in self.seen else "remove"
+        lists = zip(PLACES, (self.liked, self.disliked, self.seen), strict=True)
+        return next((action for action, films in lists if movie_id in films), "remove")
 
 
 @dataclass(frozen=True)
@@ -93,17 +97,14 @@ def derive_profiles(events: Iterable[Event]) -> dict[str, Profile]:
     """
     state: dict[str, dict[str, dict[int, None]]] = {}
     for event in sorted(events, key=lambda e: e.seq):
-        places = state.setdefault(event.user, {"like": {}, "dislike": {}, "seen": {}})
+        places = state.setdefault(event.user, {action: {} for action in PLACES})
         for films in places.values():
             films.pop(event.movie_id, None)
         if event.action in places:
             places[event.action][event.movie_id] = None
         elif event.action not in ACTIONS:
             raise StoreError(f"event {event.seq} has unknown action {event.action!r}")
-    return {
-        user: Profile(user, list(p["like"]), list(p["dislike"]), list(p["seen"]))
-        for user, p in state.items()
-    }
+    return {user: Profile.of_places(user, places) for user, places in state.items()}
 
 
 def undo_of(history: list[Event]) -> tuple[Event, Action] | None:

@@ -363,16 +363,12 @@ class ProfileStore:
         def work(conn: Any) -> dict[str, dict[str, list[int]]]:
             state: dict[str, dict[str, list[int]]] = {}
             for user, movie_id, action in self._execute(conn, query, params):
-                places = state.setdefault(user, {"like": [], "dislike": [], "seen": []})
-                if action in places:
-                    places[action].append(movie_id)
+                places = state.setdefault(user, {})  # a user whose films are all removed too
+                places.setdefault(action, []).append(movie_id)
             return state
 
         state = self._run.read(work)
-        return {
-            user: Profile(user, state[user]["like"], state[user]["dislike"], state[user]["seen"])
-            for user in sorted(state)
-        }
+        return {user: Profile.of_places(user, state[user]) for user in sorted(state)}
 
     def events(self, user: str | None = None) -> list[Event]:
         """The event log (of one user, or of everybody) in seq order."""
