@@ -306,7 +306,7 @@ def my_taste(ctx: Context) -> None:
             disliked,
             k=RESULTS,
             filters=ctx.filters,
-            exclude=seen,
+            seen=seen,
             diversity=ctx.diversity,
             unseen_boost=ctx.unseen_boost,
         )
@@ -405,7 +405,7 @@ def taste_map(ctx: Context) -> None:
     liked, disliked, seen = ctx.in_catalog()
     status = {i: "seen" for i in seen}
     if liked or disliked:
-        hits = ctx.run(lambda: ctx.recommender.recommend(liked, disliked, k=RESULTS, exclude=seen))
+        hits = ctx.run(lambda: ctx.recommender.recommend(liked, disliked, k=RESULTS, seen=seen))
         status.update({h.id: "recommended" for h in hits or []})
         status.update({i: "liked" for i in liked})
         status.update({i: "disliked" for i in disliked})

@@ -251,17 +251,21 @@ class Recommender:
         k: int = 10,
         filters: Filters | None = None,
         exclude: Iterable[int] = (),
+        seen: Iterable[int] = (),
         **overrides: Any,
     ) -> list[Hit]:
         """Films for a profile: films close to the liked ones (the power mean of their cosines
         to each like, `Settings.profile_power_for`; power 1 = the cosine to the average liked
         vector), pushed away from disliked ones; a profile of few likes leans more on the prior
-        (`Settings.profile_prior_weight`)."""
+        (`Settings.profile_prior_weight`). Never a film the profile holds: liked, disliked or
+        `seen` (watched, no taste), nor one of `exclude`; a film in two of those three lists is
+        refused."""
         given = {name for name, value in overrides.items() if value is not None}
         overrides = self._for_mode("recommend", overrides)
         settings = self.settings.with_overrides(**overrides)
         liked, disliked = film_ids("liked", liked), film_ids("disliked", disliked)
-        self.check_not_both(liked, disliked)
+        seen = film_ids("seen", seen)
+        self.check_not_both(liked, disliked, seen)
         liked_rows, disliked_rows = self.movies.rows(liked), self.movies.rows(disliked)
         if len(liked_rows) == 0 and len(disliked_rows) == 0:
             raise UsageError("the profile is empty; like at least one film to get recommendations")
@@ -288,7 +292,9 @@ class Recommender:
             dislike=self._dislike(disliked_rows, settings.dislike_weight),
             nobody_liked=None if signal is None else signal.nobody_liked(),
         )
-        rated = np.concatenate([liked_rows, disliked_rows, self._rows("exclude", exclude)])
+        rated = np.concatenate(
+            [liked_rows, disliked_rows, self.movies.rows(seen), self._rows("exclude", exclude)]
+        )
         return self._rank(query, k, filters, rated, overrides)
 
     def together(

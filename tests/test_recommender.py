@@ -299,3 +299,11 @@ def test_filters_that_match_nothing_are_refused_before_a_search(rec) -> None:
     with pytest.raises(UsageError, match="no film in the catalog is in language 'zz'"):
         rec.search("heist", filters=Filters(languages=("zz",)))
     assert rec.search("heist", k=3, filters=Filters(exclude_title_words=("the",)))
+
+
+def test_recommend_never_gives_a_seen_film_and_refuses_one_also_liked(rec) -> None:
+    first = [h.id for h in rec.recommend([949], k=6)]
+    seen = first[:2]
+    assert [h.id for h in rec.recommend([949], k=4, seen=seen)] == first[2:6]
+    with pytest.raises(UsageError, match="both liked and seen"):
+        rec.recommend([949, seen[0]], seen=seen)

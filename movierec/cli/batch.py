@@ -85,10 +85,7 @@ def answer(recommender: Recommender, request: Any) -> dict[str, Any]:
         hits = recommender.together(members_from_json(fields["members"]), **extra)
     else:
         liked, disliked = fields.get("liked", []), fields.get("disliked", [])
-        seen = fields.get("seen", [])
-        recommender.check_not_both(liked, disliked, seen)
-        extra["exclude"] = [*extra["exclude"], *seen]
-        hits = recommender.recommend(liked, disliked, **extra)
+        hits = recommender.recommend(liked, disliked, seen=fields.get("seen", []), **extra)
     understood = getattr(hits, "understood", None)
     report = understood.report() if understood is not None else {}
     return {**report, "results": [hit.to_dict() for hit in hits]}

@@ -114,7 +114,7 @@ def run_query(args: argparse.Namespace) -> int:
             liked += [i for i in saved.liked if i in known and i not in given]
             disliked += [i for i in saved.disliked if i in known and i not in given]
             seen += [i for i in saved.seen if i in known and i not in given]
-        hits = recommender.recommend(liked, disliked, exclude=seen, **common)
+        hits = recommender.recommend(liked, disliked, seen=seen, **common)
     print_hits(hits, args.json)
     return 0
 

@@ -39,7 +39,7 @@ class Engine:
     def recommend(
         self, liked: Sequence[int], disliked: Sequence[int], k: int, seen: Sequence[int] = ()
     ) -> list[int]:
-        hits = self.recommender.recommend(liked, disliked, k=k, exclude=seen, **self.overrides)
+        hits = self.recommender.recommend(liked, disliked, k=k, seen=seen, **self.overrides)
         return [h.id for h in hits]
 
     def similar(self, movie: int, k: int) -> list[int]:
